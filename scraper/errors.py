@@ -1,0 +1,83 @@
+"""Every error the tool raises on purpose, in one place.
+
+The hierarchy decides what the command line does with an error (message and exit code)::
+
+    ScraperError
+    ├── SpecError            selectors.yaml is malformed or does not match the record types
+    ├── ValueParseError      one raw value could not be turned into its declared type
+    └── PageError            a page or API body could not be read as the spec says
+        ├── SelectorDriftError   the markup/JSON no longer matches the spec (never "nothing found")
+        ├── SignedOutError       Seller Central answered with its sign-in page: the session has expired
+        └── FieldError           one required field of one row is missing or unparsable
+
+Messages carry the context a maintainer needs (file, section, source, selector, row, field, raw text)
+and never a secret: raw values come from Seller Central pages, not from credentials.
+"""
+
+from __future__ import annotations
+
+
+class ScraperError(Exception):
+    """Base class of every error the tool raises deliberately."""
+
+
+class SpecError(ScraperError):
+    """selectors.yaml (or another spec file) is invalid; raised while loading, before any browser starts."""
+
+    def __init__(self, file: str, where: str, message: str, line: int | None = None) -> None:
+        self.file = file
+        self.where = where
+        self.line = line
+        self.message = message
+        location = f"{file}:{line}" if line is not None else file
+        super().__init__(f"{location}: {where}: {message}" if where else f"{location}: {message}")
+
+
+class ValueParseError(ScraperError, ValueError):
+    """A raw value does not parse as its declared type (for example a date in no known format)."""
+
+    def __init__(self, kind: str, raw: object, reason: str) -> None:
+        self.kind = kind
+        self.raw = raw
+        self.reason = reason
+        super().__init__(f"cannot read {raw!r} as {kind}: {reason}")
+
+
+class PageError(ScraperError):
+    """A page or API body could not be turned into records."""
+
+    def __init__(self, section: str, source: str, message: str) -> None:
+        self.section = section
+        self.source = source
+        super().__init__(f"[{section}/{source}] {message}")
+
+
+class SelectorDriftError(PageError):
+    """The page no longer matches the spec: zero rows without the empty-state marker, or a missing row path.
+
+    This is the error that keeps the tool from reporting a false green.
+    """
+
+    def __init__(self, section: str, source: str, selector: str, detail: str) -> None:
+        self.selector = selector
+        self.detail = detail
+        super().__init__(section, source, f"selector drift at {selector!r}: {detail}")
+
+
+class SignedOutError(PageError):
+    """The page is Amazon's sign-in form: Seller Central answers an expired session with 200 and this page."""
+
+    def __init__(self, section: str, source: str) -> None:
+        super().__init__(section, source, "got the Amazon sign-in page instead of the section: the session "
+                                          "has expired; log in again with `scraper login`")
+
+
+class FieldError(PageError):
+    """A required field of one row is missing, or a field's raw text cannot be parsed."""
+
+    def __init__(self, section: str, source: str, row: int, field: str, raw: object, reason: str) -> None:
+        self.row = row
+        self.field = field
+        self.raw = raw
+        self.reason = reason
+        super().__init__(section, source, f"row {row}, field {field!r}: {reason} (raw: {raw!r})")

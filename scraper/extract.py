@@ -1,0 +1,142 @@
+"""Pure extraction of raw values: rendered HTML or a JSON body in, one dict of raw values per row out.
+
+Nothing here types or validates values (see :mod:`scraper.parse`); it only finds rows and cells as the
+spec says, and tells "the page says it is empty" from "the page does not match" (selector drift).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bs4 import BeautifulSoup, Tag
+
+from scraper.errors import PageError, SelectorDriftError, SignedOutError
+from scraper.jsonpath import MISSING, resolve
+from scraper.spec import ApiSource, DomSource, FieldSpec, SectionSpec, Spec
+
+RawValue = str | int | float | bool | list[Any] | None
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """What one page or body holds before typing."""
+
+    rows: list[dict[str, RawValue]]
+    empty: bool
+    """True when there are no rows and the page says so (empty-state marker, or an empty row list)."""
+    locale: str | None = None
+    next_page: str | None = None
+    """DOM: the "Next" link's href ("" for a link without one); None on the last page."""
+    total: int | None = None
+    """API: the total row count the body announces, where the spec names it."""
+
+
+def _text(element: Tag) -> str:
+    return " ".join(element.get_text(" ").split())
+
+
+def _attr(element: Tag, name: str) -> str | None:
+    value = element.get(name)
+    if isinstance(value, list):  # bs4 splits multi-valued attributes such as class
+        return " ".join(value)
+    return value
+
+
+def dom_field(row: Tag, field: FieldSpec) -> RawValue:
+    """The raw value of one field in one row: text, attribute, presence or a list of them."""
+    if field.exists:
+        return row.select_one(field.css) is not None if field.css else True
+    if field.css is None:
+        elements: list[Tag] = [row]
+    elif field.multiple:
+        elements = list(row.select(field.css))
+    else:
+        first = row.select_one(field.css)
+        elements = [first] if first is not None else []
+    values = [_attr(el, field.attr) if field.attr else _text(el) for el in elements]
+    if field.multiple:
+        return [v for v in values if v is not None]
+    return values[0] if values else None
+
+
+def _signed_out(spec: Spec, soup: BeautifulSoup) -> bool:
+    return soup.select_one(spec.signin.selectors["email"]) is not None or (
+        soup.select_one(spec.signin.selectors["password"]) is not None
+    )
+
+
+def read_dom(spec: Spec, section: SectionSpec, html: str, scope: str | None = None) -> RawPage:
+    """Find the rows of a rendered section page and read each field's raw value."""
+    soup = BeautifulSoup(html, "lxml")
+    source: DomSource = section.dom
+    locale_el = soup.select_one(spec.locale_css)
+    locale = _attr(locale_el, spec.locale_attr) if locale_el is not None else None
+    rows = soup.select(source.rows)
+    if not rows:
+        if soup.select_one(section.empty) is not None:
+            return RawPage([], True, locale)
+        if _signed_out(spec, soup):
+            raise SignedOutError(section.id, "dom")
+        raise SelectorDriftError(
+            section.id, "dom", source.rows, f"no rows, and no empty-state marker {section.empty!r} either"
+        )
+    next_el = soup.select_one(source.next_page) if source.next_page else None
+    next_page = (_attr(next_el, "href") or "") if next_el is not None else None
+    return RawPage(
+        rows=[{name: dom_field(row, f) for name, f in source.fields.items()} for row in rows],
+        empty=False,
+        locale=locale,
+        next_page=next_page,
+    )
+
+
+def load_json(section_id: str, body: str | bytes | Any) -> Any:
+    """A parsed JSON body; an HTML sign-in page or other non-JSON is a clear error."""
+    if not isinstance(body, str | bytes):
+        return body
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        if "ap_email" in text or "ap_password" in text or "/ap/signin" in text:
+            raise SignedOutError(section_id, "api") from exc
+        raise PageError(section_id, "api", f"the body is not JSON: {exc.msg} at position {exc.pos}") from exc
+
+
+def api_field(row: Any, field: FieldSpec) -> RawValue:
+    """The raw value of one field in one JSON row (None for null or a missing path)."""
+    assert field.path is not None
+    value = resolve(row, field.path)
+    if value is MISSING:
+        return [] if field.multiple else None
+    if field.multiple and not isinstance(value, list):
+        return [] if value is None else [value]
+    return value
+
+
+def read_api(section: SectionSpec, body: str | bytes | Any) -> RawPage:
+    """Find the rows of a JSON body as the section's api source says and read each field's raw value."""
+    source: ApiSource = section.source("api")  # type: ignore[assignment]
+    document = load_json(section.id, body)
+    rows = resolve(document, source.rows)
+    if rows is MISSING or not isinstance(rows, list):
+        found = "missing" if rows is MISSING else f"a {type(rows).__name__}, not a list"
+        raise SelectorDriftError(section.id, "api", source.rows, f"the row path is {found} in the body")
+    total = None
+    if source.total is not None:
+        total = resolve(document, source.total)
+        if not isinstance(total, int) or isinstance(total, bool):
+            raise SelectorDriftError(section.id, "api", source.total, f"total count is {total!r}, not a number"
+                                     if total is not MISSING else "the total count is missing from the body")
+        if not rows and total:
+            raise SelectorDriftError(section.id, "api", source.rows, f"no rows although the body says {total}")
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise SelectorDriftError(section.id, "api", source.rows, f"row {i} is a {type(row).__name__}")
+    return RawPage(
+        rows=[{name: api_field(row, f) for name, f in source.fields.items()} for row in rows],
+        empty=not rows,
+        total=total,
+    )

@@ -1,0 +1,613 @@
+"""Load and strictly validate selectors.yaml into frozen spec objects.
+
+Everything markup-coupled lives in that one file: CSS selectors, JSON paths, URLs, menu and enum labels,
+the sign-in flow. Validation happens here, once, before any browser starts: an unknown key, type,
+transform, enum or record field, an invalid CSS selector or regular expression, or a spec field whose type
+does not match its record's annotation is a :class:`~scraper.errors.SpecError` naming the file, the
+place in the file (``sections.feedback.dom.fields.rating``) and the line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import soupsieve
+import yaml
+
+from scraper.errors import SpecError
+from scraper.records import ENUM_TYPES, RECORD_TYPES, SUMMARY_TYPES, Unknown
+from scraper.transforms import REGISTRY, Transform, TransformArgError, compile_transform
+from scraper.values import PARSERS, TYPE_NAMES, EnumParser, ValueParser
+
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parent.parent / "selectors.yaml"
+LOCALES = ("de", "en")
+SOURCES = ("dom", "api")
+
+_PY_TYPES: dict[str, type] = {
+    "str": str,
+    "int": int,
+    "decimal": Decimal,
+    "percent": Decimal,
+    "date": date,
+    "datetime": datetime,
+    "url": str,
+    "bool": bool,
+}
+_API_PATH = re.compile(r"[A-Za-z_][\w-]*(\[\d*\])?(\.[A-Za-z_][\w-]*(\[\d*\])?)*")
+
+
+# --- spec objects -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How to read one record field from a row (DOM: ``css``/``attr``/``exists``; API: ``path``)."""
+
+    name: str
+    type: str
+    required: bool
+    multiple: bool
+    transforms: tuple[Transform, ...]
+    parser: ValueParser
+    enum: str | None = None
+    css: str | None = None
+    """Selector relative to the row; None means the row element itself."""
+    attr: str | None = None
+    exists: bool = False
+    path: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class DomSource:
+    """Rows and fields of the rendered page."""
+
+    rows: str
+    fields: dict[str, FieldSpec]
+    next_page: str | None
+    """Selector of the "Next" link; absent on the last page."""
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How the page asks its JSON endpoint for the next page."""
+
+    location: str
+    """"query" (URL parameters) or "body" (JSON body of a POST)."""
+    page_param: str
+    start: int
+    """The first page's number: 0 or 1, as the endpoint counts."""
+    size_param: str
+    size: int
+    unit: str
+    """"page" when the number counts pages, "row" when it is an offset in rows."""
+
+
+@dataclass(frozen=True)
+class ApiSource:
+    """The JSON endpoint the page itself calls, and where its rows and fields sit in the body."""
+
+    method: str
+    url_pattern: re.Pattern[str]
+    rows: str
+    fields: dict[str, FieldSpec]
+    total: str | None
+    paging: Paging | None
+    body: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class SummarySource:
+    """Where a section's one-record summary sits: a DOM scope, or an API body."""
+
+    fields: dict[str, FieldSpec]
+    scope: str | None = None
+    url_pattern: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class SummarySpec:
+    """A single record above a section's table (for example the CX health tiles)."""
+
+    record_type: type
+    dom: SummarySource | None
+    api: SummarySource | None
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """One of the six Seller Central places."""
+
+    id: str
+    record_type: type
+    title: dict[str, str]
+    menu: dict[str, tuple[str, ...]]
+    url: str
+    ready: str
+    """Selector present once the page has rendered its data (rows or empty state)."""
+    empty: str
+    """Selector of the empty-state message: only with it do zero rows mean "nothing there"."""
+    key: tuple[str, ...]
+    dom: DomSource
+    api: ApiSource | None
+    summary: SummarySpec | None
+
+    def source(self, name: str) -> DomSource | ApiSource:
+        """The dom or api source; ValueError where this section has none."""
+        if name == "dom":
+            return self.dom
+        if name == "api" and self.api is not None:
+            return self.api
+        raise ValueError(f"section {self.id!r} has no {name!r} source")
+
+
+@dataclass(frozen=True)
+class SigninSpec:
+    """Selectors and paths of the Amazon sign-in flow and the account picker."""
+
+    selectors: dict[str, str]
+    paths: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The whole of selectors.yaml, validated."""
+
+    path: Path
+    version: int
+    missing_values: frozenset[str]
+    """Placeholders ("—", "N/A") that mean "no value" on any page."""
+    locale_css: str
+    locale_attr: str
+    signed_in: str
+    signin: SigninSpec
+    sections: dict[str, SectionSpec]
+
+    def section(self, section_id: str) -> SectionSpec:
+        """The section with this id; KeyError naming the known ids otherwise."""
+        try:
+            return self.sections[section_id]
+        except KeyError:
+            raise KeyError(f"unknown section {section_id!r}; known: {', '.join(self.sections)}") from None
+
+
+# --- YAML with line numbers ---------------------------------------------------------------------------
+
+
+class _Map(dict):  # type: ignore[type-arg]
+    """A YAML mapping that remembers the line of each key."""
+
+    line: int | None = None
+    key_lines: dict[str, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A SafeLoader whose mappings are :class:`_Map` and that refuses duplicate keys."""
+
+
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
+    result = _Map()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        if key in result:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        result[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+        result.key_lines[str(key)] = key_node.start_mark.line + 1
+    return result
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+
+
+# --- the loader ---------------------------------------------------------------------------------------
+
+
+class _Ctx:
+    """Walks the YAML tree, knowing the file and the dotted place, to raise precise errors."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, where: str, message: str, node: object = None, key: str | None = None) -> typing.NoReturn:
+        line = None
+        if isinstance(node, _Map):
+            line = node.key_lines.get(key, node.line) if key is not None else node.line
+        raise SpecError(self.file, where, message, line)
+
+    def mapping(
+        self, node: object, where: str, required: set[str], optional: set[str], parent: object = None
+    ) -> _Map:
+        if not isinstance(node, _Map):
+            self.fail(where, f"expected a mapping, got {type(node).__name__}", parent, where.rsplit(".", 1)[-1])
+        for key in node:
+            if key not in required | optional:
+                allowed = ", ".join(sorted(required | optional))
+                self.fail(f"{where}.{key}", f"unknown key {key!r} (allowed: {allowed})", node, key)
+        for key in sorted(required):
+            if key not in node:
+                self.fail(where, f"missing required key {key!r}", node)
+        return node
+
+    def string(self, node: _Map, key: str, where: str, allow_empty: bool = False) -> str:
+        value = node[key]
+        if not isinstance(value, str) or (not allow_empty and not value.strip()):
+            self.fail(f"{where}.{key}", "expected a non-empty string", node, key)
+        return value
+
+    def css(self, node: _Map, key: str, where: str) -> str:
+        value = self.string(node, key, where)
+        try:
+            soupsieve.compile(value)
+        except soupsieve.SelectorSyntaxError as exc:
+            self.fail(f"{where}.{key}", f"invalid CSS selector {value!r}: {exc.args[0]}", node, key)
+        return value
+
+    def regex(self, node: _Map, key: str, where: str) -> re.Pattern[str]:
+        value = self.string(node, key, where)
+        try:
+            return re.compile(value)
+        except re.error as exc:
+            self.fail(f"{where}.{key}", f"invalid regular expression {value!r}: {exc}", node, key)
+
+    def api_path(self, node: _Map, key: str, where: str) -> str:
+        value = self.string(node, key, where)
+        if not _API_PATH.fullmatch(value):
+            self.fail(f"{where}.{key}", f"invalid JSON path {value!r} (use a.b, a[].b or a[0].b)", node, key)
+        return value
+
+    def boolean(self, node: _Map, key: str, where: str, default: bool) -> bool:
+        value = node.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(f"{where}.{key}", "expected true or false", node, key)
+        return value
+
+    def integer(self, node: _Map, key: str, where: str) -> int:
+        value = node[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            self.fail(f"{where}.{key}", "expected a whole number >= 0", node, key)
+        return value
+
+    def localized(self, node: _Map, key: str, where: str) -> _Map:
+        return self.mapping(node[key], f"{where}.{key}", set(LOCALES), set(), node)
+
+
+def _transforms(ctx: _Ctx, node: _Map, where: str) -> tuple[Transform, ...]:
+    steps = node.get("transforms", [])
+    if not isinstance(steps, list):
+        ctx.fail(f"{where}.transforms", "expected a list", node, "transforms")
+    out = []
+    for i, step in enumerate(steps):
+        here = f"{where}.transforms[{i}]"
+        if isinstance(step, str):
+            name, arg = step, None
+        elif isinstance(step, dict) and len(step) == 1:
+            name, arg = next(iter(step.items()))
+        else:
+            ctx.fail(here, "expected a transform name or a one-key mapping {name: argument}", node, "transforms")
+        if name not in REGISTRY:
+            ctx.fail(here, f"unknown transform {name!r} (known: {', '.join(sorted(REGISTRY))})", node, "transforms")
+        try:
+            out.append(compile_transform(name, arg))
+        except TransformArgError as exc:
+            ctx.fail(here, f"transform {name!r} {exc}", node, "transforms")
+    return tuple(out)
+
+
+_COMMON_FIELD_KEYS = {"type", "enum", "required", "multiple", "transforms"}
+_DOM_FIELD_KEYS = {"css", "attr", "exists"}
+_API_FIELD_KEYS = {"path"}
+
+
+def _field(
+    ctx: _Ctx, name: str, node: object, where: str, source: str, enums: dict[str, EnumParser], parent: _Map
+) -> FieldSpec:
+    specific = _DOM_FIELD_KEYS if source == "dom" else _API_FIELD_KEYS
+    m = ctx.mapping(node, where, set(), _COMMON_FIELD_KEYS | specific, parent)
+    exists = ctx.boolean(m, "exists", where, False)
+    type_name = m.get("type", "bool" if exists else None)
+    if type_name is None:
+        ctx.fail(where, "missing required key 'type'", m)
+    if type_name not in TYPE_NAMES:
+        ctx.fail(f"{where}.type", f"unknown type {type_name!r} (known: {', '.join(sorted(TYPE_NAMES))})", m, "type")
+    if exists and (type_name != "bool" or "attr" in m or m.get("multiple")):
+        ctx.fail(where, "exists: true gives a bool; it takes no attr, multiple or other type", m)
+    enum_name = m.get("enum")
+    if type_name == "enum":
+        if enum_name not in ENUM_TYPES:
+            ctx.fail(f"{where}.enum", f"unknown enum {enum_name!r} (known: {', '.join(ENUM_TYPES)})", m, "enum")
+        parser: ValueParser = enums[enum_name]
+    else:
+        if enum_name is not None:
+            ctx.fail(f"{where}.enum", "enum: is only allowed with type: enum", m, "enum")
+        parser = PARSERS[type_name]
+    if source == "api":
+        if "path" not in m:
+            ctx.fail(where, "missing required key 'path'", m)
+        path = ctx.api_path(m, "path", where)
+        css = attr = None
+    else:
+        path = None
+        css = ctx.css(m, "css", where) if "css" in m else None
+        attr = ctx.string(m, "attr", where) if "attr" in m else None
+    return FieldSpec(
+        name=name,
+        type=type_name,
+        enum=enum_name,
+        required=ctx.boolean(m, "required", where, not exists),
+        multiple=ctx.boolean(m, "multiple", where, False),
+        transforms=_transforms(ctx, m, where),
+        parser=parser,
+        css=css,
+        attr=attr,
+        exists=exists,
+        path=path,
+        line=parent.key_lines.get(name),
+    )
+
+
+def _fields(
+    ctx: _Ctx, node: _Map, where: str, source: str, enums: dict[str, EnumParser]
+) -> dict[str, FieldSpec]:
+    fields = node["fields"]
+    here = f"{where}.fields"
+    if not isinstance(fields, _Map) or not fields:
+        ctx.fail(here, "expected a non-empty mapping of field names", node, "fields")
+    return {
+        str(name): _field(ctx, str(name), spec, f"{here}.{name}", source, enums, fields)
+        for name, spec in fields.items()
+    }
+
+
+def _annotation_allows(annotation: object, field: FieldSpec) -> str | None:
+    """None when the record annotation fits the spec field, else the reason it does not."""
+    options = set(typing.get_args(annotation)) if isinstance(annotation, types.UnionType) else {annotation}
+    if not field.required and not field.exists and type(None) not in options and not field.multiple:
+        return "the field is optional in the spec but the record does not allow None"
+    options.discard(type(None))
+    if field.multiple:
+        tuples = [o for o in options if typing.get_origin(o) is tuple]
+        if not tuples:
+            return "multiple: true needs a tuple[...] field in the record"
+        options = {typing.get_args(tuples[0])[0]}
+    expected: object = ENUM_TYPES[field.enum] if field.enum else _PY_TYPES[field.type]
+    if expected not in options:
+        return f"spec type {field.type!r} gives {getattr(expected, '__name__', expected)}"
+    if field.enum and Unknown not in options:
+        return "an enum field must also allow Unknown, so that new labels are kept"
+    return None
+
+
+def _check_record(
+    ctx: _Ctx, record_type: type, fields: dict[str, FieldSpec], where: str, node: _Map, required_all: bool
+) -> None:
+    hints = typing.get_type_hints(record_type)
+    record_fields = {f.name: f for f in dataclasses.fields(record_type)}
+    for name, field in fields.items():
+        if name not in record_fields:
+            ctx.fail(
+                f"{where}.fields.{name}",
+                f"{record_type.__name__} has no field {name!r} (fields: {', '.join(record_fields)})",
+                node["fields"],
+                name,
+            )
+        problem = _annotation_allows(hints[name], field)
+        if problem:
+            ctx.fail(
+                f"{where}.fields.{name}",
+                f"does not match {record_type.__name__}.{name}: {hints[name]}: {problem}",
+                node["fields"],
+                name,
+            )
+    if required_all:
+        for name, rf in record_fields.items():
+            no_default = rf.default is dataclasses.MISSING and rf.default_factory is dataclasses.MISSING
+            if no_default and name not in fields:
+                ctx.fail(f"{where}.fields", f"{record_type.__name__}.{name} has no default: the spec must fill it",
+                         node, "fields")
+
+
+def _dom_source(ctx: _Ctx, node: object, where: str, rt: type, enums: dict[str, EnumParser], p: _Map) -> DomSource:
+    m = ctx.mapping(node, where, {"rows", "fields"}, {"next_page"}, p)
+    fields = _fields(ctx, m, where, "dom", enums)
+    _check_record(ctx, rt, fields, where, m, True)
+    return DomSource(
+        rows=ctx.css(m, "rows", where),
+        fields=fields,
+        next_page=ctx.css(m, "next_page", where) if "next_page" in m else None,
+    )
+
+
+def _paging(ctx: _Ctx, node: object, where: str, parent: _Map) -> Paging:
+    m = ctx.mapping(node, where, {"in", "page_param", "start", "size_param", "size"}, {"unit"}, parent)
+    location = m["in"]
+    if location not in {"query", "body"}:
+        ctx.fail(f"{where}.in", "expected 'query' or 'body'", m, "in")
+    unit = m.get("unit", "page")
+    if unit not in {"page", "row"}:
+        ctx.fail(f"{where}.unit", "expected 'page' or 'row'", m, "unit")
+    return Paging(
+        location=location,
+        page_param=ctx.string(m, "page_param", where),
+        start=ctx.integer(m, "start", where),
+        size_param=ctx.string(m, "size_param", where),
+        size=ctx.integer(m, "size", where),
+        unit=unit,
+    )
+
+
+def _api_source(ctx: _Ctx, node: object, where: str, rt: type, enums: dict[str, EnumParser], p: _Map) -> ApiSource:
+    m = ctx.mapping(node, where, {"url_pattern", "rows", "fields"}, {"method", "total", "paging", "body"}, p)
+    method = m.get("method", "GET")
+    if method not in {"GET", "POST"}:
+        ctx.fail(f"{where}.method", "expected GET or POST", m, "method")
+    if "body" in m and not isinstance(m["body"], dict):
+        ctx.fail(f"{where}.body", "expected a mapping (the JSON body the page posts)", m, "body")
+    fields = _fields(ctx, m, where, "api", enums)
+    _check_record(ctx, rt, fields, where, m, True)
+    return ApiSource(
+        method=method,
+        url_pattern=ctx.regex(m, "url_pattern", where),
+        rows=ctx.api_path(m, "rows", where),
+        fields=fields,
+        total=ctx.api_path(m, "total", where) if "total" in m else None,
+        paging=_paging(ctx, m["paging"], f"{where}.paging", m) if "paging" in m else None,
+        body=m.get("body"),
+    )
+
+
+def _summary(ctx: _Ctx, node: object, where: str, enums: dict[str, EnumParser], parent: _Map) -> SummarySpec:
+    m = ctx.mapping(node, where, {"record"}, {"dom", "api"}, parent)
+    name = m["record"]
+    if name not in SUMMARY_TYPES:
+        ctx.fail(f"{where}.record", f"unknown summary record {name!r} (known: {', '.join(SUMMARY_TYPES)})",
+                 m, "record")
+    rt = SUMMARY_TYPES[name]
+    dom = api = None
+    if "dom" in m:
+        d = ctx.mapping(m["dom"], f"{where}.dom", {"scope", "fields"}, set(), m)
+        fields = _fields(ctx, d, f"{where}.dom", "dom", enums)
+        _check_record(ctx, rt, fields, f"{where}.dom", d, True)
+        dom = SummarySource(fields=fields, scope=ctx.css(d, "scope", f"{where}.dom"))
+    if "api" in m:
+        a = ctx.mapping(m["api"], f"{where}.api", {"url_pattern", "fields"}, set(), m)
+        fields = _fields(ctx, a, f"{where}.api", "api", enums)
+        _check_record(ctx, rt, fields, f"{where}.api", a, True)
+        api = SummarySource(fields=fields, url_pattern=ctx.regex(a, "url_pattern", f"{where}.api"))
+    return SummarySpec(record_type=rt, dom=dom, api=api)
+
+
+_SECTION_KEYS = {"title", "menu", "url", "ready", "empty", "key", "dom"}
+
+
+def _section(ctx: _Ctx, sid: str, node: object, enums: dict[str, EnumParser], parent: _Map) -> SectionSpec:
+    where = f"sections.{sid}"
+    if sid not in RECORD_TYPES:
+        ctx.fail(where, f"unknown section {sid!r} (known: {', '.join(RECORD_TYPES)})", parent, sid)
+    m = ctx.mapping(node, where, _SECTION_KEYS, {"api", "summary"}, parent)
+    rt = RECORD_TYPES[sid]
+    title = ctx.localized(m, "title", where)
+    menu = ctx.localized(m, "menu", where)
+    for loc in LOCALES:
+        ctx.string(title, loc, f"{where}.title")
+        labels = menu[loc]
+        if not isinstance(labels, list) or not labels or not all(isinstance(x, str) and x for x in labels):
+            ctx.fail(f"{where}.menu.{loc}", "expected a non-empty list of menu labels", menu, loc)
+    url = ctx.string(m, "url", where)
+    if not url.startswith("/"):
+        ctx.fail(f"{where}.url", "expected a path starting with /", m, "url")
+    key = m["key"]
+    if not isinstance(key, list) or not key or not all(isinstance(k, str) for k in key):
+        ctx.fail(f"{where}.key", "expected a non-empty list of field names", m, "key")
+    dom = _dom_source(ctx, m["dom"], f"{where}.dom", rt, enums, m)
+    api = _api_source(ctx, m["api"], f"{where}.api", rt, enums, m) if "api" in m else None
+    for source_name, source in (("dom", dom), ("api", api)):
+        if source is None:
+            continue
+        missing = [k for k in key if k not in source.fields]
+        if missing:
+            ctx.fail(f"{where}.key", f"key field(s) {', '.join(missing)} not filled by the {source_name} source",
+                     m, "key")
+    return SectionSpec(
+        id=sid,
+        record_type=rt,
+        title={loc: title[loc] for loc in LOCALES},
+        menu={loc: tuple(menu[loc]) for loc in LOCALES},
+        url=url,
+        ready=ctx.css(m, "ready", where),
+        empty=ctx.css(m, "empty", where),
+        key=tuple(key),
+        dom=dom,
+        api=api,
+        summary=_summary(ctx, m["summary"], f"{where}.summary", enums, m) if "summary" in m else None,
+    )
+
+
+SIGNIN_SELECTORS = {
+    "email", "continue", "password", "remember_me", "submit", "otp", "remember_device", "otp_submit",
+    "captcha", "error", "picker", "picker_account", "picker_confirm", "marketplace_label",
+}
+SIGNIN_PATHS = {"signin", "mfa", "challenge", "picker"}
+
+
+def _signin(ctx: _Ctx, node: object, parent: _Map) -> SigninSpec:
+    m = ctx.mapping(node, "signin", {"selectors", "paths"}, set(), parent)
+    sel = ctx.mapping(m["selectors"], "signin.selectors", SIGNIN_SELECTORS, set(), m)
+    paths = ctx.mapping(m["paths"], "signin.paths", SIGNIN_PATHS, set(), m)
+    out_paths: dict[str, tuple[str, ...]] = {}
+    for name, value in paths.items():
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.startswith("/")
+                                                              for v in value):
+            ctx.fail(f"signin.paths.{name}", "expected a non-empty list of paths starting with /", paths, name)
+        out_paths[name] = tuple(value)
+    return SigninSpec(selectors={k: ctx.css(sel, k, "signin.selectors") for k in sel}, paths=out_paths)
+
+
+def _enums(ctx: _Ctx, node: object, parent: _Map) -> dict[str, EnumParser]:
+    m = ctx.mapping(node, "enums", set(), set(ENUM_TYPES), parent)
+    parsers = {}
+    for name, enum in ENUM_TYPES.items():
+        labels = m.get(name, _Map())
+        where = f"enums.{name}"
+        labels = ctx.mapping(labels, where, set(), {member.name for member in enum}, m)
+        for member, words in labels.items():
+            if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+                ctx.fail(f"{where}.{member}", "expected a list of labels", labels, member)
+        parsers[name] = EnumParser.build(typing.cast(type[StrEnum], enum), dict(labels))
+    return parsers
+
+
+def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
+    """Read and validate a selectors.yaml; raises SpecError with file, place and line on any problem."""
+    path = Path(path)
+    ctx = _Ctx(str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(str(path), "", f"cannot read the file: {exc.strerror}") from exc
+    try:
+        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        raise SpecError(str(path), "", f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                        mark.line + 1 if mark else None) from exc
+    top = ctx.mapping(doc, "(top level)", {"version", "page", "signin", "enums", "sections"}, {"defaults"})
+    if top["version"] != 1:
+        ctx.fail("version", f"unsupported version {top['version']!r} (this tool reads version 1)", top, "version")
+    defaults = ctx.mapping(top.get("defaults", _Map()), "defaults", set(), {"missing_values"}, top)
+    missing = defaults.get("missing_values", [])
+    if not isinstance(missing, list) or not all(isinstance(v, str) for v in missing):
+        ctx.fail("defaults.missing_values", "expected a list of strings", defaults, "missing_values")
+    page = ctx.mapping(top["page"], "page", {"locale_css", "locale_attr", "signed_in"}, set(), top)
+    enums = _enums(ctx, top["enums"], top)
+    sections_node = ctx.mapping(top["sections"], "sections", set(), set(RECORD_TYPES), top)
+    absent = [s for s in RECORD_TYPES if s not in sections_node]
+    if absent:
+        ctx.fail("sections", f"missing section(s): {', '.join(absent)}", sections_node)
+    return Spec(
+        path=path,
+        version=1,
+        missing_values=frozenset(v.strip().casefold() for v in missing),
+        locale_css=ctx.css(page, "locale_css", "page"),
+        locale_attr=ctx.string(page, "locale_attr", "page"),
+        signed_in=ctx.css(page, "signed_in", "page"),
+        signin=_signin(ctx, top["signin"], top),
+        sections={sid: _section(ctx, sid, node, enums, sections_node) for sid, node in sections_node.items()},
+    )
+
+
+def section_ids() -> tuple[str, ...]:
+    """The six section ids, in walking order."""
+    return tuple(RECORD_TYPES)
+

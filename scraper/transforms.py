@@ -1,0 +1,151 @@
+"""Named text transforms that selectors.yaml applies to a raw value before it is typed.
+
+A transform is written in YAML as a bare name (``strip``) or a one-key mapping with its argument
+(``{regex: 'notifications/(\\w+)'}``). :func:`compile_transform` checks the name and argument when the
+spec is loaded, so a typo fails before any browser starts. A transform maps text to text, or text to a
+list of texts (``findall``, ``split``); applied to a list it maps over the items. A transform that finds
+nothing returns None, which the parser then treats as a missing value.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Value = str | list[str] | None
+TransformFn = Callable[[str], str | list[str] | None]
+
+
+class TransformArgError(ValueError):
+    """The argument written in selectors.yaml does not suit the transform."""
+
+
+def _no_arg(fn: TransformFn) -> Callable[[object], TransformFn]:
+    def factory(arg: object) -> TransformFn:
+        if arg is not None:
+            raise TransformArgError("takes no argument")
+        return fn
+
+    return factory
+
+
+def _pattern(arg: object) -> re.Pattern[str]:
+    if not isinstance(arg, str) or not arg:
+        raise TransformArgError("needs a regular expression as its argument")
+    try:
+        return re.compile(arg)
+    except re.error as exc:
+        raise TransformArgError(f"invalid regular expression: {exc}") from exc
+
+
+def _text_arg(arg: object) -> str:
+    if not isinstance(arg, str) or not arg:
+        raise TransformArgError("needs a non-empty string as its argument")
+    return arg
+
+
+def _regex(arg: object) -> TransformFn:
+    pattern = _pattern(arg)
+
+    def apply(text: str) -> str | None:
+        m = pattern.search(text)
+        if m is None:
+            return None
+        return m.group(1) if pattern.groups else m.group(0)
+
+    return apply
+
+
+def _findall(arg: object) -> TransformFn:
+    pattern = _pattern(arg)
+    if pattern.groups > 1:
+        raise TransformArgError("findall takes at most one group")
+
+    def apply(text: str) -> list[str]:
+        return list(dict.fromkeys(pattern.findall(text)))  # ordered, without repeats
+
+    return apply
+
+
+def _match(arg: object) -> TransformFn:
+    pattern = _pattern(arg)
+    return lambda text: "true" if pattern.search(text) else "false"
+
+
+def _remove(arg: object) -> TransformFn:
+    pattern = _pattern(arg)
+    return lambda text: pattern.sub("", text)
+
+
+def _split(arg: object) -> TransformFn:
+    sep = _text_arg(arg)
+    return lambda text: [part.strip() for part in text.split(sep) if part.strip()]
+
+
+def _replace(arg: object) -> TransformFn:
+    if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg)):
+        raise TransformArgError("needs a list of two strings: [old, new]")
+    old, new = arg
+    if not old:
+        raise TransformArgError("the text to replace must not be empty")
+    return lambda text: text.replace(old, new)
+
+
+def _collapse_ws(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+REGISTRY: dict[str, Callable[[object], TransformFn]] = {
+    "strip": _no_arg(str.strip),
+    "collapse_ws": _no_arg(_collapse_ws),
+    "lower": _no_arg(str.lower),
+    "upper": _no_arg(str.upper),
+    "unescape": _no_arg(html.unescape),
+    "regex": _regex,
+    "findall": _findall,
+    "match": _match,
+    "remove": _remove,
+    "split": _split,
+    "replace": _replace,
+}
+"""Every transform name selectors.yaml may use, mapped to a factory that checks the argument."""
+
+
+@dataclass(frozen=True)
+class Transform:
+    """One compiled transform step."""
+
+    name: str
+    arg: object
+    fn: TransformFn
+
+    def __call__(self, value: Value) -> Value:
+        if value is None:
+            return None
+        if isinstance(value, list):
+            out: list[str] = []
+            for item in value:
+                result = self.fn(item)
+                if isinstance(result, list):
+                    out.extend(result)
+                elif result is not None:
+                    out.append(result)
+            return out
+        return self.fn(value)
+
+
+def compile_transform(name: str, arg: object = None) -> Transform:
+    """Look up a transform by name and bind its argument; KeyError or TransformArgError when invalid."""
+    factory = REGISTRY[name]
+    return Transform(name, arg, factory(arg))
+
+
+def apply_all(steps: tuple[Transform, ...], value: Value) -> Value:
+    """Run the steps in order; a None from any step ends the chain as a missing value."""
+    for step in steps:
+        value = step(value)
+        if value is None:
+            return None
+    return value

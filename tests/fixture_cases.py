@@ -1,0 +1,45 @@
+"""Discovery of fixture/golden pairs under fixtures/<section>/{dom,api}/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import FIXTURES
+
+GOLDEN_SUFFIX = ".expected.json"
+SUMMARY_SUFFIX = ".summary.json"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One saved page or body and its golden file."""
+
+    section: str
+    source: str  # "dom" or "api"
+    name: str  # e.g. "de-typical", "paged-1", "de-typical.summary"
+    path: Path
+
+    @property
+    def golden(self) -> Path:
+        return self.path.with_name(self.name + GOLDEN_SUFFIX)
+
+    @property
+    def is_summary(self) -> bool:
+        return self.path.name.endswith(SUMMARY_SUFFIX)
+
+    @property
+    def id(self) -> str:
+        return f"{self.section}/{self.source}/{self.name}"
+
+
+def all_cases() -> list[Case]:
+    """Every fixture under fixtures/, sorted; goldens themselves are not cases."""
+    cases = []
+    for section_dir in sorted(p for p in FIXTURES.iterdir() if p.is_dir() and not p.name.startswith("_")):
+        for path in sorted((section_dir / "dom").glob("*.html")):
+            cases.append(Case(section_dir.name, "dom", path.name.removesuffix(".html"), path))
+        for path in sorted((section_dir / "api").glob("*.json")):
+            if not path.name.endswith(GOLDEN_SUFFIX):
+                cases.append(Case(section_dir.name, "api", path.name.removesuffix(".json"), path))
+    return cases

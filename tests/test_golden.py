@@ -1,0 +1,116 @@
+"""Every saved page and body parses to exactly its golden records (``--update-goldens`` rewrites them)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scraper.cli import _result_json
+from scraper.parse import merge_pages, parse_page, parse_summary_api, record_key
+from scraper.records import RECORD_TYPES
+from scraper.serialize import dumps, to_jsonable
+from scraper.spec import Spec
+from tests.fixture_cases import Case, all_cases
+
+CASES = all_cases()
+REQUIRED_CASES = ("de-typical", "en-typical", "empty", "edge", "paged-1", "paged-2")
+
+
+def _parse(spec: Spec, case: Case) -> object:
+    payload = case.path.read_bytes()
+    if case.is_summary:
+        return to_jsonable(parse_summary_api(spec, spec.section(case.section), payload))
+    return _result_json(parse_page(spec, case.section, case.source, payload))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_fixture_matches_golden(spec: Spec, case: Case, update_goldens: bool) -> None:
+    actual = _parse(spec, case)
+    if update_goldens:
+        case.golden.write_text(dumps(actual), encoding="utf-8")
+    assert case.golden.exists(), f"no golden file {case.golden.name}; run pytest --update-goldens and review it"
+    expected = json.loads(case.golden.read_text(encoding="utf-8"))
+    assert actual == expected
+
+
+@pytest.mark.parametrize("section", list(RECORD_TYPES))
+@pytest.mark.parametrize("source", ["dom", "api"])
+def test_every_section_has_the_required_fixtures(spec: Spec, section: str, source: str) -> None:
+    if source == "api" and spec.section(section).api is None:
+        pytest.skip(f"{section} has no api source")
+    names = {c.name for c in CASES if c.section == section and c.source == source}
+    missing = [n for n in REQUIRED_CASES if n not in names]
+    assert not missing, f"{section}/{source} lacks fixtures: {missing}"
+
+
+@pytest.mark.parametrize("section", list(RECORD_TYPES))
+def test_typical_pages_are_full(spec: Spec, section: str) -> None:
+    """German typical page: 10+ rows and every field filled in at least one row; English page too."""
+    for locale in ("de", "en"):
+        path = next(c.path for c in CASES if c.section == section and c.source == "dom"
+                    and c.name == f"{locale}-typical")
+        result = parse_page(spec, section, "dom", path.read_bytes())
+        assert result.locale and result.locale.startswith(locale)
+        rows = [to_jsonable(r) for r in result.records]
+        assert len(rows) >= (10 if locale == "de" else 5)
+        unfilled = [f for f in rows[0] if all(r[f] in (None, [], False) for r in rows)]
+        assert not unfilled, f"{section} {locale}-typical never fills {unfilled}"
+
+
+@pytest.mark.parametrize("section", list(RECORD_TYPES))
+def test_empty_page_is_empty(spec: Spec, section: str) -> None:
+    for case in (c for c in CASES if c.section == section and c.name == "empty"):
+        result = parse_page(spec, section, case.source, case.path.read_bytes())  # type: ignore[arg-type]
+        assert result.status == "empty"
+        assert result.records == ()
+
+
+def _pairs(spec: Spec) -> list[tuple[Case, Case]]:
+    by_key = {(c.section, c.source, c.name): c for c in CASES}
+    return [
+        (c, by_key[(c.section, "api", c.name)])
+        for c in CASES
+        if c.source == "dom" and (c.section, "api", c.name) in by_key
+    ]
+
+
+PAIRS = _pairs(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("dom", "api"), PAIRS, ids=[f"{d.section}/{d.name}" for d, _ in PAIRS])
+def test_dom_and_api_of_the_same_data_agree(spec: Spec, dom: Case, api: Case) -> None:
+    from_dom = parse_page(spec, dom.section, "dom", dom.path.read_bytes())
+    from_api = parse_page(spec, api.section, "api", api.path.read_bytes())
+    assert to_jsonable(list(from_dom.records)) == to_jsonable(list(from_api.records))
+    summary_body = api.path.with_name(api.name + ".summary.json")
+    if summary_body.exists():
+        section = spec.section(api.section)
+        assert to_jsonable(from_dom.summary) == to_jsonable(parse_summary_api(spec, section, summary_body.read_bytes()))
+
+
+def test_every_section_with_an_api_has_a_dom_api_pair(spec: Spec) -> None:
+    paired = {d.section for d, _ in PAIRS}
+    with_api = {s for s in RECORD_TYPES if spec.section(s).api is not None}
+    assert with_api <= paired
+
+
+@pytest.mark.parametrize("section", list(RECORD_TYPES))
+@pytest.mark.parametrize("source", ["dom", "api"])
+def test_pagination_reaches_the_last_page(spec: Spec, section: str, source: str) -> None:
+    sec = spec.section(section)
+    if source == "api" and sec.api is None:
+        pytest.skip(f"{section} has no api source")
+    pages = sorted((c for c in CASES if c.section == section and c.source == source
+                    and c.name.startswith("paged-")), key=lambda c: int(c.name.split("-")[1]))
+    results = [parse_page(spec, section, source, c.path.read_bytes()) for c in pages]  # type: ignore[arg-type]
+    assert len(results) >= 2
+    if source == "dom":
+        assert all(r.next_page is not None for r in results[:-1]), "every page but the last links to the next"
+        assert results[-1].next_page is None, "the last page has no next link"
+    merged = merge_pages(sec, results)
+    assert merged.duplicates == ()
+    keys = [record_key(sec.key, r) for r in merged.records]
+    assert len(keys) == len(set(keys)) == sum(len(r.records) for r in results)
+    if source == "api" and results[0].total is not None:
+        assert results[0].total == len(keys)
