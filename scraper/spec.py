@@ -234,7 +234,8 @@ class _Ctx:
         for key in node:
             if key not in required | optional:
                 allowed = ", ".join(sorted(required | optional))
-                self.fail(f"{where}.{key}", f"unknown key {key!r} (allowed: {allowed})", node, key)
+                self.fail(f"{where}.{key}" if where else str(key), f"unknown key {key!r} (allowed: {allowed})",
+                          node, key)
         for key in sorted(required):
             if key not in node:
                 self.fail(where, f"missing required key {key!r}", node)
@@ -582,7 +583,7 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         raise SpecError(str(path), "", f"not valid YAML: {getattr(exc, 'problem', exc)}",
                         mark.line + 1 if mark else None) from exc
-    top = ctx.mapping(doc, "(top level)", {"version", "page", "signin", "enums", "sections"}, {"defaults"})
+    top = ctx.mapping(doc, "", {"version", "page", "signin", "enums", "sections"}, {"defaults"})
     if top["version"] != 1:
         ctx.fail("version", f"unsupported version {top['version']!r} (this tool reads version 1)", top, "version")
     defaults = ctx.mapping(top.get("defaults", _Map()), "defaults", set(), {"missing_values"}, top)

@@ -1,0 +1,163 @@
+"""The real selectors.yaml loads; every way of breaking it is a SpecError naming file, place and line."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scraper.errors import SpecError
+from scraper.records import RECORD_TYPES
+from scraper.spec import DEFAULT_SPEC_PATH, load_spec
+
+
+def test_the_real_spec_loads_all_six_sections() -> None:
+    spec = load_spec()
+    assert list(spec.sections) == list(RECORD_TYPES)
+    for section in spec.sections.values():
+        assert section.url.startswith("/")
+        assert set(section.title) == set(section.menu) == {"de", "en"}
+        assert set(section.key) <= set(section.dom.fields)
+
+
+def test_spec_fields_cover_every_record_field_for_every_source() -> None:
+    """DOM and API must fill the same record fields, or DOM/API agreement could never hold."""
+    spec = load_spec()
+    for section in spec.sections.values():
+        names = {f.name for f in dataclasses.fields(section.record_type)}
+        assert set(section.dom.fields) == names, section.id
+        if section.api is not None:
+            assert set(section.api.fields) == names, section.id
+
+
+def test_record_fields_are_documented_types() -> None:
+    for record_type in RECORD_TYPES.values():
+        hints = typing.get_type_hints(record_type)
+        assert record_type.__doc__
+        assert set(hints) == {f.name for f in dataclasses.fields(record_type)}
+
+
+def _write(tmp_path: Path, mutate: typing.Callable[[dict], None]) -> Path:
+    doc = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
+    mutate(doc)
+    path = tmp_path / "selectors.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _fb(doc: dict) -> dict:
+    return doc["sections"]["feedback"]
+
+
+# (id, mutation, expected place in the message, expected words)
+BROKEN: list[tuple[str, typing.Callable[[dict], None], str, str]] = [
+    ("unknown top-level key", lambda d: d.update(extra=1), "extra", "unknown key 'extra'"),
+    ("wrong version", lambda d: d.update(version=2), "version", "unsupported version 2"),
+    ("missing section", lambda d: d["sections"].pop("case_log"), "sections", "missing section(s): case_log"),
+    ("unknown section", lambda d: d["sections"].update(orders=_fb(d)), "sections.orders", "unknown key"),
+    ("unknown section key", lambda d: _fb(d).update(colour="red"), "sections.feedback.colour", "unknown key"),
+    ("missing ready marker", lambda d: _fb(d).pop("ready"), "sections.feedback", "missing required key 'ready'"),
+    ("missing empty marker", lambda d: _fb(d).pop("empty"), "sections.feedback", "missing required key 'empty'"),
+    ("menu without German", lambda d: _fb(d)["menu"].pop("de"), "sections.feedback.menu", "'de'"),
+    ("url not a path", lambda d: _fb(d).update(url="feedback"), "sections.feedback.url", "starting with /"),
+    ("unknown field key", lambda d: _fb(d)["dom"]["fields"]["rating"].update(atr="value"),
+     "sections.feedback.dom.fields.rating.atr", "unknown key 'atr'"),
+    ("unknown type", lambda d: _fb(d)["dom"]["fields"]["rating"].update(type="number"),
+     "sections.feedback.dom.fields.rating.type", "unknown type 'number'"),
+    ("unknown transform", lambda d: _fb(d)["dom"]["fields"]["comment"].update(transforms=["trim"]),
+     "sections.feedback.dom.fields.comment.transforms[0]", "unknown transform 'trim'"),
+    ("transform with bad regex", lambda d: _fb(d)["dom"]["fields"]["order_id"].update(transforms=[{"regex": "("}]),
+     "sections.feedback.dom.fields.order_id.transforms[0]", "invalid regular expression"),
+    ("transform missing its argument", lambda d: _fb(d)["dom"]["fields"]["comment"].update(transforms=["regex"]),
+     "sections.feedback.dom.fields.comment.transforms[0]", "needs a regular expression"),
+    ("field the record lacks", lambda d: _fb(d)["dom"]["fields"].update(stars={"css": "x", "type": "int"}),
+     "sections.feedback.dom.fields.stars", "Feedback has no field 'stars'"),
+    ("record field not filled", lambda d: _fb(d)["dom"]["fields"].pop("rating"),
+     "sections.feedback.dom.fields", "Feedback.rating has no default"),
+    ("type does not match record", lambda d: _fb(d)["dom"]["fields"]["rating"].update(type="date"),
+     "sections.feedback.dom.fields.rating", "does not match Feedback.rating"),
+    ("optional but record needs a value", lambda d: _fb(d)["api"]["fields"]["rating"].update(required=False),
+     "sections.feedback.api.fields.rating", "does not allow None"),
+    ("multiple into a scalar field", lambda d: _fb(d)["api"]["fields"]["comment"].update(multiple=True),
+     "sections.feedback.api.fields.comment", "tuple"),
+    ("unknown enum", lambda d: d["sections"]["case_log"]["dom"]["fields"]["status"].update(enum="Status"),
+     "sections.case_log.dom.fields.status.enum", "unknown enum 'Status'"),
+    ("enum of the wrong kind", lambda d: d["sections"]["case_log"]["dom"]["fields"]["status"].update(
+        enum="CxHealth"), "sections.case_log.dom.fields.status", "does not match Case.status"),
+    ("unknown enum member", lambda d: d["enums"]["CxHealth"].update(TERRIBLE=["Furchtbar"]),
+     "enums.CxHealth.TERRIBLE", "unknown key"),
+    ("invalid CSS", lambda d: _fb(d)["dom"].update(rows="kat-table-row:not("), "sections.feedback.dom.rows",
+     "invalid CSS selector"),
+    ("api path syntax", lambda d: _fb(d)["api"]["fields"]["rating"].update(path="a..b"),
+     "sections.feedback.api.fields.rating.path", "invalid JSON path"),
+    ("css in an api field", lambda d: _fb(d)["api"]["fields"]["rating"].update(css="x"),
+     "sections.feedback.api.fields.rating.css", "unknown key 'css'"),
+    ("path in a dom field", lambda d: _fb(d)["dom"]["fields"]["rating"].update(path="x"),
+     "sections.feedback.dom.fields.rating.path", "unknown key 'path'"),
+    ("key field not in fields", lambda d: _fb(d).update(key=["order_id", "buyer"]), "sections.feedback.key",
+     "buyer"),
+    ("exists with a type", lambda d: _fb(d)["dom"]["fields"]["suppressed"].update(type="str"),
+     "sections.feedback.dom.fields.suppressed", "exists: true gives a bool"),
+    ("paging unit", lambda d: _fb(d)["api"]["paging"].update(unit="chunk"), "sections.feedback.api.paging.unit",
+     "'page' or 'row'"),
+    ("unknown signin selector", lambda d: d["signin"]["selectors"].update(captcha2="#x"),
+     "signin.selectors.captcha2", "unknown key"),
+    ("signin path not a path", lambda d: d["signin"]["paths"].update(mfa=["ap/mfa"]), "signin.paths.mfa",
+     "starting with /"),
+    ("unknown summary record", lambda d: d["sections"]["voice_of_customer"]["summary"].update(record="Kpi"),
+     "sections.voice_of_customer.summary.record", "unknown summary record"),
+    ("api method", lambda d: _fb(d)["api"].update(method="DELETE"), "sections.feedback.api.method",
+     "GET or POST"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "where", "words"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+def test_broken_spec_is_a_precise_error(tmp_path: Path, mutate, where: str, words: str) -> None:
+    path = _write(tmp_path, mutate)
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    error = info.value
+    assert error.file == str(path)
+    assert error.where == where
+    assert words in error.message
+    assert error.line is not None
+    assert 0 < error.line <= len(path.read_text(encoding="utf-8").splitlines())
+
+
+def test_line_number_points_at_the_offending_key(tmp_path: Path) -> None:
+    text = DEFAULT_SPEC_PATH.read_text(encoding="utf-8").replace(
+        "rating: {css: \"kat-table-cell.col_feedback_rating kat-star-rating\", attr: value, type: int}",
+        "rating: {css: \"kat-table-cell.col_feedback_rating kat-star-rating\", atr: value, type: int}",
+    )
+    assert "atr: value" in text
+    path = tmp_path / "selectors.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    expected_line = next(i for i, line in enumerate(text.splitlines(), 1) if "atr: value" in line)
+    assert info.value.line == expected_line
+    assert str(info.value).startswith(f"{path}:{expected_line}: sections.feedback.dom.fields.rating.atr:")
+
+
+def test_not_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "selectors.yaml"
+    path.write_text("version: 1\nsections: [unclosed\n", encoding="utf-8")
+    with pytest.raises(SpecError, match="not valid YAML") as info:
+        load_spec(path)
+    assert info.value.line is not None
+
+
+def test_duplicate_key(tmp_path: Path) -> None:
+    path = tmp_path / "selectors.yaml"
+    path.write_text("version: 1\nversion: 1\n", encoding="utf-8")
+    with pytest.raises(SpecError, match="duplicate key 'version'") as info:
+        load_spec(path)
+    assert info.value.line == 2
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="cannot read the file"):
+        load_spec(tmp_path / "nope.yaml")
