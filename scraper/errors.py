@@ -68,8 +68,12 @@ class SignedOutError(PageError):
     """The page is Amazon's sign-in form: Seller Central answers an expired session with 200 and this page."""
 
     def __init__(self, section: str, source: str) -> None:
-        super().__init__(section, source, "got the Amazon sign-in page instead of the section: the session "
-                                          "has expired; log in again with `scraper login`")
+        super().__init__(
+            section,
+            source,
+            "got the Amazon sign-in page instead of the section: the session "
+            "has expired; log in again with `scraper login`",
+        )
 
 
 class FieldError(PageError):

@@ -128,8 +128,14 @@ def read_api(section: SectionSpec, body: str | bytes | Any) -> RawPage:
     if source.total is not None:
         total = resolve(document, source.total)
         if not isinstance(total, int) or isinstance(total, bool):
-            raise SelectorDriftError(section.id, "api", source.total, f"total count is {total!r}, not a number"
-                                     if total is not MISSING else "the total count is missing from the body")
+            raise SelectorDriftError(
+                section.id,
+                "api",
+                source.total,
+                f"total count is {total!r}, not a number"
+                if total is not MISSING
+                else "the total count is missing from the body",
+            )
         if not rows and total:
             raise SelectorDriftError(section.id, "api", source.rows, f"no rows although the body says {total}")
     for i, row in enumerate(rows, start=1):

@@ -82,13 +82,20 @@ def convert(
 
 
 def _build(
-    spec: Spec, section: SectionSpec, source: str, record_type: type, fields: dict[str, FieldSpec],
-    raw_rows: list[dict[str, RawValue]], locale: Locale,
+    spec: Spec,
+    section: SectionSpec,
+    source: str,
+    record_type: type,
+    fields: dict[str, FieldSpec],
+    raw_rows: list[dict[str, RawValue]],
+    locale: Locale,
 ) -> list[Any]:
     records = []
     for i, raw in enumerate(raw_rows, start=1):
-        values = {name: convert(section.id, source, i, f, raw[name], locale, spec.missing_values)
-                  for name, f in fields.items()}
+        values = {
+            name: convert(section.id, source, i, f, raw[name], locale, spec.missing_values)
+            for name, f in fields.items()
+        }
         try:
             records.append(record_type(**values))
         except ValueError as exc:  # a record's own check, such as a rating outside 1..5
@@ -97,7 +104,8 @@ def _build(
 
 
 def _summary_dom(spec: Spec, section: SectionSpec, html: str, locale: Locale) -> Any:
-    assert section.summary is not None and section.summary.dom is not None
+    assert section.summary is not None
+    assert section.summary.dom is not None
     src: SummarySource = section.summary.dom
     assert src.scope is not None
     scope = BeautifulSoup(html, "lxml").select_one(src.scope)

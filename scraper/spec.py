@@ -226,16 +226,15 @@ class _Ctx:
             line = node.key_lines.get(key, node.line) if key is not None else node.line
         raise SpecError(self.file, where, message, line)
 
-    def mapping(
-        self, node: object, where: str, required: set[str], optional: set[str], parent: object = None
-    ) -> _Map:
+    def mapping(self, node: object, where: str, required: set[str], optional: set[str], parent: object = None) -> _Map:
         if not isinstance(node, _Map):
             self.fail(where, f"expected a mapping, got {type(node).__name__}", parent, where.rsplit(".", 1)[-1])
         for key in node:
             if key not in required | optional:
                 allowed = ", ".join(sorted(required | optional))
-                self.fail(f"{where}.{key}" if where else str(key), f"unknown key {key!r} (allowed: {allowed})",
-                          node, key)
+                self.fail(
+                    f"{where}.{key}" if where else str(key), f"unknown key {key!r} (allowed: {allowed})", node, key
+                )
         for key in sorted(required):
             if key not in node:
                 self.fail(where, f"missing required key {key!r}", node)
@@ -358,9 +357,7 @@ def _field(
     )
 
 
-def _fields(
-    ctx: _Ctx, node: _Map, where: str, source: str, enums: dict[str, EnumParser]
-) -> dict[str, FieldSpec]:
+def _fields(ctx: _Ctx, node: _Map, where: str, source: str, enums: dict[str, EnumParser]) -> dict[str, FieldSpec]:
     fields = node["fields"]
     here = f"{where}.fields"
     if not isinstance(fields, _Map) or not fields:
@@ -415,8 +412,12 @@ def _check_record(
         for name, rf in record_fields.items():
             no_default = rf.default is dataclasses.MISSING and rf.default_factory is dataclasses.MISSING
             if no_default and name not in fields:
-                ctx.fail(f"{where}.fields", f"{record_type.__name__}.{name} has no default: the spec must fill it",
-                         node, "fields")
+                ctx.fail(
+                    f"{where}.fields",
+                    f"{record_type.__name__}.{name} has no default: the spec must fill it",
+                    node,
+                    "fields",
+                )
 
 
 def _dom_source(ctx: _Ctx, node: object, where: str, rt: type, enums: dict[str, EnumParser], p: _Map) -> DomSource:
@@ -472,8 +473,7 @@ def _summary(ctx: _Ctx, node: object, where: str, enums: dict[str, EnumParser], 
     m = ctx.mapping(node, where, {"record"}, {"dom", "api"}, parent)
     name = m["record"]
     if name not in SUMMARY_TYPES:
-        ctx.fail(f"{where}.record", f"unknown summary record {name!r} (known: {', '.join(SUMMARY_TYPES)})",
-                 m, "record")
+        ctx.fail(f"{where}.record", f"unknown summary record {name!r} (known: {', '.join(SUMMARY_TYPES)})", m, "record")
     rt = SUMMARY_TYPES[name]
     dom = api = None
     if "dom" in m:
@@ -518,8 +518,9 @@ def _section(ctx: _Ctx, sid: str, node: object, enums: dict[str, EnumParser], pa
             continue
         missing = [k for k in key if k not in source.fields]
         if missing:
-            ctx.fail(f"{where}.key", f"key field(s) {', '.join(missing)} not filled by the {source_name} source",
-                     m, "key")
+            ctx.fail(
+                f"{where}.key", f"key field(s) {', '.join(missing)} not filled by the {source_name} source", m, "key"
+            )
     return SectionSpec(
         id=sid,
         record_type=rt,
@@ -536,8 +537,20 @@ def _section(ctx: _Ctx, sid: str, node: object, enums: dict[str, EnumParser], pa
 
 
 SIGNIN_SELECTORS = {
-    "email", "continue", "password", "remember_me", "submit", "otp", "remember_device", "otp_submit",
-    "captcha", "error", "picker", "picker_account", "picker_confirm", "marketplace_label",
+    "email",
+    "continue",
+    "password",
+    "remember_me",
+    "submit",
+    "otp",
+    "remember_device",
+    "otp_submit",
+    "captcha",
+    "error",
+    "picker",
+    "picker_account",
+    "picker_confirm",
+    "marketplace_label",
 }
 SIGNIN_PATHS = {"signin", "mfa", "challenge", "picker"}
 
@@ -548,8 +561,7 @@ def _signin(ctx: _Ctx, node: object, parent: _Map) -> SigninSpec:
     paths = ctx.mapping(m["paths"], "signin.paths", SIGNIN_PATHS, set(), m)
     out_paths: dict[str, tuple[str, ...]] = {}
     for name, value in paths.items():
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.startswith("/")
-                                                              for v in value):
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.startswith("/") for v in value):
             ctx.fail(f"signin.paths.{name}", "expected a non-empty list of paths starting with /", paths, name)
         out_paths[name] = tuple(value)
     return SigninSpec(selectors={k: ctx.css(sel, k, "signin.selectors") for k in sel}, paths=out_paths)
@@ -578,11 +590,12 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
     except OSError as exc:
         raise SpecError(str(path), "", f"cannot read the file: {exc.strerror}") from exc
     try:
-        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        doc = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        raise SpecError(str(path), "", f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                        mark.line + 1 if mark else None) from exc
+        raise SpecError(
+            str(path), "", f"not valid YAML: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None
+        ) from exc
     top = ctx.mapping(doc, "", {"version", "page", "signin", "enums", "sections"}, {"defaults"})
     if top["version"] != 1:
         ctx.fail("version", f"unsupported version {top['version']!r} (this tool reads version 1)", top, "version")
@@ -611,4 +624,3 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
 def section_ids() -> tuple[str, ...]:
     """The six section ids, in walking order."""
     return tuple(RECORD_TYPES)
-

@@ -48,10 +48,12 @@ def test_every_section_has_the_required_fixtures(spec: Spec, section: str, sourc
 def test_typical_pages_are_full(spec: Spec, section: str) -> None:
     """German typical page: 10+ rows and every field filled in at least one row; English page too."""
     for locale in ("de", "en"):
-        path = next(c.path for c in CASES if c.section == section and c.source == "dom"
-                    and c.name == f"{locale}-typical")
+        path = next(
+            c.path for c in CASES if c.section == section and c.source == "dom" and c.name == f"{locale}-typical"
+        )
         result = parse_page(spec, section, "dom", path.read_bytes())
-        assert result.locale and result.locale.startswith(locale)
+        assert result.locale
+        assert result.locale.startswith(locale)
         rows = [to_jsonable(r) for r in result.records]
         assert len(rows) >= (10 if locale == "de" else 5)
         unfilled = [f for f in rows[0] if all(r[f] in (None, [], False) for r in rows)]
@@ -101,8 +103,10 @@ def test_pagination_reaches_the_last_page(spec: Spec, section: str, source: str)
     sec = spec.section(section)
     if source == "api" and sec.api is None:
         pytest.skip(f"{section} has no api source")
-    pages = sorted((c for c in CASES if c.section == section and c.source == source
-                    and c.name.startswith("paged-")), key=lambda c: int(c.name.split("-")[1]))
+    pages = sorted(
+        (c for c in CASES if c.section == section and c.source == source and c.name.startswith("paged-")),
+        key=lambda c: int(c.name.split("-")[1]),
+    )
     results = [parse_page(spec, section, source, c.path.read_bytes()) for c in pages]  # type: ignore[arg-type]
     assert len(results) >= 2
     if source == "dom":
