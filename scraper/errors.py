@@ -3,7 +3,9 @@
 The hierarchy decides what the command line does with an error (message and exit code)::
 
     ScraperError
-    ├── SpecError            selectors.yaml is malformed or does not match the record types
+    ├── FileCheckError       a YAML file of ours is malformed (file, place, line)
+    │   ├── SpecError            selectors.yaml, or it does not match the record types
+    │   └── ConfigError          the accounts configuration
     ├── ValueParseError      one raw value could not be turned into its declared type
     └── PageError            a page or API body could not be read as the spec says
         ├── SelectorDriftError   the markup/JSON no longer matches the spec (never "nothing found")
@@ -21,8 +23,8 @@ class ScraperError(Exception):
     """Base class of every error the tool raises deliberately."""
 
 
-class SpecError(ScraperError):
-    """selectors.yaml (or another spec file) is invalid; raised while loading, before any browser starts."""
+class FileCheckError(ScraperError):
+    """A YAML file the tool reads is invalid; names the file, the dotted place in it and the line."""
 
     def __init__(self, file: str, where: str, message: str, line: int | None = None) -> None:
         self.file = file
@@ -31,6 +33,14 @@ class SpecError(ScraperError):
         self.message = message
         location = f"{file}:{line}" if line is not None else file
         super().__init__(f"{location}: {where}: {message}" if where else f"{location}: {message}")
+
+
+class SpecError(FileCheckError):
+    """selectors.yaml is invalid; raised while loading, before any browser starts."""
+
+
+class ConfigError(FileCheckError):
+    """The accounts configuration is missing or invalid."""
 
 
 class ValueParseError(ScraperError, ValueError):

@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import soupsieve
-import yaml
 
 from scraper.errors import SpecError
 from scraper.records import ENUM_TYPES, RECORD_TYPES, SUMMARY_TYPES, Unknown
 from scraper.transforms import REGISTRY, Transform, TransformArgError, compile_transform
 from scraper.values import PARSERS, TYPE_NAMES, EnumParser, ValueParser
+from scraper.yamlcheck import Checker, YamlMap, load_yaml
 
 DEFAULT_SPEC_PATH = Path(__file__).resolve().parent.parent / "selectors.yaml"
 LOCALES = ("de", "en")
@@ -181,72 +181,11 @@ class Spec:
             raise KeyError(f"unknown section {section_id!r}; known: {', '.join(self.sections)}") from None
 
 
-# --- YAML with line numbers ---------------------------------------------------------------------------
+class SpecChecker(Checker):
+    """Checker with the value kinds only selectors.yaml has: CSS selectors, JSON paths, de/en labels."""
 
-
-class _Map(dict):  # type: ignore[type-arg]
-    """A YAML mapping that remembers the line of each key."""
-
-    line: int | None = None
-    key_lines: dict[str, int]
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A SafeLoader whose mappings are :class:`_Map` and that refuses duplicate keys."""
-
-
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
-    result = _Map()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
-        if key in result:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        result[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
-        result.key_lines[str(key)] = key_node.start_mark.line + 1
-    return result
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-
-
-# --- the loader ---------------------------------------------------------------------------------------
-
-
-class _Ctx:
-    """Walks the YAML tree, knowing the file and the dotted place, to raise precise errors."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-
-    def fail(self, where: str, message: str, node: object = None, key: str | None = None) -> typing.NoReturn:
-        line = None
-        if isinstance(node, _Map):
-            line = node.key_lines.get(key, node.line) if key is not None else node.line
-        raise SpecError(self.file, where, message, line)
-
-    def mapping(self, node: object, where: str, required: set[str], optional: set[str], parent: object = None) -> _Map:
-        if not isinstance(node, _Map):
-            self.fail(where, f"expected a mapping, got {type(node).__name__}", parent, where.rsplit(".", 1)[-1])
-        for key in node:
-            if key not in required | optional:
-                allowed = ", ".join(sorted(required | optional))
-                self.fail(
-                    f"{where}.{key}" if where else str(key), f"unknown key {key!r} (allowed: {allowed})", node, key
-                )
-        for key in sorted(required):
-            if key not in node:
-                self.fail(where, f"missing required key {key!r}", node)
-        return node
-
-    def string(self, node: _Map, key: str, where: str, allow_empty: bool = False) -> str:
-        value = node[key]
-        if not isinstance(value, str) or (not allow_empty and not value.strip()):
-            self.fail(f"{where}.{key}", "expected a non-empty string", node, key)
-        return value
-
-    def css(self, node: _Map, key: str, where: str) -> str:
+    def css(self, node: YamlMap, key: str, where: str) -> str:
+        """A string that compiles as a CSS selector."""
         value = self.string(node, key, where)
         try:
             soupsieve.compile(value)
@@ -254,36 +193,19 @@ class _Ctx:
             self.fail(f"{where}.{key}", f"invalid CSS selector {value!r}: {exc.args[0]}", node, key)
         return value
 
-    def regex(self, node: _Map, key: str, where: str) -> re.Pattern[str]:
-        value = self.string(node, key, where)
-        try:
-            return re.compile(value)
-        except re.error as exc:
-            self.fail(f"{where}.{key}", f"invalid regular expression {value!r}: {exc}", node, key)
-
-    def api_path(self, node: _Map, key: str, where: str) -> str:
+    def api_path(self, node: YamlMap, key: str, where: str) -> str:
+        """A path in the small JSON path language of :mod:`scraper.jsonpath`."""
         value = self.string(node, key, where)
         if not _API_PATH.fullmatch(value):
             self.fail(f"{where}.{key}", f"invalid JSON path {value!r} (use a.b, a[].b or a[0].b)", node, key)
         return value
 
-    def boolean(self, node: _Map, key: str, where: str, default: bool) -> bool:
-        value = node.get(key, default)
-        if not isinstance(value, bool):
-            self.fail(f"{where}.{key}", "expected true or false", node, key)
-        return value
-
-    def integer(self, node: _Map, key: str, where: str) -> int:
-        value = node[key]
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            self.fail(f"{where}.{key}", "expected a whole number >= 0", node, key)
-        return value
-
-    def localized(self, node: _Map, key: str, where: str) -> _Map:
+    def localized(self, node: YamlMap, key: str, where: str) -> YamlMap:
+        """A mapping with exactly one entry per UI language."""
         return self.mapping(node[key], f"{where}.{key}", set(LOCALES), set(), node)
 
 
-def _transforms(ctx: _Ctx, node: _Map, where: str) -> tuple[Transform, ...]:
+def _transforms(ctx: SpecChecker, node: YamlMap, where: str) -> tuple[Transform, ...]:
     steps = node.get("transforms", [])
     if not isinstance(steps, list):
         ctx.fail(f"{where}.transforms", "expected a list", node, "transforms")
@@ -311,7 +233,7 @@ _API_FIELD_KEYS = {"path"}
 
 
 def _field(
-    ctx: _Ctx, name: str, node: object, where: str, source: str, enums: dict[str, EnumParser], parent: _Map
+    ctx: SpecChecker, name: str, node: object, where: str, source: str, enums: dict[str, EnumParser], parent: YamlMap
 ) -> FieldSpec:
     specific = _DOM_FIELD_KEYS if source == "dom" else _API_FIELD_KEYS
     m = ctx.mapping(node, where, set(), _COMMON_FIELD_KEYS | specific, parent)
@@ -357,10 +279,12 @@ def _field(
     )
 
 
-def _fields(ctx: _Ctx, node: _Map, where: str, source: str, enums: dict[str, EnumParser]) -> dict[str, FieldSpec]:
+def _fields(
+    ctx: SpecChecker, node: YamlMap, where: str, source: str, enums: dict[str, EnumParser]
+) -> dict[str, FieldSpec]:
     fields = node["fields"]
     here = f"{where}.fields"
-    if not isinstance(fields, _Map) or not fields:
+    if not isinstance(fields, YamlMap) or not fields:
         ctx.fail(here, "expected a non-empty mapping of field names", node, "fields")
     return {
         str(name): _field(ctx, str(name), spec, f"{here}.{name}", source, enums, fields)
@@ -388,7 +312,7 @@ def _annotation_allows(annotation: object, field: FieldSpec) -> str | None:
 
 
 def _check_record(
-    ctx: _Ctx, record_type: type, fields: dict[str, FieldSpec], where: str, node: _Map, required_all: bool
+    ctx: SpecChecker, record_type: type, fields: dict[str, FieldSpec], where: str, node: YamlMap, required_all: bool
 ) -> None:
     hints = typing.get_type_hints(record_type)
     record_fields = {f.name: f for f in dataclasses.fields(record_type)}
@@ -420,7 +344,9 @@ def _check_record(
                 )
 
 
-def _dom_source(ctx: _Ctx, node: object, where: str, rt: type, enums: dict[str, EnumParser], p: _Map) -> DomSource:
+def _dom_source(
+    ctx: SpecChecker, node: object, where: str, rt: type, enums: dict[str, EnumParser], p: YamlMap
+) -> DomSource:
     m = ctx.mapping(node, where, {"rows", "fields"}, {"next_page"}, p)
     fields = _fields(ctx, m, where, "dom", enums)
     _check_record(ctx, rt, fields, where, m, True)
@@ -431,7 +357,7 @@ def _dom_source(ctx: _Ctx, node: object, where: str, rt: type, enums: dict[str, 
     )
 
 
-def _paging(ctx: _Ctx, node: object, where: str, parent: _Map) -> Paging:
+def _paging(ctx: SpecChecker, node: object, where: str, parent: YamlMap) -> Paging:
     m = ctx.mapping(node, where, {"in", "page_param", "start", "size_param", "size"}, {"unit"}, parent)
     location = m["in"]
     if location not in {"query", "body"}:
@@ -449,7 +375,9 @@ def _paging(ctx: _Ctx, node: object, where: str, parent: _Map) -> Paging:
     )
 
 
-def _api_source(ctx: _Ctx, node: object, where: str, rt: type, enums: dict[str, EnumParser], p: _Map) -> ApiSource:
+def _api_source(
+    ctx: SpecChecker, node: object, where: str, rt: type, enums: dict[str, EnumParser], p: YamlMap
+) -> ApiSource:
     m = ctx.mapping(node, where, {"url_pattern", "rows", "fields"}, {"method", "total", "paging", "body"}, p)
     method = m.get("method", "GET")
     if method not in {"GET", "POST"}:
@@ -469,7 +397,7 @@ def _api_source(ctx: _Ctx, node: object, where: str, rt: type, enums: dict[str, 
     )
 
 
-def _summary(ctx: _Ctx, node: object, where: str, enums: dict[str, EnumParser], parent: _Map) -> SummarySpec:
+def _summary(ctx: SpecChecker, node: object, where: str, enums: dict[str, EnumParser], parent: YamlMap) -> SummarySpec:
     m = ctx.mapping(node, where, {"record"}, {"dom", "api"}, parent)
     name = m["record"]
     if name not in SUMMARY_TYPES:
@@ -492,7 +420,7 @@ def _summary(ctx: _Ctx, node: object, where: str, enums: dict[str, EnumParser], 
 _SECTION_KEYS = {"title", "menu", "url", "ready", "empty", "key", "dom"}
 
 
-def _section(ctx: _Ctx, sid: str, node: object, enums: dict[str, EnumParser], parent: _Map) -> SectionSpec:
+def _section(ctx: SpecChecker, sid: str, node: object, enums: dict[str, EnumParser], parent: YamlMap) -> SectionSpec:
     where = f"sections.{sid}"
     if sid not in RECORD_TYPES:
         ctx.fail(where, f"unknown section {sid!r} (known: {', '.join(RECORD_TYPES)})", parent, sid)
@@ -555,7 +483,7 @@ SIGNIN_SELECTORS = {
 SIGNIN_PATHS = {"signin", "mfa", "challenge", "picker"}
 
 
-def _signin(ctx: _Ctx, node: object, parent: _Map) -> SigninSpec:
+def _signin(ctx: SpecChecker, node: object, parent: YamlMap) -> SigninSpec:
     m = ctx.mapping(node, "signin", {"selectors", "paths"}, set(), parent)
     sel = ctx.mapping(m["selectors"], "signin.selectors", SIGNIN_SELECTORS, set(), m)
     paths = ctx.mapping(m["paths"], "signin.paths", SIGNIN_PATHS, set(), m)
@@ -567,11 +495,11 @@ def _signin(ctx: _Ctx, node: object, parent: _Map) -> SigninSpec:
     return SigninSpec(selectors={k: ctx.css(sel, k, "signin.selectors") for k in sel}, paths=out_paths)
 
 
-def _enums(ctx: _Ctx, node: object, parent: _Map) -> dict[str, EnumParser]:
+def _enums(ctx: SpecChecker, node: object, parent: YamlMap) -> dict[str, EnumParser]:
     m = ctx.mapping(node, "enums", set(), set(ENUM_TYPES), parent)
     parsers = {}
     for name, enum in ENUM_TYPES.items():
-        labels = m.get(name, _Map())
+        labels = m.get(name, YamlMap())
         where = f"enums.{name}"
         labels = ctx.mapping(labels, where, set(), {member.name for member in enum}, m)
         for member, words in labels.items():
@@ -584,22 +512,12 @@ def _enums(ctx: _Ctx, node: object, parent: _Map) -> dict[str, EnumParser]:
 def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
     """Read and validate a selectors.yaml; raises SpecError with file, place and line on any problem."""
     path = Path(path)
-    ctx = _Ctx(str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(str(path), "", f"cannot read the file: {exc.strerror}") from exc
-    try:
-        doc = yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        raise SpecError(
-            str(path), "", f"not valid YAML: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None
-        ) from exc
+    ctx = SpecChecker(str(path), SpecError)
+    doc = load_yaml(path, SpecError)
     top = ctx.mapping(doc, "", {"version", "page", "signin", "enums", "sections"}, {"defaults"})
     if top["version"] != 1:
         ctx.fail("version", f"unsupported version {top['version']!r} (this tool reads version 1)", top, "version")
-    defaults = ctx.mapping(top.get("defaults", _Map()), "defaults", set(), {"missing_values"}, top)
+    defaults = ctx.mapping(top.get("defaults", YamlMap()), "defaults", set(), {"missing_values"}, top)
     missing = defaults.get("missing_values", [])
     if not isinstance(missing, list) or not all(isinstance(v, str) for v in missing):
         ctx.fail("defaults.missing_values", "expected a list of strings", defaults, "missing_values")
