@@ -7,6 +7,13 @@ The hierarchy decides what the command line does with an error (message and exit
     │   ├── SpecError            selectors.yaml, or it does not match the record types
     │   └── ConfigError          the accounts configuration
     ├── ValueParseError      one raw value could not be turned into its declared type
+    ├── BrowserNotFoundError no Chromium to drive (the message says how to install one)
+    ├── CredentialsError     secrets could not be stored or read (never shows a secret)
+    ├── AuthError            signing in to Seller Central did not work
+    │   ├── LoginRejectedError   Amazon rejected the e-mail, password or one-time code
+    │   ├── ChallengeError       a CAPTCHA or identity check needs a person (headless, or nobody came)
+    │   ├── NeedsLoginError      the saved session has expired and there is nothing to log in with
+    │   └── MarketplaceError     the marketplace could not be selected or verified
     └── PageError            a page or API body could not be read as the spec says
         ├── SelectorDriftError   the markup/JSON no longer matches the spec (never "nothing found")
         ├── SignedOutError       Seller Central answered with its sign-in page: the session has expired
@@ -51,6 +58,38 @@ class ValueParseError(ScraperError, ValueError):
         self.raw = raw
         self.reason = reason
         super().__init__(f"cannot read {raw!r} as {kind}: {reason}")
+
+
+class BrowserNotFoundError(ScraperError):
+    """No Chromium to drive; the message says how to install one."""
+
+
+class CredentialsError(ScraperError):
+    """Credentials could not be stored or read; the message never contains a secret."""
+
+
+class AuthError(ScraperError):
+    """Signing in did not work; ``account`` names the configured account (never a secret)."""
+
+    def __init__(self, account: str, message: str) -> None:
+        self.account = account
+        super().__init__(f"[{account}] {message}")
+
+
+class LoginRejectedError(AuthError):
+    """Amazon rejected the e-mail, password or one-time code."""
+
+
+class ChallengeError(AuthError):
+    """A CAPTCHA or identity verification needs a person: in a headless run, or nobody answered in time."""
+
+
+class NeedsLoginError(AuthError):
+    """The saved session has expired and there are no credentials to log in again unattended."""
+
+
+class MarketplaceError(AuthError):
+    """The configured marketplace could not be selected, or the page shows another one."""
 
 
 class PageError(ScraperError):

@@ -172,6 +172,8 @@ class Spec:
     signed_in: str
     signin: SigninSpec
     sections: dict[str, SectionSpec]
+    marketplaces: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    """Marketplace id -> the names the account switcher shows for it (to verify a switch)."""
 
     def section(self, section_id: str) -> SectionSpec:
         """The section with this id; KeyError naming the known ids otherwise."""
@@ -514,7 +516,7 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
     path = Path(path)
     ctx = SpecChecker(str(path), SpecError)
     doc = load_yaml(path, SpecError)
-    top = ctx.mapping(doc, "", {"version", "page", "signin", "enums", "sections"}, {"defaults"})
+    top = ctx.mapping(doc, "", {"version", "page", "signin", "enums", "sections"}, {"defaults", "marketplaces"})
     if top["version"] != 1:
         ctx.fail("version", f"unsupported version {top['version']!r} (this tool reads version 1)", top, "version")
     defaults = ctx.mapping(top.get("defaults", YamlMap()), "defaults", set(), {"missing_values"}, top)
@@ -527,7 +529,11 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
     absent = [s for s in RECORD_TYPES if s not in sections_node]
     if absent:
         ctx.fail("sections", f"missing section(s): {', '.join(absent)}", sections_node)
+    markets = ctx.mapping(
+        top.get("marketplaces", YamlMap()), "marketplaces", set(), set(top.get("marketplaces") or {}), top
+    )
     return Spec(
+        marketplaces={str(k): tuple(ctx.string_list(markets, k, "marketplaces")) for k in markets},
         path=path,
         version=1,
         missing_values=frozenset(v.strip().casefold() for v in missing),

@@ -61,6 +61,7 @@ UNKNOWN_LOCALE = Locale()
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3}")  # 1,234,567 or Indian 12,34,567
 
 
 def _text(kind: str, raw: Raw) -> str:
@@ -103,13 +104,16 @@ def _number_text(kind: str, raw: str, locale: Locale) -> str:
     body = text.replace(group_sep, "")
     if body.count(decimal_sep) > 1:
         raise ValueParseError(kind, raw, "more than one decimal separator")
+    whole = text.lstrip("+-").partition(decimal_sep)[0]
+    if group_sep in whole and not _GROUPED.fullmatch(whole.replace(group_sep, ",")):
+        raise ValueParseError(kind, raw, f"{group_sep!r} does not separate groups of thousands here")
     return body.replace(decimal_sep, ".")
 
 
 def _canonical(value: Decimal) -> Decimal:
     """One spelling per number, so that "2,50 %" on a page and 2.5 in JSON give equal records."""
     if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
+        return Decimal(int(value))  # exact at any size, where quantize() overflows the context precision
     return value.normalize()
 
 
@@ -118,7 +122,10 @@ def parse_decimal(raw: Raw, locale: Locale = UNKNOWN_LOCALE, kind: str = "decima
     if isinstance(raw, bool):
         raise ValueParseError(kind, raw, "expected a number, got a boolean")
     if isinstance(raw, int | float):
-        return _canonical(Decimal(str(raw)))
+        value = Decimal(str(raw))
+        if not value.is_finite():
+            raise ValueParseError(kind, raw, "not a finite number")
+        return _canonical(value)
     text = _text(kind, raw)
     try:
         return _canonical(Decimal(_number_text(kind, text, locale)))
@@ -169,7 +176,7 @@ for _number, _names in enumerate(
     for _name in _names.split():
         _MONTHS[_name] = _number
 
-_NUMERIC_DATE = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})")
+_NUMERIC_DATE = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{4}|\d{2})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\.?\s+([^\W\d_]+)\.?,?\s+(\d{4})")  # 27. Juli 2026 / 27 Jul 2026
 _MONTH_DAY_YEAR = re.compile(r"([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})")  # Jul 27, 2026
 _WEEKDAY = re.compile(r"^[^\W\d_]+\.?,\s*")  # "Mon, " / "Mo., "
@@ -253,6 +260,8 @@ def parse_datetime(raw: Raw, locale: Locale = UNKNOWN_LOCALE) -> datetime:
     if (value := _epoch_ms("datetime", raw)) is not None:
         return value
     text = _text("datetime", raw)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueParseError("datetime", raw, "no time of day found")  # a day, not a point in time
     if (value := _iso(text)) is not None:
         return value
     m = _TIME.search(text)
@@ -302,7 +311,7 @@ def parse_bool(raw: Raw, locale: Locale = UNKNOWN_LOCALE) -> bool:
 def parse_url(raw: Raw, locale: Locale = UNKNOWN_LOCALE) -> str:
     """An absolute http(s) URL or a site-relative path, as given."""
     text = _text("url", raw)
-    if not re.fullmatch(r"(https?://[^\s/]+)?/\S*", text):
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?|/(?!/)\S*", text):  # "//host/x" is another site
         raise ValueParseError("url", raw, "neither an http(s) URL nor a path starting with /")
     return text
 

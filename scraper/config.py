@@ -1,0 +1,148 @@
+"""The accounts configuration: which Seller Central accounts and marketplaces to watch, and how.
+
+Example (``scraper config path`` prints where it is read from)::
+
+    settings:                      # all optional; defaults shown
+      delay_ms: 1500               # pause between page loads, so a real account is not hammered
+      jitter_ms: 1000              # plus a random 0..jitter_ms
+      max_pages: 20                # per section
+      timeout_ms: 30000            # for a page to show its data
+      human_timeout_s: 300         # how long a visible login waits for a person (CAPTCHA, SMS code)
+      chromium_path: null          # else CHROMIUM_PATH, a Playwright-managed browser, or chromium on PATH
+    accounts:
+      main:
+        host: https://sellercentral.amazon.de
+        email: seller@example.com
+        locale: de_DE              # the UI language to read pages in (de_DE or en_US, en_GB, ...)
+        marketplaces: [A1PA6795UKMFR9, A1F83G8C2ARO7P]
+        sections: [notifications, voice_of_customer, case_log, regulatory_compliance,
+                   compliance_requests, feedback]     # optional, default all six
+
+Passwords and TOTP secrets never go here: see :mod:`scraper.credentials`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from scraper.errors import ConfigError
+from scraper.records import RECORD_TYPES
+from scraper.yamlcheck import Checker, YamlMap, load_yaml
+
+_ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,40}")
+_MARKETPLACE_ID = re.compile(r"(amzn1\.mp\.o\.)?[A-Z0-9]{10,14}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the walk behaves, for every account."""
+
+    delay_ms: int = 1500
+    jitter_ms: int = 1000
+    max_pages: int = 20
+    timeout_ms: int = 30000
+    human_timeout_s: int = 300
+    chromium_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """One Seller Central login and what to read with it."""
+
+    name: str
+    host: str
+    """Base URL, for example https://sellercentral.amazon.de."""
+    email: str
+    locale: str
+    marketplaces: tuple[str, ...]
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration file."""
+
+    path: Path
+    settings: Settings
+    accounts: dict[str, Account]
+
+    def account(self, name: str | None) -> Account:
+        """The named account, or the only one; ConfigError otherwise."""
+        if name is None:
+            if len(self.accounts) == 1:
+                return next(iter(self.accounts.values()))
+            raise ConfigError(
+                str(self.path), "accounts", f"several accounts; choose one with --account ({', '.join(self.accounts)})"
+            )
+        if name not in self.accounts:
+            known = ", ".join(self.accounts)
+            raise ConfigError(str(self.path), f"accounts.{name}", f"no such account (known: {known})")
+        return self.accounts[name]
+
+
+def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
+    defaults = Settings()
+    keys = {"delay_ms", "jitter_ms", "max_pages", "timeout_ms", "human_timeout_s", "chromium_path"}
+    m = ctx.mapping(node, "settings", set(), keys, top)
+    path = m.get("chromium_path")
+    if path is not None and not isinstance(path, str):
+        ctx.fail("settings.chromium_path", "expected a path", m, "chromium_path")
+    return Settings(
+        delay_ms=ctx.integer(m, "delay_ms", "settings", defaults.delay_ms),
+        jitter_ms=ctx.integer(m, "jitter_ms", "settings", defaults.jitter_ms),
+        max_pages=ctx.integer(m, "max_pages", "settings", defaults.max_pages) or 1,
+        timeout_ms=ctx.integer(m, "timeout_ms", "settings", defaults.timeout_ms),
+        human_timeout_s=ctx.integer(m, "human_timeout_s", "settings", defaults.human_timeout_s),
+        chromium_path=path,
+    )
+
+
+def _account(ctx: Checker, name: object, node: object, parent: YamlMap) -> Account:
+    where = f"accounts.{name}"
+    if not isinstance(name, str) or not _ACCOUNT_NAME.fullmatch(name):
+        ctx.fail(where, "account names are letters, digits, - and _ (up to 41)", parent, str(name))
+    m = ctx.mapping(node, where, {"host", "email", "marketplaces"}, {"locale", "sections"}, parent)
+    host = ctx.string(m, "host", where).rstrip("/")
+    if not re.fullmatch(r"https?://[^/\s]+", host):
+        ctx.fail(
+            f"{where}.host", f"expected a base URL such as https://sellercentral.amazon.de, got {host!r}", m, "host"
+        )
+    email = ctx.string(m, "email", where)
+    if "@" not in email:
+        ctx.fail(f"{where}.email", "expected an e-mail address", m, "email")
+    locale = m.get("locale", "de_DE")
+    if not isinstance(locale, str) or not re.fullmatch(r"(de|en)[_-][A-Z]{2}", locale):
+        ctx.fail(f"{where}.locale", "expected de_DE, en_US, en_GB or another de_/en_ locale", m, "locale")
+    marketplaces = ctx.string_list(m, "marketplaces", where)
+    for mkid in marketplaces:
+        if not _MARKETPLACE_ID.fullmatch(mkid):
+            ctx.fail(
+                f"{where}.marketplaces", f"{mkid!r} is not a marketplace id such as A1PA6795UKMFR9", m, "marketplaces"
+            )
+    sections = ctx.string_list(m, "sections", where) if "sections" in m else list(RECORD_TYPES)
+    for section in sections:
+        if section not in RECORD_TYPES:
+            ctx.fail(
+                f"{where}.sections", f"unknown section {section!r} (known: {', '.join(RECORD_TYPES)})", m, "sections"
+            )
+    return Account(name, host, email, locale.replace("-", "_"), tuple(marketplaces), tuple(sections))
+
+
+def load_config(path: Path) -> Config:
+    """Read and check the configuration file; ConfigError naming the key and line on any problem."""
+    if not path.exists():
+        raise ConfigError(
+            str(path), "", "no configuration file; create one (see `scraper config example`) or pass --config"
+        )
+    ctx = Checker(str(path), ConfigError)
+    top = ctx.mapping(load_yaml(path, ConfigError), "", {"accounts"}, {"settings"})
+    accounts_node = top["accounts"]
+    if not isinstance(accounts_node, YamlMap) or not accounts_node:
+        ctx.fail("accounts", "expected a mapping of account names to accounts", top, "accounts")
+    return Config(
+        path=path,
+        settings=_settings(ctx, top.get("settings", YamlMap()), top),
+        accounts={str(n): _account(ctx, n, node, accounts_node) for n, node in accounts_node.items()},
+    )

@@ -1,0 +1,300 @@
+"""The Amazon sign-in flow as a small state machine over what the current page is.
+
+:func:`classify` names the page (email form, password form, one-time code, CAPTCHA, identity check,
+account picker, signed in) from the URL and the selectors in selectors.yaml. :func:`sign_in` acts on it
+step by step: it fills what it can (e-mail, password, a TOTP code from the stored secret), and hands
+anything else (CAPTCHA, identity verification, an SMS code) to the person at a visible window, waiting a
+bounded time. Headless, such a page is a :class:`~scraper.errors.ChallengeError`. Nothing it does
+changes the seller's account; secrets are typed into the page and never logged.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from enum import StrEnum
+from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
+
+import pyotp
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
+
+from scraper.credentials import Credentials
+from scraper.errors import ChallengeError, LoginRejectedError, MarketplaceError, NeedsLoginError
+from scraper.spec import Spec
+
+Notify = Callable[[str], None]
+
+
+class PageKind(StrEnum):
+    """What the browser currently shows, as far as signing in is concerned."""
+
+    EMAIL = "email"
+    PASSWORD = "password"
+    OTP = "one-time code"
+    CAPTCHA = "CAPTCHA"
+    CHALLENGE = "identity verification"
+    PICKER = "account picker"
+    SIGNED_IN = "signed in"
+    UNKNOWN = "unknown"
+
+
+HUMAN_KINDS = {PageKind.CAPTCHA, PageKind.CHALLENGE}
+
+
+def _present(page: Page, selector: str) -> bool:
+    try:
+        return page.locator(selector).count() > 0
+    except PlaywrightError:  # the page navigated while we looked
+        return False
+
+
+def _visible(page: Page, selector: str) -> bool:
+    try:
+        return page.locator(selector).first.is_visible()
+    except PlaywrightError:
+        return False
+
+
+def classify(page: Page, spec: Spec) -> PageKind:
+    """Name the current page from its path and the sign-in selectors."""
+    sel, paths = spec.signin.selectors, spec.signin.paths
+    path = urlparse(page.url).path
+    if _present(page, sel["captcha"]) or path.startswith("/errors/validateCaptcha"):
+        return PageKind.CAPTCHA
+    if any(path.startswith(p) for p in paths["challenge"]):
+        return PageKind.CHALLENGE
+    if _present(page, sel["otp"]):
+        return PageKind.OTP
+    if _visible(page, sel["password"]):
+        return PageKind.PASSWORD
+    if _visible(page, sel["email"]):
+        return PageKind.EMAIL
+    if _present(page, sel["picker"]) or any(path.startswith(p) for p in paths["picker"]):
+        return PageKind.PICKER
+    if _present(page, spec.signed_in):
+        return PageKind.SIGNED_IN
+    return PageKind.UNKNOWN
+
+
+def wait_for_kind(page: Page, spec: Spec, timeout_s: float, leave: PageKind | None = None) -> PageKind:
+    """Poll until the page is a known kind (other than ``leave``); UNKNOWN after the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        kind = classify(page, spec)
+        if kind is not PageKind.UNKNOWN and kind is not leave:
+            return kind
+        if time.monotonic() >= deadline:
+            return kind if kind is not leave else PageKind.UNKNOWN
+        page.wait_for_timeout(250)
+
+
+def _submit(page: Page, selector: str, timeout_ms: int) -> None:
+    """Click a submit control and wait for the page it leads to."""
+    try:
+        with page.expect_navigation(wait_until="domcontentloaded", timeout=timeout_ms):
+            page.locator(selector).first.click()
+    except PlaywrightError as exc:
+        if "Timeout" not in str(exc):
+            raise
+
+
+def _check(page: Page, selector: str) -> None:
+    box = page.locator(selector).first
+    if box.count() and not box.is_checked():
+        box.check()
+
+
+def _error_text(page: Page, spec: Spec) -> str | None:
+    box = page.locator(spec.signin.selectors["error"]).first
+    if box.count() and box.is_visible():
+        return " ".join(box.inner_text().split())[:200]
+    return None
+
+
+class SignIn:
+    """Drives one sign-in from whatever page the browser is on to a signed-in Seller Central page."""
+
+    def __init__(
+        self,
+        page: Page,
+        spec: Spec,
+        account: str,
+        credentials: Credentials,
+        *,
+        interactive: bool,
+        human_timeout_s: float,
+        timeout_ms: int = 30000,
+        notify: Notify = print,
+    ) -> None:
+        self.page, self.spec, self.account, self.creds = page, spec, account, credentials
+        self.interactive, self.human_timeout_s, self.timeout_ms, self.notify = (
+            interactive,
+            human_timeout_s,
+            timeout_ms,
+            notify,
+        )
+        self.sel = spec.signin.selectors
+        self.submitted: set[PageKind] = set()
+
+    def run(self, marketplace: str | None) -> None:
+        """Step through the flow until signed in; raises an AuthError subclass otherwise."""
+        for _ in range(25):
+            kind = wait_for_kind(self.page, self.spec, self.timeout_ms / 1000)
+            if kind is PageKind.SIGNED_IN:
+                return
+            step = {
+                PageKind.EMAIL: self._email,
+                PageKind.PASSWORD: self._password,
+                PageKind.OTP: self._otp,
+                PageKind.CAPTCHA: self._human,
+                PageKind.CHALLENGE: self._human,
+                PageKind.PICKER: lambda k: self._picker(marketplace),
+                PageKind.UNKNOWN: self._unknown,
+            }[kind]
+            step(kind)
+        raise LoginRejectedError(self.account, "sign-in did not finish after 25 steps; the flow may have changed")
+
+    def _email(self, kind: PageKind) -> None:
+        if kind in self.submitted and (error := _error_text(self.page, self.spec)):
+            raise LoginRejectedError(self.account, f"Amazon rejected the e-mail address: {error}")
+        self.page.locator(self.sel["email"]).first.fill(self.creds.email)
+        self.submitted.add(kind)
+        _submit(self.page, self.sel["continue"], self.timeout_ms)
+
+    def _password(self, kind: PageKind) -> None:
+        if kind in self.submitted:
+            error = _error_text(self.page, self.spec) or "the sign-in page came back"
+            raise LoginRejectedError(self.account, f"Amazon rejected the e-mail or password: {error}")
+        if not self.creds.password:
+            self._human(kind, "type the password in the browser window")
+            return
+        email = self.page.locator(self.sel["email"]).first
+        if email.count() and email.is_visible() and not email.input_value():
+            email.fill(self.creds.email)
+        self.page.locator(self.sel["password"]).first.fill(self.creds.password)
+        _check(self.page, self.sel["remember_me"])
+        self.submitted.add(kind)
+        _submit(self.page, self.sel["submit"], self.timeout_ms)
+
+    def _otp(self, kind: PageKind) -> None:
+        if kind in self.submitted:
+            error = _error_text(self.page, self.spec) or "the code page came back"
+            raise LoginRejectedError(
+                self.account, f"the one-time code was rejected ({error}); check the TOTP secret and the clock"
+            )
+        if not self.creds.totp_secret:
+            self._human(kind, "enter the one-time code (SMS or app) in the browser window")
+            return
+        code = pyotp.TOTP(self.creds.totp_secret).now()
+        self.page.locator(self.sel["otp"]).first.fill(code)
+        _check(self.page, self.sel["remember_device"])
+        self.submitted.add(kind)
+        _submit(self.page, self.sel["otp_submit"], self.timeout_ms)
+
+    def _human(self, kind: PageKind, what: str | None = None) -> None:
+        if not self.interactive:
+            raise ChallengeError(
+                self.account,
+                f"Amazon asks for {kind.value}, which needs a person: run `scraper login --account "
+                f"{self.account}` with a visible browser, then run again",
+            )
+        self.notify(
+            f"[{self.account}] {what or f'Amazon asks for {kind.value}: please answer it in the browser window'}"
+            f" (waiting up to {int(self.human_timeout_s)} s)"
+        )
+        after = wait_for_kind(self.page, self.spec, self.human_timeout_s, leave=kind)
+        if after is PageKind.UNKNOWN:
+            raise ChallengeError(self.account, f"nobody answered the {kind.value} within {int(self.human_timeout_s)} s")
+
+    def _picker(self, marketplace: str | None) -> None:
+        rows = self.page.locator(self.sel["picker_account"])
+        target = None
+        names = self.spec.marketplaces.get(marketplace or "", ())
+        for i in range(rows.count()):
+            row = rows.nth(i)
+            text = row.inner_text()
+            mkid = row.get_attribute("data-mkid") or ""
+            if marketplace is None or marketplace in mkid or any(n in text for n in names):
+                target = row
+                break
+        if target is None:
+            raise MarketplaceError(self.account, f"the account picker does not offer marketplace {marketplace}")
+        target.click()
+        _submit(self.page, self.sel["picker_confirm"], self.timeout_ms)
+
+    def _unknown(self, kind: PageKind) -> None:
+        raise LoginRejectedError(
+            self.account, f"stuck on an unexpected page during sign-in ({urlparse(self.page.url).path})"
+        )
+
+
+def with_params(url: str, **params: str) -> str:
+    """``url`` with the given query parameters set (replacing earlier values)."""
+    parts = urlparse(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    query.update(params)
+    return urlunparse(parts._replace(query=urlencode(query)))
+
+
+def verify_marketplace(page: Page, spec: Spec, account: str, marketplace: str) -> None:
+    """Check the page is for ``marketplace``: its id in the URL, or the switcher showing it."""
+    if parse_qs(urlparse(page.url).query).get("mons_sel_mkid", [""])[-1].endswith(marketplace):
+        return
+    label = page.locator(spec.signin.selectors["marketplace_label"]).first
+    if label.count():
+        if marketplace in (label.get_attribute("data-mkid") or ""):
+            return
+        text = label.inner_text()
+        if any(name in text for name in spec.marketplaces.get(marketplace, ())):
+            return
+        raise MarketplaceError(account, f"the page shows marketplace {text.strip()!r}, not {marketplace}")
+    raise MarketplaceError(account, f"cannot verify marketplace {marketplace}: no id in the URL, no switcher")
+
+
+def ensure_signed_in(
+    page: Page,
+    spec: Spec,
+    base_url: str,
+    account: str,
+    credentials: Credentials,
+    marketplace: str,
+    *,
+    interactive: bool,
+    human_timeout_s: float,
+    timeout_ms: int,
+    notify: Notify = print,
+) -> bool:
+    """Open Seller Central for ``marketplace``, signing in if the session is gone; True when it signed in.
+
+    Headless without a password (or without a TOTP secret when Amazon asks for a code) this raises
+    NeedsLoginError rather than waiting for nobody.
+    """
+    page.goto(with_params(f"{base_url}/home", mons_sel_mkid=marketplace), wait_until="domcontentloaded")
+    kind = wait_for_kind(page, spec, timeout_ms / 1000)
+    signed_in = False
+    if kind is not PageKind.SIGNED_IN:
+        if not interactive and not credentials.password:
+            raise NeedsLoginError(
+                account,
+                f"the saved session has expired; log in again with `scraper login "
+                f"--account {account}` (or set the password for unattended runs)",
+            )
+        notify(f"[{account}] signing in ({kind.value} page)")
+        SignIn(
+            page,
+            spec,
+            account,
+            credentials,
+            interactive=interactive,
+            human_timeout_s=human_timeout_s,
+            timeout_ms=timeout_ms,
+            notify=notify,
+        ).run(marketplace)
+        signed_in = True
+        if parse_qs(urlparse(page.url).query).get("mons_sel_mkid", [""])[-1] != marketplace:
+            page.goto(with_params(f"{base_url}/home", mons_sel_mkid=marketplace), wait_until="domcontentloaded")
+            if wait_for_kind(page, spec, timeout_ms / 1000) is not PageKind.SIGNED_IN:
+                raise NeedsLoginError(account, "signed in, but Seller Central asked to sign in again")
+    verify_marketplace(page, spec, account, marketplace)
+    return signed_in

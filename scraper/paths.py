@@ -1,0 +1,53 @@
+"""Where the tool keeps its files: the accounts config, saved sessions, and (later) the history database.
+
+Defaults follow the platform (platformdirs: ~/.config/sc-watch, ~/.local/state/sc-watch on Linux).
+``SC_WATCH_HOME`` puts everything under one folder instead, which servers and tests use.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "sc-watch"
+
+
+def _home() -> Path | None:
+    value = os.environ.get("SC_WATCH_HOME")
+    return Path(value) if value else None
+
+
+def config_file() -> Path:
+    """The accounts configuration (YAML); ``SC_WATCH_CONFIG`` overrides it."""
+    if os.environ.get("SC_WATCH_CONFIG"):
+        return Path(os.environ["SC_WATCH_CONFIG"])
+    home = _home()
+    return (home if home else platformdirs.user_config_path(APP)) / "config.yaml"
+
+
+def state_dir() -> Path:
+    """Private state: saved sessions. Created 0700."""
+    home = _home()
+    path = home / "state" if home else platformdirs.user_state_path(APP)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def session_file(account: str) -> Path:
+    """The saved browser session (cookies and local storage) of one account."""
+    directory = state_dir() / "sessions"
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return directory / f"{account}.json"
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file that holds secrets: created 0600 before any byte is written, replaced atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing temp file would keep its old mode otherwise
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
