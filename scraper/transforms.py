@@ -3,8 +3,8 @@
 A transform is written in YAML as a bare name (``strip``) or a one-key mapping with its argument
 (``{regex: 'notifications/(\\w+)'}``). :func:`compile_transform` checks the name and argument when the
 spec is loaded, so a typo fails before any browser starts. A transform maps text to text, or text to a
-list of texts (``findall``, ``split``); applied to a list it maps over the items. A transform that finds
-nothing returns None, which the parser then treats as a missing value.
+list of texts (``findall``, ``split``); applied to a list it maps over the items. ``regex`` that finds
+nothing returns None, which the parser treats as a missing value; ``findall`` returns an empty list.
 """
 
 from __future__ import annotations

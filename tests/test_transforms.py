@@ -1,0 +1,300 @@
+"""Table-driven tests of the named transforms selectors.yaml applies before a value is typed.
+
+Each row is (argument, raw input, expected output or the exception type compile_transform must raise).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scraper.transforms import REGISTRY, Transform, TransformArgError, apply_all, compile_transform
+
+TAE = TransformArgError
+NBSP = "\u00a0"
+
+
+def is_error(expected: Any) -> bool:
+    return isinstance(expected, type) and issubclass(expected, Exception)
+
+
+def check(name: str, arg: object, raw: Any, expected: Any) -> None:
+    if is_error(expected):
+        with pytest.raises(expected):
+            compile_transform(name, arg)(raw)
+        return
+    step = compile_transform(name, arg)
+    assert (step.name, step.arg) == (name, arg)
+    result = step(raw)
+    assert result == expected
+    assert type(result) is type(expected)
+
+
+def test_every_registered_transform_has_a_table():
+    assert set(REGISTRY) == {
+        "strip", "collapse_ws", "lower", "upper", "unescape",
+        "regex", "findall", "match", "remove", "split", "replace",
+    }
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        (None, "  Alles gut \n", "Alles gut"),
+        (None, f"{NBSP}x{NBSP}", "x"),
+        (None, "a  b", "a  b"),  # inner whitespace stays
+        (None, "   ", ""),
+        ("x", " a ", TAE),
+        ("", " a ", TAE),
+        ([], " a ", TAE),
+    ],
+)
+def test_strip(arg, raw, expected):
+    check("strip", arg, raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        (None, "  Alles \n\t gut  ", "Alles gut"),
+        (None, f"a{NBSP}{NBSP}b", "a b"),
+        (None, "a\u202fb", "a b"),
+        (None, "ab", "ab"),
+        (None, " \n ", ""),
+        (True, "a", TAE),
+    ],
+)
+def test_collapse_ws(arg, raw, expected):
+    check("collapse_ws", arg, raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        (None, "Sehr SCHLECHT", "sehr schlecht"),
+        (None, "ÄÖÜ", "äöü"),
+        (None, "abc 123", "abc 123"),
+        ("x", "A", TAE),
+    ],
+)
+def test_lower(arg, raw, expected):
+    check("lower", arg, raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        (None, "b0abcdefgh", "B0ABCDEFGH"),
+        (None, "äöü", "ÄÖÜ"),
+        (None, "Straße", "STRASSE"),
+        ("x", "a", TAE),
+    ],
+)
+def test_upper(arg, raw, expected):
+    check("upper", arg, raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        (None, "Tom &amp; Jerry", "Tom & Jerry"),
+        (None, "&lt;b&gt;", "<b>"),
+        (None, "&amp;lt;", "&lt;"),  # one level only
+        (None, "5&nbsp;%", f"5{NBSP}%"),
+        (None, "&#8364; &#x20AC;", "€ €"),
+        (None, "no entities", "no entities"),
+        ("x", "a", TAE),
+    ],
+)
+def test_unescape(arg, raw, expected):
+    check("unescape", arg, raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        # with a group: the first group
+        (r"notifications/(\w+)", "/performance/notifications/ABC123?ref=x", "ABC123"),
+        (r"order/([\d-]+)", "/orders-v3/order/302-0000001-0000001", "302-0000001-0000001"),
+        (r"(\d+)-(\d+)", "a 12-34", "12"),
+        # without a group: the whole match, first occurrence
+        (r"\d+", "abc 123 def 45", "123"),
+        (r"B0[0-9A-Z]{8}", "ASIN: B0ABCDEFGH", "B0ABCDEFGH"),
+        (r"(?:Nr\.) \d+", "Fall Nr. 17", "Nr. 17"),
+        # nothing found: None (a missing value)
+        (r"notifications/(\w+)", "/performance/dashboard", None),
+        (r"\d+", "", None),
+        (r"(a)?b", "b", None),  # the group did not take part
+        # argument errors
+        (None, "x", TAE),
+        ("", "x", TAE),
+        ("(", "x", TAE),
+        (5, "x", TAE),
+    ],
+)
+def test_regex(arg, raw, expected):
+    check("regex", arg, raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        (r"B0[0-9A-Z]{8}", "B0BBBBBBBB, B0AAAAAAAA und B0BBBBBBBB", ["B0BBBBBBBB", "B0AAAAAAAA"]),  # order kept
+        (r"asin=(\w+)", "asin=X1&asin=X2&asin=X1", ["X1", "X2"]),
+        (r"(?:B0)[0-9A-Z]{8}", "B012345678", ["B012345678"]),
+        (r"\d+", "keine", []),
+        (r"(a)(b)", "ab", TAE),  # more than one group
+        (None, "x", TAE),
+        ("[", "x", TAE),
+    ],
+)
+def test_findall(arg, raw, expected):
+    check("findall", arg, raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        (r"(?i)suppressed", "Listing SUPPRESSED", "true"),
+        (r"Amazon", "Ihr Verkäufer", "false"),
+        (r"\bneu\b", "", "false"),
+        (r"^A", "bA", "false"),
+        (None, "x", TAE),
+        ("(", "x", TAE),
+    ],
+)
+def test_match(arg, raw, expected):
+    check("match", arg, raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        (r"\s*\(.*?\)", "Defekter Artikel (3) neu (x)", "Defekter Artikel neu"),
+        (r"^Fall-ID:\s*", "Fall-ID: 12345", "12345"),
+        (r"\d", "abc", "abc"),
+        (r".", "abc", ""),
+        ("", "x", TAE),
+        ("*", "x", TAE),
+    ],
+)
+def test_remove(arg, raw, expected):
+    check("remove", arg, raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        (",", "SKU-1, SKU-2,,SKU-3 , ", ["SKU-1", "SKU-2", "SKU-3"]),
+        (" / ", "a / b / c", ["a", "b", "c"]),
+        (";", "single", ["single"]),
+        (",", " , ", []),
+        (",", "", []),
+        ("", "a,b", TAE),
+        (None, "a,b", TAE),
+        ([","], "a,b", TAE),
+    ],
+)
+def test_split(arg, raw, expected):
+    check("split", arg, raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        (["€", "EUR"], "12 € / 3 €", "12 EUR / 3 EUR"),
+        ([" - ", " – "], "a - b", "a – b"),
+        (["x", ""], "axbx", "ab"),
+        (["zz", "y"], "abc", "abc"),
+        ("x", "a", TAE),
+        (["x"], "a", TAE),
+        (["a", "b", "c"], "a", TAE),
+        (["", "x"], "a", TAE),
+        (["a", 1], "a", TAE),
+        (("a", "b"), "a", TAE),
+        (None, "a", TAE),
+    ],
+)
+def test_replace(arg, raw, expected):
+    check("replace", arg, raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "arg", "expected"),
+    [
+        ("nope", None, KeyError),
+        ("Strip", None, KeyError),  # names are case-sensitive
+        ("trim", None, KeyError),
+        ("", None, KeyError),
+        ("strip", "x", TAE),
+        ("regex", None, TAE),
+        ("regex", "(?P<x", TAE),
+        ("findall", r"(\d)(\d)", TAE),
+        ("replace", ["a", "b", "c"], TAE),
+        ("split", "", TAE),
+    ],
+)
+def test_compile_transform_rejects(name, arg, expected):
+    with pytest.raises(expected):
+        compile_transform(name, arg)
+
+
+def test_transform_arg_error_is_a_value_error():
+    assert issubclass(TransformArgError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("name", "arg", "raw", "expected"),
+    [
+        ("strip", None, [" a ", "b "], ["a", "b"]),
+        ("upper", None, ["a", "b"], ["A", "B"]),
+        ("regex", r"(\d+)", ["a1", "b", "c22"], ["1", "22"]),  # items without a match are dropped
+        ("regex", r"\d+", ["x", "y"], []),
+        ("findall", r"B0\w{8}", ["B0AAAAAAAA B0BBBBBBBB", "B0AAAAAAAA"], ["B0AAAAAAAA", "B0BBBBBBBB", "B0AAAAAAAA"]),
+        ("split", ",", ["a, b", "c", ""], ["a", "b", "c"]),
+        ("match", "x", ["x", "y"], ["true", "false"]),
+        ("strip", None, [], []),
+        ("strip", None, None, None),
+        ("findall", r"\d", None, None),
+    ],
+)
+def test_transform_on_a_list_or_none(name, arg, raw, expected):
+    result = compile_transform(name, arg)(raw)
+    assert result == expected
+    assert type(result) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("steps", "raw", "expected"),
+    [
+        ((), "  x  ", "  x  "),
+        ((("strip", None), ("upper", None)), "  b0abc  ", "B0ABC"),
+        ((("regex", r"order/(\S+)"), ("upper", None)), "/order/abc-1", "ABC-1"),
+        ((("regex", r"order/(\S+)"), ("upper", None)), "/orders", None),  # stops at None
+        ((("unescape", None), ("split", "&"), ("strip", None)), "a &amp; b&amp;c", ["a", "b", "c"]),
+        ((("findall", r"\d+"), ("replace", ["1", "one"])), "1 x 21 y 1", ["one", "2one"]),
+        ((("findall", r"\d+"), ("upper", None)), "keine", []),  # an empty list is not None
+        ((("strip", None),), None, None),
+    ],
+)
+def test_apply_all(steps, raw, expected):
+    compiled = tuple(compile_transform(name, arg) for name, arg in steps)
+    assert all(isinstance(step, Transform) for step in compiled)
+    result = apply_all(compiled, raw)
+    assert result == expected
+    assert type(result) is type(expected)
+
+
+def test_apply_all_does_not_run_steps_after_none():
+    calls: list[str] = []
+
+    def record(text: str) -> str:
+        calls.append(text)
+        return text
+
+    steps = (compile_transform("regex", r"\d+"), Transform("spy", None, record))
+    assert apply_all(steps, "abc") is None
+    assert calls == []
+    assert apply_all(steps, "a1") == "1"
+    assert calls == ["1"]
