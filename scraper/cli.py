@@ -1,35 +1,49 @@
-"""Command line: ``scraper parse`` for selector maintenance and ``scraper demo`` for the bundled data.
+"""Command line of the Seller Central watcher.
 
-Exit codes: 0 success, 1 a page could not be read (drift, field error, signed out), 2 usage or
-configuration error (bad arguments, invalid selectors.yaml, unreadable file).
+Exit codes: 0 everything was read; 1 reserved for "new findings" (history); 2 usage or configuration
+error; 3 something could not be read (a changed page, a login that is needed, a CAPTCHA, a field error).
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import shutil
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from scraper import __version__
-from scraper.errors import PageError, ScraperError, SpecError
+from scraper import __version__, paths
+from scraper.config import Account, Config, Settings, load_config
+from scraper.credentials import Credentials, delete_credentials, store_credentials
+from scraper.errors import (
+    AuthError,
+    BrowserNotFoundError,
+    CredentialsError,
+    FileCheckError,
+    PageError,
+    ScraperError,
+)
 from scraper.parse import ParseResult, parse_page, parse_summary_api
 from scraper.serialize import dumps, to_jsonable
 from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
+from scraper.summary import print_run, records_table
 
 EXIT_OK = 0
-EXIT_UNREADABLE = 1
+EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_UNREADABLE = 3
 
-FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 
-
-def _result_json(result: ParseResult) -> dict[str, Any]:
+def result_json(result: ParseResult) -> dict[str, Any]:
+    """The stable JSON form of a parse result (used by golden files too)."""
     return {
         "section": result.section,
         "source": result.source,
@@ -42,27 +56,11 @@ def _result_json(result: ParseResult) -> dict[str, Any]:
     }
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, dict) and set(value) == {"unknown"}:
-        return f"? {value['unknown']}"
-    if isinstance(value, list):
-        return ", ".join(_cell(v) for v in value)
-    return "" if value is None else str(value)
+def _titles(spec: Spec, locale: str) -> dict[str, str]:
+    return {sid: s.title[locale[:2]] for sid, s in spec.sections.items()}
 
 
-def print_table(console: Console, result: ParseResult, title: str | None = None) -> None:
-    """Records as a terminal table, one column per field; unknown enum labels shown as "? label"."""
-    rows = [to_jsonable(r) for r in result.records]
-    caption = f"{result.status}, {len(rows)} record(s), source {result.source}, locale {result.locale or '?'}"
-    table = Table(title=title or result.section, caption=caption, show_lines=False)
-    columns = list(rows[0]) if rows else []
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(row[c]) for c in columns))
-    console.print(table)
-    if result.summary is not None:
-        console.print(f"summary: {to_jsonable(result.summary)}")
+# --- parse --------------------------------------------------------------------------------------------
 
 
 def _cmd_parse(args: argparse.Namespace, spec: Spec, console: Console) -> int:
@@ -72,35 +70,222 @@ def _cmd_parse(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     except OSError as exc:
         console.print(f"[red]cannot read {escape(str(path))}: {exc.strerror}[/red]")
         return EXIT_USAGE
-    source = args.source or ("api" if path.suffix.lower() == ".json" else "dom")
     if args.summary:
-        section = spec.section(args.section)
-        summary = parse_summary_api(spec, section, payload)
-        sys.stdout.write(dumps(summary))
+        sys.stdout.write(dumps(parse_summary_api(spec, spec.section(args.section), payload)))
         return EXIT_OK
+    source = args.source or ("api" if path.suffix.lower() == ".json" else "dom")
     result = parse_page(spec, args.section, source, payload, locale=args.locale)
     if args.format == "json":
-        sys.stdout.write(dumps(_result_json(result)))
-    else:
-        print_table(console, result, f"{args.section} ({path.name})")
+        sys.stdout.write(dumps(result_json(result)))
+        return EXIT_OK
+    caption = f"{result.status}, {len(result.records)} record(s), source {result.source}, locale {result.locale or '?'}"
+    console.print(records_table(result.records, f"{args.section} ({path.name})", caption))
+    if result.summary is not None:
+        console.print(f"summary: {escape(str(to_jsonable(result.summary)))}")
     return EXIT_OK
+
+
+# --- browser commands -----------------------------------------------------------------------------------
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(Path(args.config) if args.config else paths.config_file())
+
+
+def _run_options(args: argparse.Namespace, headed: bool) -> Any:
+    from scraper.run import RunOptions
+
+    return RunOptions(
+        headed=headed,
+        interactive=headed,
+        via_menu=getattr(args, "via_menu", False),
+        sections=tuple(args.sections) if getattr(args, "sections", None) else None,
+    )
+
+
+def _cmd_login(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    from scraper.run import login_account
+
+    config = _config(args)
+    account = config.account(args.account)
+    session = login_account(
+        spec, account, config.settings, _run_options(args, not args.headless), notify=lambda m: console.print(escape(m))
+    )
+    console.print(f"[green]signed in; session saved to {escape(str(session))} (mode 0600)[/green]")
+    return EXIT_OK
+
+
+def _finish_run(
+    console: Console, spec: Spec, runs: list[Any], account_locale: str, show_records: bool, fmt: str
+) -> int:
+    if fmt == "json":
+        sys.stdout.write(
+            dumps(
+                [
+                    {
+                        "account": r.account,
+                        "error": r.error,
+                        "sections": [
+                            {
+                                "section": o.section,
+                                "marketplace": o.marketplace,
+                                "status": o.status,
+                                "message": o.message,
+                                "source": o.source,
+                                "pages": o.pages,
+                                "records": to_jsonable(list(o.records)),
+                                "summary": to_jsonable(o.summary),
+                            }
+                            for o in r.outcomes
+                        ],
+                    }
+                    for r in runs
+                ]
+            )
+        )
+    else:
+        for run in runs:
+            print_run(console, run, _titles(spec, account_locale), show_records)
+    return EXIT_OK if all(r.all_read for r in runs) else EXIT_UNREADABLE
+
+
+def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    from scraper.run import run_account
+
+    config = _config(args)
+    accounts = list(config.accounts.values()) if args.all else [config.account(args.account)]
+    runs = [
+        run_account(
+            spec,
+            account,
+            config.settings,
+            _run_options(args, args.headed),
+            notify=lambda m: console.print(escape(m), style="dim"),
+        )
+        for account in accounts
+    ]
+    return _finish_run(console, spec, runs, accounts[0].locale, args.show_records, args.format)
+
+
+def _cmd_capture(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    from scraper.capture import capture_section
+    from scraper.credentials import load_credentials
+    from scraper.login import ensure_signed_in
+    from scraper.run import account_page
+
+    config = _config(args)
+    account = config.account(args.account)
+    marketplace = args.marketplace or account.marketplaces[0]
+    options = _run_options(args, args.headed)
+    creds = load_credentials(account.name, account.email)
+    with account_page(account, config.settings, options) as (_, page):
+        ensure_signed_in(
+            page,
+            spec,
+            account.host,
+            account.name,
+            creds,
+            marketplace,
+            interactive=args.headed,
+            human_timeout_s=config.settings.human_timeout_s,
+            timeout_ms=config.settings.timeout_ms,
+        )
+        outcome, written = capture_section(
+            page,
+            spec,
+            spec.section(args.section),
+            account.host,
+            marketplace,
+            account.locale,
+            Path(args.out),
+            timeout_ms=config.settings.timeout_ms,
+        )
+    for path in written:
+        console.print(f"wrote {escape(str(path))}")
+    console.print(f"section status: {outcome.status} {escape(outcome.message or '')}")
+    return EXIT_OK
+
+
+def _cmd_credentials(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    name = _config(args).account(args.account).name
+    if args.action == "delete":
+        console.print("removed" if delete_credentials(name) else "nothing stored for this account")
+        return EXIT_OK
+    password = getpass.getpass(f"Seller Central password for {name}: ")
+    if not password:
+        console.print("[red]no password given; nothing stored[/red]")
+        return EXIT_USAGE
+    totp = getpass.getpass("TOTP secret from Amazon's authenticator-app setup (empty to skip): ").strip() or None
+    store_credentials(name, password, totp)
+    console.print(f"stored in the keyring for account {escape(name)}")
+    return EXIT_OK
+
+
+def _cmd_session(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    name = _config(args).account(args.account).name
+    session = paths.session_file(name)
+    if args.action == "path":
+        console.print(str(session))
+    elif args.action == "export":
+        if not session.exists():
+            console.print(f"[red]no saved session for {escape(name)}; run `scraper login` first[/red]")
+            return EXIT_USAGE
+        paths.write_private(Path(args.file), session.read_bytes())
+        console.print(f"exported to {escape(args.file)} (mode 0600); copy it to the server and `session import` it")
+    else:
+        paths.write_private(session, Path(args.file).read_bytes())
+        console.print(f"imported into {escape(str(session))}")
+    return EXIT_OK
+
+
+@contextmanager
+def _private_home() -> Iterator[Path]:
+    """A throw-away SC_WATCH_HOME, so the demo never touches the user's real sessions."""
+    old = os.environ.get("SC_WATCH_HOME")
+    home = Path(tempfile.mkdtemp(prefix="sc-watch-demo-"))
+    os.environ["SC_WATCH_HOME"] = str(home)
+    try:
+        yield home
+    finally:
+        if old is None:
+            os.environ.pop("SC_WATCH_HOME", None)
+        else:
+            os.environ["SC_WATCH_HOME"] = old
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def _cmd_demo(args: argparse.Namespace, spec: Spec, console: Console) -> int:
-    """Read every section's typical German page of the bundled fixtures and print the records."""
-    console.print("[bold]Demo:[/bold] parsing the bundled Seller Central fixtures (no browser yet)")
-    for section_id in spec.sections:
-        path = FIXTURES_DIR / section_id / "dom" / f"{args.locale}-typical.html"
-        result = parse_page(spec, section_id, "dom", path.read_bytes())
-        print_table(console, result, f"{spec.sections[section_id].title[args.locale]} ({section_id})")
-    return EXIT_OK
+    """Start the bundled demo Seller Central, sign in to it with Chromium and walk all six sections."""
+    from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
+    from scraper.run import RunOptions, run_account
+
+    locale = "de_DE" if args.locale == "de" else "en_US"
+    options = DemoOptions(latency_ms=args.latency_ms, default_locale=locale)
+    with DemoServer(options) as server, _private_home():
+        console.print(f"[bold]Demo Seller Central[/bold] at {server.base_url} (sign in as {DEMO_EMAIL})")
+        account = Account("demo", server.base_url, DEMO_EMAIL, locale, ("A1PA6795UKMFR9",), tuple(spec.sections))
+        settings = Settings(delay_ms=args.delay_ms, jitter_ms=0, timeout_ms=15000, human_timeout_s=120)
+        creds = Credentials(DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, "demo")
+        run = run_account(
+            spec,
+            account,
+            settings,
+            RunOptions(headed=args.headed, interactive=args.headed, via_menu=args.via_menu),
+            creds,
+            notify=lambda m: console.print(escape(m), style="dim"),
+        )
+    return _finish_run(console, spec, [run], locale, not args.quiet, "table")
+
+
+# --- wiring -----------------------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `scraper` command."""
-    parser = argparse.ArgumentParser(prog="scraper", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="scraper", description="Watch the six Seller Central places.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--spec", default=str(DEFAULT_SPEC_PATH), help="selectors file (default: %(default)s)")
+    parser.add_argument("--config", help="accounts file (default: SC_WATCH_CONFIG or the per-user config)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("parse", help="parse a saved page or JSON body and print the records or the error")
@@ -112,31 +297,76 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", action="store_true", help="the file is the section's summary body (pcrKpi)")
     p.set_defaults(func=_cmd_parse)
 
-    d = sub.add_parser("demo", help="run the main job against the bundled demo data")
+    d = sub.add_parser("demo", help="start the bundled demo Seller Central and walk it with Chromium")
+    d.add_argument("--headed", action="store_true", help="show the browser (needs a display, e.g. xvfb-run -a)")
     d.add_argument("--locale", choices=["de", "en"], default="de")
+    d.add_argument("--via-menu", action="store_true", help="open sections by clicking through the menu")
+    d.add_argument("--latency-ms", type=int, default=0, help="demo server delay per request")
+    d.add_argument("--delay-ms", type=int, default=0, help="pause between page loads")
+    d.add_argument("--quiet", action="store_true", help="summary only, no record tables")
     d.set_defaults(func=_cmd_demo)
+
+    lg = sub.add_parser("login", help="sign in with a visible browser and save the session")
+    lg.add_argument("--account")
+    lg.add_argument("--headless", action="store_true", help="no window (only with password and TOTP secret)")
+    lg.set_defaults(func=_cmd_login)
+
+    r = sub.add_parser("run", help="read the sections of an account (headless by default)")
+    r.add_argument("--account")
+    r.add_argument("--all", action="store_true", help="every configured account")
+    r.add_argument("--headed", action="store_true")
+    r.add_argument("--via-menu", action="store_true")
+    r.add_argument("--sections", nargs="+", metavar="SECTION")
+    r.add_argument("--format", choices=["table", "json"], default="table")
+    r.add_argument("--show-records", action="store_true")
+    r.set_defaults(func=_cmd_run)
+
+    c = sub.add_parser("capture", help="save a live section's pages and JSON, redacted, as fixture candidates")
+    c.add_argument("section")
+    c.add_argument("--account")
+    c.add_argument("--marketplace")
+    c.add_argument("--headed", action="store_true")
+    c.add_argument("--out", default="captures")
+    c.set_defaults(func=_cmd_capture)
+
+    cr = sub.add_parser("credentials", help="store or delete an account's password and TOTP secret (keyring)")
+    cr.add_argument("action", choices=["set", "delete"])
+    cr.add_argument("--account")
+    cr.set_defaults(func=_cmd_credentials)
+
+    s = sub.add_parser("session", help="show, export or import an account's saved session")
+    s.add_argument("action", choices=["path", "export", "import"])
+    s.add_argument("file", nargs="?")
+    s.add_argument("--account")
+    s.set_defaults(func=_cmd_session)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "session" and args.action in {"export", "import"} and not args.file:
+        parser.error(f"session {args.action} needs a FILE")
     console = Console()
     err = Console(stderr=True, soft_wrap=True)
     try:
         spec = load_spec(args.spec)
         return int(args.func(args, spec, console))
-    except SpecError as exc:
-        err.print(f"[red]selectors file error:[/red] {escape(str(exc))}", highlight=False)
+    except FileCheckError as exc:
+        err.print(f"[red]configuration error:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_USAGE
-    except KeyError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc.args[0]))}", highlight=False)
+    except (KeyError, CredentialsError, BrowserNotFoundError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc.args[0]) if exc.args else str(exc))}", highlight=False)
         return EXIT_USAGE
-    except PageError as exc:
-        err.print(f"[red]cannot read the page:[/red] {escape(str(exc))}", highlight=False)
+    except (PageError, AuthError) as exc:
+        err.print(f"[red]cannot read:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_UNREADABLE
     except ScraperError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_UNREADABLE
+    except KeyboardInterrupt:
+        err.print("interrupted")
         return EXIT_UNREADABLE
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from scraper.cli import _result_json
+from scraper.cli import result_json
 from scraper.parse import merge_pages, parse_page, parse_summary_api, record_key
 from scraper.records import RECORD_TYPES
 from scraper.serialize import dumps, to_jsonable
@@ -21,7 +21,7 @@ def _parse(spec: Spec, case: Case) -> object:
     payload = case.path.read_bytes()
     if case.is_summary:
         return to_jsonable(parse_summary_api(spec, spec.section(case.section), payload))
-    return _result_json(parse_page(spec, case.section, case.source, payload))  # type: ignore[arg-type]
+    return result_json(parse_page(spec, case.section, case.source, payload))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

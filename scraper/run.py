@@ -1,0 +1,189 @@
+"""One account's run: start Chromium, reuse or renew the session, read each marketplace's sections.
+
+Authentication problems stop the account with a clear error and mark its sections as not read (never an
+empty result). The session (cookies and local storage) is saved 0600 after every sign-in and at the end,
+because Seller Central rotates its session token.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Page
+
+from scraper import paths
+from scraper.browser import launched, new_context
+from scraper.config import Account, Settings
+from scraper.credentials import Credentials, load_credentials
+from scraper.errors import AuthError, ChallengeError
+from scraper.login import ensure_signed_in
+from scraper.spec import Spec
+from scraper.walk import Pacer, SectionOutcome, walk_section
+
+Notify = Callable[[str], None]
+
+
+@dataclass
+class AccountRun:
+    """Everything one account's run produced."""
+
+    account: str
+    outcomes: list[SectionOutcome] = field(default_factory=list)
+    error: str | None = None
+    """Why the account stopped early (login needed, challenge, wrong marketplace)."""
+    error_kind: str | None = None
+    """"login needed" or "challenge", for the summary and alerts."""
+    sign_ins: int = 0
+
+    @property
+    def all_read(self) -> bool:
+        """True when nothing stopped the account and every section was read (ok or empty)."""
+        return self.error is None and all(o.status in {"ok", "empty"} for o in self.outcomes)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to drive the browser for a run or a login."""
+
+    headed: bool = False
+    interactive: bool = False
+    """Wait for a person at the window for CAPTCHA and the like (login, or --headed runs)."""
+    via_menu: bool = False
+    sections: tuple[str, ...] | None = None
+    browser_args: tuple[str, ...] = ()
+
+
+def save_session(context: BrowserContext, path: Path) -> None:
+    """Write cookies and local storage to the session file, 0600."""
+    paths.write_private(path, json.dumps(context.storage_state(), indent=1).encode("utf-8"))
+
+
+@contextmanager
+def account_page(account: Account, settings: Settings, options: RunOptions) -> Iterator[tuple[BrowserContext, Page]]:
+    """A page in a context that restores the account's saved session."""
+    with launched(options.headed, settings.chromium_path, list(options.browser_args)) as browser:
+        context = new_context(browser, paths.session_file(account.name), account.locale)
+        try:
+            page = context.new_page()
+            page.set_default_timeout(settings.timeout_ms)
+            yield context, page
+        finally:
+            context.close()
+
+
+def login_account(
+    spec: Spec,
+    account: Account,
+    settings: Settings,
+    options: RunOptions,
+    credentials: Credentials | None = None,
+    notify: Notify = print,
+) -> Path:
+    """Sign in (visibly, by default) and save the session; returns the session file."""
+    creds = credentials or load_credentials(account.name, account.email)
+    session = paths.session_file(account.name)
+    with account_page(account, settings, options) as (context, page):
+        for marketplace in account.marketplaces:
+            ensure_signed_in(
+                page,
+                spec,
+                account.host,
+                account.name,
+                creds,
+                marketplace,
+                interactive=options.interactive,
+                human_timeout_s=settings.human_timeout_s,
+                timeout_ms=settings.timeout_ms,
+                notify=notify,
+            )
+            save_session(context, session)
+    return session
+
+
+def run_account(
+    spec: Spec,
+    account: Account,
+    settings: Settings,
+    options: RunOptions,
+    credentials: Credentials | None = None,
+    notify: Notify = print,
+) -> AccountRun:
+    """Walk every configured marketplace and section of one account."""
+    creds = credentials or load_credentials(account.name, account.email)
+    result = AccountRun(account.name)
+    sections = [s for s in (options.sections or account.sections) if s in account.sections or options.sections]
+    pacer = Pacer(settings.delay_ms, settings.jitter_ms)
+    session = paths.session_file(account.name)
+    with account_page(account, settings, options) as (context, page):
+        for marketplace in account.marketplaces:
+            relogged = False
+
+            def sign_in(mk: str = marketplace) -> bool:
+                signed = ensure_signed_in(
+                    page,
+                    spec,
+                    account.host,
+                    account.name,
+                    creds,
+                    mk,
+                    interactive=options.interactive,
+                    human_timeout_s=settings.human_timeout_s,
+                    timeout_ms=settings.timeout_ms,
+                    notify=notify,
+                )
+                if signed:
+                    result.sign_ins += 1
+                    save_session(context, session)
+                return signed
+
+            try:
+                relogged = sign_in()
+                for section_id in sections:
+                    section = spec.section(section_id)
+                    pacer.wait()
+                    notify(f"[{account.name}/{marketplace}] reading {section_id}")
+                    outcome = walk_section(
+                        page,
+                        spec,
+                        section,
+                        account.host,
+                        marketplace,
+                        account.locale,
+                        via_menu=options.via_menu,
+                        max_pages=settings.max_pages,
+                        timeout_ms=settings.timeout_ms,
+                        pacer=pacer,
+                    )
+                    if outcome.status == "signed_out" and not relogged:
+                        # One renewed login per marketplace: a session that expires mid-walk is normal.
+                        relogged = sign_in()
+                        outcome = walk_section(
+                            page,
+                            spec,
+                            section,
+                            account.host,
+                            marketplace,
+                            account.locale,
+                            via_menu=options.via_menu,
+                            max_pages=settings.max_pages,
+                            timeout_ms=settings.timeout_ms,
+                            pacer=pacer,
+                        )
+                    result.outcomes.append(outcome)
+            except AuthError as exc:
+                result.error = str(exc)
+                result.error_kind = "challenge" if isinstance(exc, ChallengeError) else "login needed"
+                read = {(o.marketplace, o.section) for o in result.outcomes}
+                result.outcomes.extend(
+                    SectionOutcome(s, marketplace, "signed_out", message=result.error)
+                    for s in sections
+                    if (marketplace, s) not in read
+                )
+                break
+        if result.error is None:
+            save_session(context, session)
+    return result

@@ -1,0 +1,71 @@
+"""Terminal output: record tables and the per-section summary of a run.
+
+A section that could not be read is shown in red with the reason; it is never shown as an empty green.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from scraper.run import AccountRun
+from scraper.serialize import to_jsonable
+
+STATUS_STYLE = {"ok": "green", "empty": "green", "drift": "bold red", "signed_out": "bold red", "error": "bold red"}
+STATUS_WORDS = {
+    "ok": "read",
+    "empty": "read, nothing there",
+    "drift": "PAGE CHANGED",
+    "signed_out": "LOGIN NEEDED",
+    "error": "NOT READ",
+}
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dict) and set(value) == {"unknown"}:
+        return f"? {value['unknown']}"
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def records_table(records: tuple[Any, ...] | list[Any], title: str, caption: str | None = None) -> Table:
+    """Records as a table, one column per field; unknown enum labels shown as "? label"."""
+    rows = [to_jsonable(r) for r in records]
+    table = Table(title=escape(title), caption=escape(caption) if caption else None)
+    columns = list(rows[0]) if rows else []
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(_cell(row[c])) for c in columns))
+    return table
+
+
+def print_run(console: Console, run: AccountRun, titles: dict[str, str], show_records: bool) -> None:
+    """The records of each section (optionally) and a summary line per marketplace and section."""
+    if show_records:
+        for outcome in run.outcomes:
+            if outcome.records:
+                title = f"{titles.get(outcome.section, outcome.section)} ({outcome.marketplace})"
+                console.print(records_table(outcome.records, title))
+    table = Table(title=escape(f"Account {run.account}"))
+    for column in ("marketplace", "section", "status", "records", "from", "pages", "note"):
+        table.add_column(column, overflow="fold")
+    for o in run.outcomes:
+        style = STATUS_STYLE[o.status]
+        note = o.message or ("stopped at the page limit" if o.truncated else "")
+        table.add_row(
+            o.marketplace,
+            o.section,
+            f"[{style}]{STATUS_WORDS[o.status]}[/{style}]",
+            str(len(o.records)) if o.status in {"ok", "empty", "drift"} else "-",
+            o.source or "-",
+            str(o.pages),
+            escape(note),
+        )
+    console.print(table)
+    if run.error:
+        console.print(f"[bold red]{escape(run.error)}[/bold red]")
