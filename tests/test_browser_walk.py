@@ -1,0 +1,263 @@
+"""Sign-in, session reuse and the full walk, with a real Chromium against the bundled demo Seller Central."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Route
+
+from scraper.capture import capture_section
+from scraper.cli import EXIT_UNREADABLE, main
+from scraper.config import Account, Settings
+from scraper.credentials import Credentials
+from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
+from scraper.errors import LoginRejectedError
+from scraper.login import ensure_signed_in
+from scraper.run import AccountRun, RunOptions, account_page, login_account, run_account
+from scraper.serialize import to_jsonable
+from scraper.spec import Spec
+from tests.conftest import CHROMIUM_ARGS, FIXTURES
+
+pytestmark = pytest.mark.browser
+
+DE, UK = "A1PA6795UKMFR9", "A1F83G8C2ARO7P"
+CREDS = Credentials(DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, "test")
+SETTINGS = Settings(delay_ms=0, jitter_ms=0, timeout_ms=10000, human_timeout_s=5)
+OPTIONS = RunOptions(browser_args=tuple(CHROMIUM_ARGS))
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def demo(home: Path) -> Iterator[DemoServer]:
+    with DemoServer(DemoOptions()) as server:
+        yield server
+
+
+def account(server: DemoServer, locale: str = "de_DE", marketplaces: tuple[str, ...] = (DE,)) -> Account:
+    return Account(
+        "demo",
+        server.base_url,
+        DEMO_EMAIL,
+        locale,
+        marketplaces,
+        ("notifications", "voice_of_customer", "case_log", "regulatory_compliance", "compliance_requests", "feedback"),
+    )
+
+
+def golden_records(section: str, case: str) -> list[dict]:
+    source = "dom" if section == "regulatory_compliance" else "api"
+    golden = FIXTURES / section / source / f"{case}.expected.json"
+    return json.loads(golden.read_text(encoding="utf-8"))["records"]
+
+
+def assert_all_read(run: AccountRun) -> None:
+    assert run.error is None, run.error
+    bad = [(o.section, o.status, o.message) for o in run.outcomes if o.status not in {"ok", "empty"}]
+    assert not bad
+
+
+def test_login_with_totp_saves_a_private_session(spec: Spec, demo: DemoServer) -> None:
+    session = login_account(spec, account(demo), SETTINGS, OPTIONS, CREDS, notify=lambda m: None)
+    assert session.exists()
+    assert stat.S_IMODE(session.stat().st_mode) == 0o600
+    state = json.loads(session.read_text())
+    assert any(c["name"] == "session-token" for c in state["cookies"])
+    assert demo.sign_in_requests() > 0
+    assert DEMO_PASSWORD not in session.read_text()
+
+
+def test_wrong_password_is_a_clear_error(spec: Spec, demo: DemoServer) -> None:
+    wrong = Credentials(DEMO_EMAIL, "not-the-password", DEMO_TOTP_SECRET, "test")
+    with pytest.raises(LoginRejectedError, match="rejected the e-mail or password") as info:
+        login_account(spec, account(demo), SETTINGS, OPTIONS, wrong, notify=lambda m: None)
+    assert "not-the-password" not in str(info.value)
+
+
+def test_second_run_reuses_the_session_without_sign_in(spec: Spec, demo: DemoServer) -> None:
+    login_account(spec, account(demo), SETTINGS, OPTIONS, CREDS, notify=lambda m: None)
+    before = demo.sign_in_requests()
+    run = run_account(spec, account(demo), SETTINGS, OPTIONS, Credentials(DEMO_EMAIL), notify=lambda m: None)
+    assert_all_read(run)
+    assert run.sign_ins == 0
+    assert demo.sign_in_requests() == before
+
+
+def test_expired_session_triggers_exactly_one_relogin(spec: Spec, demo: DemoServer) -> None:
+    login_account(spec, account(demo), SETTINGS, OPTIONS, CREDS, notify=lambda m: None)
+    demo.expire_sessions()
+    run = run_account(spec, account(demo), SETTINGS, OPTIONS, CREDS, notify=lambda m: None)
+    assert_all_read(run)
+    assert run.sign_ins == 1
+
+
+def write_config(home: Path, server: DemoServer, marketplaces: str = DE) -> Path:
+    path = home / "config.yaml"
+    path.write_text(
+        f"settings: {{delay_ms: 0, jitter_ms: 0, timeout_ms: 10000}}\naccounts:\n  demo:\n"
+        f"    host: {server.base_url}\n    email: {DEMO_EMAIL}\n    marketplaces: [{marketplaces}]\n"
+    )
+    return path
+
+
+def test_expired_session_without_credentials_stops_loudly(
+    spec: Spec, demo: DemoServer, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    login_account(spec, account(demo), SETTINGS, OPTIONS, CREDS, notify=lambda m: None)
+    demo.expire_sessions()
+    run = run_account(spec, account(demo), SETTINGS, OPTIONS, Credentials(DEMO_EMAIL), notify=lambda m: None)
+    assert run.error_kind == "login needed"
+    assert "scraper login" in (run.error or "")
+    assert {o.status for o in run.outcomes} == {"signed_out"}
+    assert all(o.records == () for o in run.outcomes)
+    code = main(["--config", str(write_config(home, demo)), "run"])
+    assert code == EXIT_UNREADABLE
+    assert "LOGIN NEEDED" in capsys.readouterr().out
+
+
+def test_captcha_in_a_headless_run_is_a_clear_error(
+    spec: Spec, demo: DemoServer, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo.options.captcha = True
+    run = run_account(spec, account(demo), SETTINGS, OPTIONS, CREDS, notify=lambda m: None)
+    assert run.error_kind == "challenge"
+    assert "CAPTCHA" in (run.error or "")
+    monkeypatch.setenv("SC_WATCH_PASSWORD", DEMO_PASSWORD)
+    monkeypatch.setenv("SC_WATCH_TOTP_SECRET", DEMO_TOTP_SECRET)
+    assert main(["--config", str(write_config(home, demo)), "run"]) == EXIT_UNREADABLE
+    assert "CAPTCHA" in capsys.readouterr().out
+
+
+def test_marketplace_picker_is_passed_and_verified(spec: Spec, home: Path) -> None:
+    with DemoServer(DemoOptions(marketplaces=(DE, UK))) as server:
+        acct = account(server, marketplaces=(UK, DE))
+        run = run_account(
+            spec,
+            acct,
+            SETTINGS,
+            RunOptions(browser_args=tuple(CHROMIUM_ARGS), sections=("feedback",)),
+            CREDS,
+            notify=lambda m: None,
+        )
+        assert_all_read(run)
+        assert [(o.marketplace, o.section) for o in run.outcomes] == [(UK, "feedback"), (DE, "feedback")]
+        assert any("/authorization/select-account" in path for _, path in server.request_log)
+
+
+@pytest.mark.parametrize(("locale", "case"), [("de_DE", "de-typical"), ("en_US", "en-typical")])
+def test_full_walk_equals_the_golden_records(spec: Spec, demo: DemoServer, locale: str, case: str) -> None:
+    run = run_account(spec, account(demo, locale), SETTINGS, OPTIONS, CREDS, notify=lambda m: None)
+    assert_all_read(run)
+    assert [o.section for o in run.outcomes] == list(spec.sections)
+    for outcome in run.outcomes:
+        assert to_jsonable(list(outcome.records)) == golden_records(outcome.section, case), outcome.section
+        assert outcome.source == ("dom" if outcome.section == "regulatory_compliance" else "api")
+    assert demo.write_actions() == []
+
+
+def test_pagination_reaches_the_last_page(spec: Spec, demo: DemoServer) -> None:
+    run = run_account(spec, account(demo), SETTINGS, OPTIONS, CREDS, notify=lambda m: None)
+    assert_all_read(run)
+    for outcome in run.outcomes:
+        rows = len(golden_records(outcome.section, "de-typical"))
+        assert outcome.pages == math.ceil(rows / demo.options.page_size), outcome.section
+        assert not outcome.truncated
+
+
+def test_menu_walk_gives_the_same_records_as_the_url_walk(spec: Spec, demo: DemoServer) -> None:
+    by_url = run_account(spec, account(demo), SETTINGS, OPTIONS, CREDS, notify=lambda m: None)
+    by_menu = run_account(
+        spec,
+        account(demo),
+        SETTINGS,
+        RunOptions(browser_args=tuple(CHROMIUM_ARGS), via_menu=True),
+        CREDS,
+        notify=lambda m: None,
+    )
+    assert_all_read(by_menu)
+    assert [to_jsonable(list(o.records)) for o in by_menu.outcomes] == [
+        to_jsonable(list(o.records)) for o in by_url.outcomes
+    ]
+
+
+def test_capture_redacts_every_planted_secret(spec: Spec, demo: DemoServer, tmp_path: Path) -> None:
+    planted = {
+        "order": "305-1234567-7654321",
+        "email": "erika.muster@mail.example",
+        "merchant": "A2Q3Y263D00KWC",
+        "csrf": "hCtsX9QJ8yMK3Vfq2Zr0nDq5oT1uE7wA4bL6pS8cG3jY",
+        "buyer": "Erika Musterfrau",
+    }
+
+    def plant(route: Route) -> None:
+        response = route.fetch()
+        body = response.json()
+        body["feedbacks"][0].update(
+            orderId=planted["order"], buyerName=planted["buyer"], feedbackText=f"Antwort an {planted['email']}"
+        )
+        body["metadata"] = {"merchantId": planted["merchant"], "csrfToken": planted["csrf"]}
+        route.fulfill(response=response, json=body)
+
+    acct = account(demo)
+    with account_page(acct, SETTINGS, OPTIONS) as (_, page):
+        ensure_signed_in(
+            page,
+            spec,
+            acct.host,
+            acct.name,
+            CREDS,
+            DE,
+            interactive=False,
+            human_timeout_s=1,
+            timeout_ms=10000,
+            notify=lambda m: None,
+        )
+        page.route("**/fbmapi/v1/feedbacks*", plant)
+        page.add_init_script(f"document.cookie = 'x-main={planted['csrf']}';")
+        _, written = capture_section(
+            page, spec, spec.section("feedback"), acct.host, DE, acct.locale, tmp_path / "captures", timeout_ms=10000
+        )
+    assert any(p.suffix == ".html" for p in written)
+    assert any(p.suffix == ".json" for p in written)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in written)
+    for name, value in planted.items():
+        assert value not in text, name
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in written)
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run") and not os.environ.get("DISPLAY"), reason="needs xvfb-run")
+def test_headed_demo_under_xvfb(home: Path) -> None:
+    """The README's demo command with a visible browser, on a virtual display."""
+    command = [sys.executable, "-m", "scraper", "demo", "--headed", "--quiet"]
+    if not os.environ.get("DISPLAY"):
+        command = ["xvfb-run", "-a", *command]
+    proc = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, check=False, env={**os.environ, "COLUMNS": "200"}
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    for section in (
+        "notifications",
+        "voice_of_customer",
+        "case_log",
+        "regulatory_compliance",
+        "compliance_requests",
+        "feedback",
+    ):
+        row = next(line for line in lines if f" {section} " in line)
+        assert " read" in row, row
+    for alarm in ("NOT READ", "PAGE CHANGED", "LOGIN NEEDED"):
+        assert alarm not in proc.stdout
