@@ -67,9 +67,13 @@ def _signed_out(spec: Spec, soup: BeautifulSoup) -> bool:
     )
 
 
-def read_dom(spec: Spec, section: SectionSpec, html: str, scope: str | None = None) -> RawPage:
+def soup_of(html: str) -> BeautifulSoup:
+    """The parsed page (lxml: several times faster than html.parser on 1,000-row pages)."""
+    return BeautifulSoup(html, "lxml")
+
+
+def read_dom(spec: Spec, section: SectionSpec, soup: BeautifulSoup) -> RawPage:
     """Find the rows of a rendered section page and read each field's raw value."""
-    soup = BeautifulSoup(html, "lxml")
     source: DomSource = section.dom
     locale_el = soup.select_one(spec.locale_css)
     locale = _attr(locale_el, spec.locale_attr) if locale_el is not None else None

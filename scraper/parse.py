@@ -14,7 +14,7 @@ from typing import Any, Literal
 from bs4 import BeautifulSoup
 
 from scraper.errors import FieldError, PageError, SelectorDriftError, ValueParseError
-from scraper.extract import RawPage, RawValue, api_field, dom_field, load_json, read_api, read_dom
+from scraper.extract import RawPage, RawValue, api_field, dom_field, load_json, read_api, read_dom, soup_of
 from scraper.spec import FieldSpec, SectionSpec, Spec, SummarySource
 from scraper.transforms import apply_all
 from scraper.values import Locale
@@ -103,12 +103,12 @@ def _build(
     return records
 
 
-def _summary_dom(spec: Spec, section: SectionSpec, html: str, locale: Locale) -> Any:
+def _summary_dom(spec: Spec, section: SectionSpec, soup: BeautifulSoup, locale: Locale) -> Any:
     assert section.summary is not None
     assert section.summary.dom is not None
     src: SummarySource = section.summary.dom
     assert src.scope is not None
-    scope = BeautifulSoup(html, "lxml").select_one(src.scope)
+    scope = soup.select_one(src.scope)
     if scope is None:
         raise SelectorDriftError(section.id, "dom", src.scope, "the summary block is missing")
     raw = {name: dom_field(scope, f) for name, f in src.fields.items()}
@@ -139,11 +139,12 @@ def parse_page(
     summary = None
     if source == "dom":
         html = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload)
-        page: RawPage = read_dom(spec, section, html)
+        soup = soup_of(html)
+        page: RawPage = read_dom(spec, section, soup)
         loc = Locale.parse(locale or page.locale)
         fields = section.dom.fields
         if section.summary is not None and section.summary.dom is not None and not page.empty:
-            summary = _summary_dom(spec, section, html, loc)
+            summary = _summary_dom(spec, section, soup, loc)
     elif source == "api":
         if section.api is None:
             raise PageError(section_id, "api", "this section has no API source in the spec; use --source dom")
