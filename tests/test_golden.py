@@ -104,7 +104,11 @@ def test_pagination_reaches_the_last_page(spec: Spec, section: str, source: str)
     if source == "api" and sec.api is None:
         pytest.skip(f"{section} has no api source")
     pages = sorted(
-        (c for c in CASES if c.section == section and c.source == source and c.name.startswith("paged-")),
+        (
+            c
+            for c in CASES
+            if c.section == section and c.source == source and c.name.startswith("paged-") and not c.is_summary
+        ),
         key=lambda c: int(c.name.split("-")[1]),
     )
     results = [parse_page(spec, section, source, c.path.read_bytes()) for c in pages]  # type: ignore[arg-type]
