@@ -1,0 +1,133 @@
+"""After a walk: store it in the history, work out what is new, derive findings, and alert.
+
+A section that could not be read is recorded with its status and changes nothing; its previous
+findings are neither repeated nor resolved. How long a section has gone without a successful read is
+kept, so a stale green is never shown as green.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from scraper.alerts import AlertSettings, Digest, build_digest, send
+from scraper.diff import Change
+from scraper.findings import Finding, FindingRules, evaluate
+from scraper.parse import record_key
+from scraper.run import AccountRun
+from scraper.serialize import to_jsonable
+from scraper.spec import Spec
+from scraper.store import READ_OK, History
+from scraper.walk import SectionOutcome
+
+
+def key_text(key: tuple[Any, ...]) -> str:
+    """A record key as the stable JSON text the history stores."""
+    return json.dumps(to_jsonable(list(key)), ensure_ascii=False)
+
+
+def history_status(outcome: SectionOutcome, run: AccountRun) -> str:
+    """The status the history records: ok, empty, login needed, challenge, drift or error."""
+    if outcome.status == "signed_out":
+        return run.error_kind or "login needed"
+    return outcome.status
+
+
+@dataclass
+class SectionReport:
+    """One section of one marketplace after a run, for the summary, report and alerts."""
+
+    marketplace: str
+    section: str
+    status: str
+    message: str | None
+    records: int
+    changes: Counter[str] = field(default_factory=Counter)
+    findings: list[Finding] = field(default_factory=list)
+    new_findings: list[Finding] = field(default_factory=list)
+    last_success: str | None = None
+
+
+@dataclass
+class AccountReport:
+    """An account's run as the history saw it."""
+
+    account: str
+    run_id: int
+    sections: list[SectionReport]
+    error: str | None
+    digest: Digest | None = None
+    alert_sent: bool | None = None
+
+    @property
+    def all_read(self) -> bool:
+        """Every section was read (ok or empty) and nothing stopped the account."""
+        return self.error is None and all(s.status in READ_OK for s in self.sections)
+
+    @property
+    def new_findings(self) -> list[tuple[str, Finding]]:
+        """(marketplace, finding) for every finding that is new in this run."""
+        return [(s.marketplace, f) for s in self.sections for f in s.new_findings]
+
+
+def record_run(
+    history: History,
+    spec: Spec,
+    run: AccountRun,
+    rules: FindingRules | None = None,
+    today: date | None = None,
+    run_id: int | None = None,
+) -> AccountReport:
+    """Store an account's run and its findings; returns what changed and what is new."""
+    run_id = run_id if run_id is not None else history.start_run(run.account)
+    sections = []
+    for outcome in run.outcomes:
+        section = spec.section(outcome.section)
+        status = history_status(outcome, run)
+        records = None
+        if status in READ_OK:
+            records = {key_text(record_key(section.key, r)): to_jsonable(r) for r in outcome.records}
+        changes: list[Change] = history.record_section(
+            run_id,
+            run.account,
+            outcome.marketplace,
+            outcome.section,
+            status,
+            outcome.message,
+            records,
+            to_jsonable(outcome.summary),
+        )
+        report = SectionReport(
+            outcome.marketplace,
+            outcome.section,
+            status,
+            outcome.message,
+            len(outcome.records),
+            Counter(c.kind for c in changes),
+        )
+        if records is not None:
+            report.findings = evaluate(outcome.section, records, changes, rules, today)
+            report.new_findings = history.store_findings(
+                run_id, run.account, outcome.marketplace, outcome.section, report.findings
+            )
+        sections.append(report)
+    states = {(s.marketplace, s.section): s.last_success for s in history.section_states(run.account)}
+    for report in sections:
+        report.last_success = states.get((report.marketplace, report.section))
+    outcome_word = "ok" if run.all_read else (run.error_kind or "unreadable")
+    history.finish_run(run_id, outcome_word)
+    return AccountReport(run.account, run_id, sections, run.error)
+
+
+def alert(report: AccountReport, settings: AlertSettings) -> AccountReport:
+    """Build the account's digest and send it to its Apprise URLs (when there is something to say)."""
+    problems = [(s.marketplace, s.section, s.message or s.status) for s in report.sections if s.status not in READ_OK]
+    if report.error and not problems:
+        problems = [("-", "login", report.error)]
+    report.digest = build_digest(report.account, report.new_findings, problems, settings)
+    if report.digest is not None and settings.urls:
+        report.alert_sent = send(report.digest, settings.urls)
+    return report

@@ -1,0 +1,327 @@
+"""The history: an embedded SQLite database of runs, section statuses, records and their changes.
+
+Amazon keeps no history of these pages; this is it. A section that was read (ok or empty) is compared
+with its last successful read and the differences are stored; a section that could not be read changes
+nothing, so its records are never marked resolved by a failed read. The schema is versioned with
+``PRAGMA user_version`` and migrated forward on open.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scraper.diff import Change, diff_records
+from scraper.errors import ScraperError
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        started TEXT NOT NULL,
+        finished TEXT,
+        outcome TEXT
+    );
+    CREATE TABLE section_runs (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        account TEXT NOT NULL,
+        marketplace TEXT NOT NULL,
+        section TEXT NOT NULL,
+        status TEXT NOT NULL,
+        message TEXT,
+        record_count INTEGER,
+        summary TEXT,
+        read_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, marketplace, section)
+    );
+    CREATE INDEX section_runs_by_section ON section_runs(account, marketplace, section, status);
+    CREATE TABLE records (
+        account TEXT NOT NULL,
+        marketplace TEXT NOT NULL,
+        section TEXT NOT NULL,
+        key TEXT NOT NULL,
+        data TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        first_run INTEGER NOT NULL,
+        last_run INTEGER NOT NULL,
+        resolved_run INTEGER,
+        PRIMARY KEY (account, marketplace, section, key)
+    );
+    CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        account TEXT NOT NULL,
+        marketplace TEXT NOT NULL,
+        section TEXT NOT NULL,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        data TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX changes_by_record ON changes(section, key);
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        account TEXT NOT NULL,
+        marketplace TEXT NOT NULL,
+        section TEXT NOT NULL,
+        key TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        is_new INTEGER NOT NULL,
+        PRIMARY KEY (run_id, marketplace, section, key, rule)
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+READ_OK = ("ok", "empty")
+
+
+class HistoryError(ScraperError):
+    """The history database cannot be used (newer schema, not a database, locked)."""
+
+
+def now_iso() -> str:
+    """The current time in UTC, ISO 8601, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class SectionState:
+    """The latest status of one section and when it was last read successfully."""
+
+    account: str
+    marketplace: str
+    section: str
+    status: str
+    message: str | None
+    read_at: str
+    last_success: str | None
+
+
+class History:
+    """One open history database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(f"{path} is not a usable history database: {exc}") from exc
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"{self.path} has schema {version}, newer than this tool's {SCHEMA_VERSION}; upgrade")
+        for number in range(version, SCHEMA_VERSION):
+            # One script per step: its tables and the new version number land together or not at all.
+            self.db.executescript(f"BEGIN; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Statements inside are committed together or not at all."""
+        if self.db.in_transaction:
+            yield self.db
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def schema_version(self) -> int:
+        """The schema version stored in the file."""
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    # --- runs ------------------------------------------------------------------------------------------
+
+    def start_run(self, account: str) -> int:
+        """Open a run record; returns its id."""
+        cursor = self.db.execute("INSERT INTO runs(account, started) VALUES (?, ?)", (account, now_iso()))
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, outcome: str) -> None:
+        """Close a run record with its outcome ("ok", "unreadable", "login needed", ...)."""
+        self.db.execute("UPDATE runs SET finished = ?, outcome = ? WHERE id = ?", (now_iso(), outcome, run_id))
+
+    # --- sections --------------------------------------------------------------------------------------
+
+    def _rows(self, account: str, marketplace: str, section: str, active: bool) -> dict[str, dict[str, Any]]:
+        condition = "resolved_run IS NULL" if active else "resolved_run IS NOT NULL"
+        rows = self.db.execute(
+            f"SELECT key, data FROM records WHERE account = ? AND marketplace = ? AND section = ? AND {condition}",
+            (account, marketplace, section),
+        )
+        return {row["key"]: json.loads(row["data"]) for row in rows}
+
+    def active_records(self, account: str, marketplace: str, section: str) -> dict[str, dict[str, Any]]:
+        """The records as of the section's last successful read, by key."""
+        return self._rows(account, marketplace, section, active=True)
+
+    def record_section(
+        self,
+        run_id: int,
+        account: str,
+        marketplace: str,
+        section: str,
+        status: str,
+        message: str | None,
+        records: dict[str, dict[str, Any]] | None,
+        summary: Any = None,
+    ) -> list[Change]:
+        """Store one section's outcome; where it was read, diff and apply its records and return the changes."""
+        at = now_iso()
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO section_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    account,
+                    marketplace,
+                    section,
+                    status,
+                    message,
+                    len(records) if records is not None else None,
+                    _dumps(summary) if summary is not None else None,
+                    at,
+                ),
+            )
+            if status not in READ_OK or records is None:
+                return []
+            changes = diff_records(
+                self.active_records(account, marketplace, section),
+                self._rows(account, marketplace, section, active=False),
+                records,
+            )
+            where = (account, marketplace, section)
+            for change in changes:
+                if change.kind == "resolved":
+                    self.db.execute(
+                        "UPDATE records SET resolved_run = ? WHERE account = ? AND marketplace = ? AND "
+                        "section = ? AND key = ?",
+                        (run_id, *where, change.key),
+                    )
+                elif change.kind == "new":
+                    self.db.execute(
+                        "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                        (*where, change.key, _dumps(change.data), at, at, run_id, run_id),
+                    )
+                self.db.execute(
+                    "INSERT INTO changes(run_id, account, marketplace, section, key, kind, fields, data, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (run_id, *where, change.key, change.kind, _dumps(change.fields), _dumps(change.data), at),
+                )
+            for key, data in records.items():  # seen now: refresh value and last-seen, clear "resolved"
+                self.db.execute(
+                    "UPDATE records SET data = ?, last_seen = ?, last_run = ?, resolved_run = NULL "
+                    "WHERE account = ? AND marketplace = ? AND section = ? AND key = ?",
+                    (_dumps(data), at, run_id, *where, key),
+                )
+        return changes
+
+    def section_states(self, account: str | None = None) -> list[SectionState]:
+        """The latest status of every section (per account and marketplace) with its last successful read."""
+        rows = self.db.execute(
+            """
+            SELECT s.account, s.marketplace, s.section, s.status, s.message, s.read_at,
+                   (SELECT MAX(o.read_at) FROM section_runs o WHERE o.account = s.account
+                      AND o.marketplace = s.marketplace AND o.section = s.section
+                      AND o.status IN ('ok', 'empty')) AS last_success
+            FROM section_runs s
+            WHERE s.run_id = (SELECT MAX(l.run_id) FROM section_runs l WHERE l.account = s.account
+                                AND l.marketplace = s.marketplace AND l.section = s.section)
+              AND (? IS NULL OR s.account = ?)
+            ORDER BY s.account, s.marketplace, s.section
+            """,
+            (account, account),
+        )
+        return [SectionState(**dict(row)) for row in rows]
+
+    # --- findings --------------------------------------------------------------------------------------
+
+    def store_findings(
+        self, run_id: int, account: str, marketplace: str, section: str, findings: list[Any]
+    ) -> list[Any]:
+        """Store a section's findings for this run; returns those not present at its previous successful read."""
+        previous = self.db.execute(
+            """
+            SELECT key, rule FROM findings WHERE account = ? AND marketplace = ? AND section = ? AND run_id = (
+              SELECT MAX(run_id) FROM section_runs WHERE account = ? AND marketplace = ? AND section = ?
+                AND status IN ('ok', 'empty') AND run_id < ?)
+            """,
+            (account, marketplace, section, account, marketplace, section, run_id),
+        )
+        seen = {(row["key"], row["rule"]) for row in previous}
+        new = []
+        with self.transaction():
+            for finding in findings:
+                is_new = (finding.key, finding.rule) not in seen
+                if is_new:
+                    new.append(finding)
+                self.db.execute(
+                    "INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        run_id,
+                        account,
+                        marketplace,
+                        section,
+                        finding.key,
+                        finding.rule,
+                        finding.severity,
+                        finding.message,
+                        _dumps(list(finding.tags)),
+                        int(is_new),
+                    ),
+                )
+        return new
+
+    # --- reading back ----------------------------------------------------------------------------------
+
+    def changes_for(self, section: str, key: str | None = None, account: str | None = None) -> list[sqlite3.Row]:
+        """The change history of a section's records (or of one record), oldest first."""
+        return list(
+            self.db.execute(
+                "SELECT c.*, r.started FROM changes c JOIN runs r ON r.id = c.run_id WHERE c.section = ? "
+                "AND (? IS NULL OR c.key = ?) AND (? IS NULL OR c.account = ?) ORDER BY c.id",
+                (section, key, key, account, account),
+            )
+        )
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Rows of a read-only query (for reports and exports)."""
+        return list(self.db.execute(sql, params))
+
+
+@contextmanager
+def open_history(path: Path) -> Iterator[History]:
+    """A history database, closed on exit."""
+    history = History(path)
+    try:
+        yield history
+    finally:
+        history.close()
