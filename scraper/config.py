@@ -17,6 +17,18 @@ Example (``scraper config path`` prints where it is read from)::
         marketplaces: [A1PA6795UKMFR9, A1F83G8C2ARO7P]
         sections: [notifications, voice_of_customer, case_log, regulatory_compliance,
                    compliance_requests, feedback]     # optional, default all six
+        alerts:                    # optional: Apprise URLs, see https://github.com/caronc/apprise/wiki
+          urls: ["mailto://user:app-password@gmail.com", "tgram://bottoken/chatid"]
+          min_severity: warning    # info, warning or critical
+          notify_when_nothing_new: false
+    findings:                      # optional; defaults in scraper/findings.py (FindingRules)
+      due_soon_days: 7
+      feedback_warning_max_stars: 2
+      feedback_info_max_stars: 3
+      critical_words: [gesperrt, deaktiviert, suspended, removed]
+      shipping_words: [Versand, verspätet, delivery, late]
+      packaging_words: [Verpackung, packaging]
+      damage_words: [beschädigt, damaged]
 
 Passwords and TOTP secrets never go here: see :mod:`scraper.credentials`.
 """
@@ -24,10 +36,12 @@ Passwords and TOTP secrets never go here: see :mod:`scraper.credentials`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from scraper.alerts import AlertSettings
 from scraper.errors import ConfigError
+from scraper.findings import SEVERITIES, FindingRules
 from scraper.records import RECORD_TYPES
 from scraper.yamlcheck import Checker, YamlMap, load_yaml
 
@@ -58,6 +72,7 @@ class Account:
     locale: str
     marketplaces: tuple[str, ...]
     sections: tuple[str, ...]
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,7 @@ class Config:
     path: Path
     settings: Settings
     accounts: dict[str, Account]
+    rules: FindingRules = field(default_factory=FindingRules)
 
     def account(self, name: str | None) -> Account:
         """The named account, or the only one; ConfigError otherwise."""
@@ -103,7 +119,7 @@ def _account(ctx: Checker, name: object, node: object, parent: YamlMap) -> Accou
     where = f"accounts.{name}"
     if not isinstance(name, str) or not _ACCOUNT_NAME.fullmatch(name):
         ctx.fail(where, "account names are letters, digits, - and _ (up to 41)", parent, str(name))
-    m = ctx.mapping(node, where, {"host", "email", "marketplaces"}, {"locale", "sections"}, parent)
+    m = ctx.mapping(node, where, {"host", "email", "marketplaces"}, {"locale", "sections", "alerts"}, parent)
     host = ctx.string(m, "host", where).rstrip("/")
     if not re.fullmatch(r"https?://[^/\s]+", host):
         ctx.fail(
@@ -127,7 +143,34 @@ def _account(ctx: Checker, name: object, node: object, parent: YamlMap) -> Accou
             ctx.fail(
                 f"{where}.sections", f"unknown section {section!r} (known: {', '.join(RECORD_TYPES)})", m, "sections"
             )
-    return Account(name, host, email, locale.replace("-", "_"), tuple(marketplaces), tuple(sections))
+    alerts = _alerts(ctx, m["alerts"], f"{where}.alerts", m) if "alerts" in m else AlertSettings()
+    return Account(name, host, email, locale.replace("-", "_"), tuple(marketplaces), tuple(sections), alerts)
+
+
+def _alerts(ctx: Checker, node: object, where: str, parent: YamlMap) -> AlertSettings:
+    m = ctx.mapping(node, where, {"urls"}, {"min_severity", "notify_when_nothing_new"}, parent)
+    severity = m.get("min_severity", "warning")
+    if severity not in SEVERITIES:
+        ctx.fail(f"{where}.min_severity", f"expected one of {', '.join(SEVERITIES)}", m, "min_severity")
+    urls = ctx.string_list(m, "urls", where)
+    for i, url in enumerate(urls):
+        if "://" not in url:
+            # Only the position is named: an Apprise URL may hold a token or password.
+            ctx.fail(f"{where}.urls[{i}]", "not an Apprise URL (scheme://...)", m, "urls")
+    return AlertSettings(tuple(urls), severity, ctx.boolean(m, "notify_when_nothing_new", where, False))
+
+
+def _rules(ctx: Checker, node: object, top: YamlMap) -> FindingRules:
+    defaults = FindingRules()
+    words = {"critical_words", "shipping_words", "packaging_words", "damage_words"}
+    numbers = {"due_soon_days", "feedback_warning_max_stars", "feedback_info_max_stars"}
+    m = ctx.mapping(node, "findings", set(), words | numbers, top)
+    values: dict[str, object] = {k: tuple(ctx.string_list(m, k, "findings")) for k in words if k in m}
+    values.update({k: ctx.integer(m, k, "findings") for k in numbers if k in m})
+    rules = FindingRules(**{**{k: getattr(defaults, k) for k in words | numbers}, **values})  # type: ignore[arg-type]
+    if not 1 <= rules.feedback_warning_max_stars <= rules.feedback_info_max_stars <= 5:
+        ctx.fail("findings", "need 1 <= feedback_warning_max_stars <= feedback_info_max_stars <= 5", m)
+    return rules
 
 
 def load_config(path: Path) -> Config:
@@ -137,7 +180,7 @@ def load_config(path: Path) -> Config:
             str(path), "", "no configuration file; create one (see `scraper config example`) or pass --config"
         )
     ctx = Checker(str(path), ConfigError)
-    top = ctx.mapping(load_yaml(path, ConfigError), "", {"accounts"}, {"settings"})
+    top = ctx.mapping(load_yaml(path, ConfigError), "", {"accounts"}, {"settings", "findings"})
     accounts_node = top["accounts"]
     if not isinstance(accounts_node, YamlMap) or not accounts_node:
         ctx.fail("accounts", "expected a mapping of account names to accounts", top, "accounts")
@@ -145,4 +188,5 @@ def load_config(path: Path) -> Config:
         path=path,
         settings=_settings(ctx, top.get("settings", YamlMap()), top),
         accounts={str(n): _account(ctx, n, node, accounts_node) for n, node in accounts_node.items()},
+        rules=_rules(ctx, top.get("findings", YamlMap()), top),
     )

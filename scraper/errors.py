@@ -9,6 +9,8 @@ The hierarchy decides what the command line does with an error (message and exit
     ├── ValueParseError      one raw value could not be turned into its declared type
     ├── BrowserNotFoundError no Chromium to drive (the message says how to install one)
     ├── CredentialsError     secrets could not be stored or read (never shows a secret)
+    ├── HistoryError         the history database cannot be used
+    ├── LockedError          another run holds the history database's lock
     ├── AuthError            signing in to Seller Central did not work
     │   ├── LoginRejectedError   Amazon rejected the e-mail, password or one-time code
     │   ├── ChallengeError       a CAPTCHA or identity check needs a person (headless, or nobody came)
@@ -66,6 +68,14 @@ class BrowserNotFoundError(ScraperError):
 
 class CredentialsError(ScraperError):
     """Credentials could not be stored or read; the message never contains a secret."""
+
+
+class HistoryError(ScraperError):
+    """The history database cannot be used (newer schema, not a database)."""
+
+
+class LockedError(ScraperError):
+    """Another run holds the lock of this history database."""
 
 
 class AuthError(ScraperError):

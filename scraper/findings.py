@@ -336,4 +336,3 @@ def evaluate(
 ) -> list[Finding]:
     """The findings of one section that was read, from its current records and this run's changes."""
     return RULES[section](current, changes, rules or FindingRules(), today or date.today())
-

@@ -51,3 +51,11 @@ def write_private(path: Path, data: bytes) -> None:
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     os.replace(tmp, path)
+
+
+def history_file() -> Path:
+    """The history database; ``SC_WATCH_DB`` overrides it (and ``--db`` on the command line)."""
+    if os.environ.get("SC_WATCH_DB"):
+        return Path(os.environ["SC_WATCH_DB"])
+    home = _home()
+    return (home if home else platformdirs.user_data_path(APP)) / "history.sqlite3"

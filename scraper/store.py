@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.diff import Change, diff_records
-from scraper.errors import ScraperError
+from scraper.errors import HistoryError
 
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -86,10 +86,6 @@ MIGRATIONS: list[str] = [
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 READ_OK = ("ok", "empty")
-
-
-class HistoryError(ScraperError):
-    """The history database cannot be used (newer schema, not a database, locked)."""
 
 
 def now_iso() -> str:

@@ -94,8 +94,9 @@ def _number_text(kind: str, raw: str, locale: Locale) -> str:
         elif not thousands_shape:
             decimal_sep = sep  # "2,5" or "0.125": only a decimal separator reads this way
         elif locale.decimal_comma is None:
-            raise ValueParseError(kind, raw, f"ambiguous: {sep!r} may group thousands or mark decimals "
-                                             "and the page's locale is unknown")
+            raise ValueParseError(
+                kind, raw, f"ambiguous: {sep!r} may group thousands or mark decimals and the page's locale is unknown"
+            )
         else:
             decimal_sep = "," if locale.decimal_comma else "."
     else:

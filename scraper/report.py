@@ -1,0 +1,201 @@
+"""Reports from the history: one self-contained HTML file, a JSON document, and CSV / JSON Lines exports.
+
+The HTML is rendered by Jinja2 with autoescaping on, so every text that came from Seller Central (a
+buyer's comment with markup in it, say) is shown as text. Charts are small inline SVGs drawn from numbers
+only; the file needs nothing else to open.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from scraper.store import History
+
+HEALTH_KEYS = ("very_poor", "poor", "fair", "good", "excellent")
+
+
+def sparkline(values: list[float], width: int = 160, height: int = 28) -> str:
+    """An inline SVG polyline of the values (numbers only, so safe to embed unescaped)."""
+    if not values:
+        return '<span class="muted">no data</span>'
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = width / max(len(values) - 1, 1)
+    points = " ".join(
+        f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in enumerate(values)
+    )
+    return (
+        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
+        f'<polyline fill="none" stroke="#146eb4" stroke-width="2" points="{points}"/></svg>'
+    )
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, dict) and set(value) == {"unknown"}:
+        return f"? {value['unknown']}"
+    if isinstance(value, list):
+        return ", ".join(_display(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _latest_run(history: History, account: str) -> dict[str, Any] | None:
+    rows = history.query("SELECT * FROM runs WHERE account = ? ORDER BY id DESC LIMIT 1", (account,))
+    return dict(rows[0]) if rows else None
+
+
+def account_data(history: History, account: str) -> dict[str, Any]:
+    """Everything the report shows for one account, as plain data (also the JSON report)."""
+    run = _latest_run(history, account)
+    run_id = run["id"] if run else -1
+    findings = [
+        {**dict(row), "tags": json.loads(row["tags"]), "is_new": bool(row["is_new"])}
+        for row in history.query(
+            "SELECT marketplace, section, key, rule, severity, message, tags, is_new FROM findings WHERE run_id = ? "
+            "ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, section",
+            (run_id,),
+        )
+    ]
+    changes = [
+        {
+            "marketplace": r["marketplace"],
+            "section": r["section"],
+            "key": r["key"],
+            "kind": r["kind"],
+            "fields": {k: [_display(v[0]), _display(v[1])] for k, v in json.loads(r["fields"]).items()},
+        }
+        for r in history.query("SELECT * FROM changes WHERE run_id = ? ORDER BY id", (run_id,))
+    ]
+    tables = []
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in history.query(
+        "SELECT marketplace, section, data FROM records WHERE account = ? AND resolved_run IS NULL "
+        "ORDER BY marketplace, section, key",
+        (account,),
+    ):
+        grouped[(row["marketplace"], row["section"])].append(json.loads(row["data"]))
+    for (marketplace, section), rows in grouped.items():
+        columns = list(rows[0]) if rows else []
+        tables.append(
+            {
+                "marketplace": marketplace,
+                "section": section,
+                "columns": columns,
+                "rows": [{c: _display(r.get(c)) for c in columns} for r in rows],
+            }
+        )
+    monthly: dict[str, list[int]] = defaultdict(list)
+    for row in history.query("SELECT data FROM records WHERE account = ? AND section = 'feedback'", (account,)):
+        record = json.loads(row["data"])
+        if record.get("date") and record.get("rating"):
+            monthly[record["date"][:7]].append(int(record["rating"]))
+    months = sorted(monthly)
+    feedback = [round(sum(monthly[m]) / len(monthly[m]), 2) for m in months]
+    health: dict[str, list[float]] = {k: [] for k in HEALTH_KEYS}
+    for row in history.query(
+        "SELECT summary FROM section_runs WHERE account = ? AND section = 'voice_of_customer' "
+        "AND summary IS NOT NULL AND status = 'ok' ORDER BY run_id",
+        (account,),
+    ):
+        counts = json.loads(row["summary"]) or {}
+        for k in HEALTH_KEYS:
+            health[k].append(float(counts.get(k, 0)))
+    return {
+        "name": account,
+        "run": run,
+        "states": [s.__dict__ for s in history.section_states(account)],
+        "findings": findings,
+        "changes": changes,
+        "tables": tables,
+        "trends": {"feedback_by_month": dict(zip(months, feedback, strict=True)), "cx_health_by_run": health},
+    }
+
+
+def report_data(history: History) -> dict[str, Any]:
+    """The whole report as plain data."""
+    accounts = [r["account"] for r in history.query("SELECT DISTINCT account FROM runs ORDER BY account")]
+    return {
+        "generated": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "db": str(history.path),
+        "accounts": [account_data(history, a) for a in accounts],
+    }
+
+
+def render_html(data: dict[str, Any]) -> str:
+    """The self-contained HTML report."""
+    env = Environment(loader=PackageLoader("scraper", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    for acc in data["accounts"]:
+        months = acc["trends"]["feedback_by_month"]
+        acc["feedback_chart"] = sparkline(list(months.values()))
+        acc["feedback_label"] = (
+            (f"{next(iter(months))}: {next(iter(months.values()))} … {list(months)[-1]}: {list(months.values())[-1]}")
+            if months
+            else ""
+        )
+        acc["health_charts"] = [
+            (k.replace("_", " "), sparkline(v), f"now {int(v[-1])}" if v else "")
+            for k, v in acc["trends"]["cx_health_by_run"].items()
+        ]
+    return env.get_template("report.html.j2").render(**data)
+
+
+def write_report(history: History, path: Path, fmt: str = "html") -> Path:
+    """Write the report as HTML or JSON."""
+    data = report_data(history)
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) if fmt == "json" else render_html(data)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def export_rows(history: History, what: str, section: str | None = None) -> list[dict[str, Any]]:
+    """Current records (with account, marketplace, section, key) or the latest findings, as flat rows."""
+    if what == "records":
+        rows = history.query(
+            "SELECT account, marketplace, section, key, first_seen, last_seen, data FROM records "
+            "WHERE resolved_run IS NULL AND (? IS NULL OR section = ?) ORDER BY account, marketplace, section, key",
+            (section, section),
+        )
+        return [
+            {
+                **{k: r[k] for k in ("account", "marketplace", "section", "key", "first_seen", "last_seen")},
+                **json.loads(r["data"]),
+            }
+            for r in rows
+        ]
+    rows = history.query(
+        "SELECT f.account, f.marketplace, f.section, f.key, f.rule, f.severity, f.message, f.tags, f.is_new "
+        "FROM findings f WHERE f.run_id IN (SELECT MAX(id) FROM runs GROUP BY account) "
+        "AND (? IS NULL OR f.section = ?) ORDER BY f.account, f.severity, f.section",
+        (section, section),
+    )
+    return [{**dict(r), "tags": json.loads(r["tags"]), "is_new": bool(r["is_new"])} for r in rows]
+
+
+def to_jsonl(rows: list[dict[str, Any]]) -> str:
+    """One JSON object per line."""
+    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    """CSV with the union of all columns; lists joined with "; ", unknown labels as "? label"."""
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(c for c in row if c not in columns)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                c: "; ".join(map(_display, row[c])) if isinstance(row.get(c), list) else _display(row.get(c))
+                for c in columns
+            }
+        )
+    return out.getvalue()
