@@ -1,7 +1,9 @@
 """Command line of the Seller Central watcher.
 
-Exit codes: 0 everything was read; 1 reserved for "new findings" (history); 2 usage or configuration
-error; 3 something could not be read (a changed page, a login that is needed, a CAPTCHA, a field error).
+Exit codes of ``run`` and ``demo`` (and, where they apply, the other commands):
+0 everything was read and nothing is new; 1 everything was read and there are new findings;
+2 usage or configuration error; 3 something could not be read (a changed page, a login that is needed,
+a CAPTCHA, a field error), whatever else was found; 4 another run holds the history database.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from scraper.errors import (
     BrowserNotFoundError,
     CredentialsError,
     FileCheckError,
+    LockedError,
     PageError,
     ScraperError,
 )
@@ -40,6 +43,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_UNREADABLE = 3
+EXIT_LOCKED = 4
 
 
 def result_json(result: ParseResult) -> dict[str, Any]:
@@ -115,16 +119,62 @@ def _cmd_login(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     return EXIT_OK
 
 
-def _finish_run(
-    console: Console, spec: Spec, runs: list[Any], account_locale: str, show_records: bool, fmt: str
-) -> int:
-    if fmt == "json":
+def _db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db) if getattr(args, "db", None) else paths.history_file()
+
+
+def _exit_code(reports: list[Any]) -> int:
+    if not all(r.all_read for r in reports):
+        return EXIT_UNREADABLE
+    return EXIT_FINDINGS if any(r.new_findings for r in reports) else EXIT_OK
+
+
+def _monitored_runs(
+    args: argparse.Namespace,
+    spec: Spec,
+    console: Console,
+    accounts: list[Account],
+    settings: Settings,
+    rules: Any,
+    options: Any,
+    credentials: Credentials | None = None,
+) -> list[Any]:
+    """Walk each account (with a progress line), store it in the history, alert, print the summary."""
+    from scraper.lock import run_lock
+    from scraper.monitor import alert, record_run
+    from scraper.run import run_account
+    from scraper.store import open_history
+    from scraper.summary import print_account_report
+
+    db = _db_path(args)
+    reports = []
+    with run_lock(db), open_history(db) as history:
+        for account in accounts:
+            with console.status(f"[{account.name}] starting Chromium") as status:
+                run = run_account(
+                    spec, account, settings, options, credentials, notify=lambda m, s=status: s.update(escape(m))
+                )
+            if getattr(args, "show_records", False):
+                print_run(console, run, _titles(spec, account.locale), True)
+            report = alert(record_run(history, spec, run, rules), account.alerts)
+            print_account_report(console, report)
+            reports.append((run, report))
+    return reports
+
+
+def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    config = _config(args)
+    accounts = list(config.accounts.values()) if args.all else [config.account(args.account)]
+    pairs = _monitored_runs(
+        args, spec, console, accounts, config.settings, config.rules, _run_options(args, args.headed)
+    )
+    if args.format == "json":
         sys.stdout.write(
             dumps(
                 [
                     {
-                        "account": r.account,
-                        "error": r.error,
+                        "account": run.account,
+                        "error": run.error,
                         "sections": [
                             {
                                 "section": o.section,
@@ -136,35 +186,64 @@ def _finish_run(
                                 "records": to_jsonable(list(o.records)),
                                 "summary": to_jsonable(o.summary),
                             }
-                            for o in r.outcomes
+                            for o in run.outcomes
                         ],
                     }
-                    for r in runs
+                    for run, _ in pairs
                 ]
             )
         )
+    return _exit_code([report for _, report in pairs])
+
+
+def _cmd_report(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    from scraper.report import write_report
+    from scraper.store import open_history
+
+    db = _db_path(args)
+    if not db.exists():
+        console.print(f"[red]no history at {escape(str(db))} yet; run `scraper run` first[/red]")
+        return EXIT_USAGE
+    out = Path(args.out or ("report.json" if args.format == "json" else "report.html"))
+    with open_history(db) as history:
+        write_report(history, out, args.format)
+    console.print(f"wrote {escape(str(out))}")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    from scraper.report import export_rows, to_csv, to_jsonl
+    from scraper.store import open_history
+
+    with open_history(_db_path(args)) as history:
+        rows = export_rows(history, args.what, args.section)
+    text = to_csv(rows) if args.format == "csv" else to_jsonl(rows)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
     else:
-        for run in runs:
-            print_run(console, run, _titles(spec, account_locale), show_records)
-    return EXIT_OK if all(r.all_read for r in runs) else EXIT_UNREADABLE
+        sys.stdout.write(text)
+    return EXIT_OK
 
 
-def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
-    from scraper.run import run_account
+def _cmd_history(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    import json as _json
 
-    config = _config(args)
-    accounts = list(config.accounts.values()) if args.all else [config.account(args.account)]
-    runs = [
-        run_account(
-            spec,
-            account,
-            config.settings,
-            _run_options(args, args.headed),
-            notify=lambda m: console.print(escape(m), style="dim"),
-        )
-        for account in accounts
-    ]
-    return _finish_run(console, spec, runs, accounts[0].locale, args.show_records, args.format)
+    from rich.table import Table
+
+    from scraper.store import open_history
+
+    spec.section(args.section)
+    with open_history(_db_path(args)) as history:
+        rows = history.changes_for(args.section, args.key)
+    table = Table(title=escape(f"{args.section}{' ' + args.key if args.key else ''}: {len(rows)} change(s)"))
+    for column in ("run", "when", "marketplace", "record", "change", "fields"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        fields = _json.loads(row["fields"])
+        text = "; ".join(f"{k}: {v[0]} -> {v[1]}" for k, v in fields.items())
+        table.add_row(str(row["run_id"]), row["at"], row["marketplace"], escape(row["key"]), row["kind"], escape(text))
+    console.print(table)
+    return EXIT_OK
 
 
 def _cmd_capture(args: argparse.Namespace, spec: Spec, console: Console) -> int:
@@ -257,7 +336,8 @@ def _private_home() -> Iterator[Path]:
 def _cmd_demo(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     """Start the bundled demo Seller Central, sign in to it with Chromium and walk all six sections."""
     from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
-    from scraper.run import RunOptions, run_account
+    from scraper.findings import FindingRules
+    from scraper.run import RunOptions
 
     locale = "de_DE" if args.locale == "de" else "en_US"
     options = DemoOptions(latency_ms=args.latency_ms, default_locale=locale)
@@ -266,15 +346,18 @@ def _cmd_demo(args: argparse.Namespace, spec: Spec, console: Console) -> int:
         account = Account("demo", server.base_url, DEMO_EMAIL, locale, ("A1PA6795UKMFR9",), tuple(spec.sections))
         settings = Settings(delay_ms=args.delay_ms, jitter_ms=0, timeout_ms=15000, human_timeout_s=120)
         creds = Credentials(DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, "demo")
-        run = run_account(
+        args.show_records = not args.quiet
+        pairs = _monitored_runs(
+            args,
             spec,
-            account,
+            console,
+            [account],
             settings,
+            FindingRules(),
             RunOptions(headed=args.headed, interactive=args.headed, via_menu=args.via_menu),
             creds,
-            notify=lambda m: console.print(escape(m), style="dim"),
         )
-    return _finish_run(console, spec, [run], locale, not args.quiet, "table")
+    return _exit_code([report for _, report in pairs])
 
 
 # --- wiring -----------------------------------------------------------------------------------------------
@@ -304,6 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--latency-ms", type=int, default=0, help="demo server delay per request")
     d.add_argument("--delay-ms", type=int, default=0, help="pause between page loads")
     d.add_argument("--quiet", action="store_true", help="summary only, no record tables")
+    d.add_argument("--db", help="keep the demo's history here (default: a throw-away folder)")
     d.set_defaults(func=_cmd_demo)
 
     lg = sub.add_parser("login", help="sign in with a visible browser and save the session")
@@ -319,7 +403,28 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--sections", nargs="+", metavar="SECTION")
     r.add_argument("--format", choices=["table", "json"], default="table")
     r.add_argument("--show-records", action="store_true")
+    r.add_argument("--db", help="history database (default: SC_WATCH_DB or the per-user data folder)")
     r.set_defaults(func=_cmd_run)
+
+    rp = sub.add_parser("report", help="write the HTML (or JSON) report from the history")
+    rp.add_argument("--format", choices=["html", "json"], default="html")
+    rp.add_argument("--out", help="file to write (default report.html / report.json)")
+    rp.add_argument("--db")
+    rp.set_defaults(func=_cmd_report)
+
+    ex = sub.add_parser("export", help="current records or latest findings as CSV or JSON Lines")
+    ex.add_argument("what", choices=["records", "findings"])
+    ex.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
+    ex.add_argument("--section")
+    ex.add_argument("--out")
+    ex.add_argument("--db")
+    ex.set_defaults(func=_cmd_export)
+
+    h = sub.add_parser("history", help="how the records of a section (or one record) changed over time")
+    h.add_argument("section")
+    h.add_argument("key", nargs="?", help="a record key as shown by export, e.g. '[\"302-0000001-0000001\"]'")
+    h.add_argument("--db")
+    h.set_defaults(func=_cmd_history)
 
     c = sub.add_parser("capture", help="save a live section's pages and JSON, redacted, as fixture candidates")
     c.add_argument("section")
@@ -359,6 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyError, CredentialsError, BrowserNotFoundError) as exc:
         err.print(f"[red]error:[/red] {escape(str(exc.args[0]) if exc.args else str(exc))}", highlight=False)
         return EXIT_USAGE
+    except LockedError as exc:
+        err.print(f"[red]not started:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_LOCKED
     except (PageError, AuthError) as exc:
         err.print(f"[red]cannot read:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_UNREADABLE

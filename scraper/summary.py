@@ -5,12 +5,15 @@ A section that could not be read is shown in red with the reason; it is never sh
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from scraper.findings import severity_rank
+from scraper.monitor import AccountReport
 from scraper.run import AccountRun
 from scraper.serialize import to_jsonable
 
@@ -69,3 +72,49 @@ def print_run(console: Console, run: AccountRun, titles: dict[str, str], show_re
     console.print(table)
     if run.error:
         console.print(f"[bold red]{escape(run.error)}[/bold red]")
+
+
+def print_account_report(console: Console, report: AccountReport) -> None:
+    """Per section: status, records, what changed, findings by severity; then the new findings."""
+    table = Table(title=escape(f"Account {report.account}: run {report.run_id}"))
+    for column in ("marketplace", "section", "status", "records", "new", "changed", "resolved", "findings", "note"):
+        table.add_column(column, overflow="fold")
+    for s in report.sections:
+        read = s.status in {"ok", "empty"}
+        style = "green" if read else "bold red"
+        word = "read" if read else s.status.upper()
+        by_severity = Counter(f.severity for f in s.findings)
+        findings = " ".join(f"{by_severity[k]} {k}" for k in ("critical", "warning", "info") if by_severity[k])
+        note = s.message or ""
+        if not read:
+            note = f"not read successfully since {s.last_success}" if s.last_success else "never read successfully"
+            note += f": {s.message}" if s.message else ""
+        table.add_row(
+            s.marketplace,
+            s.section,
+            f"[{style}]{word}[/{style}]",
+            str(s.records) if read else "-",
+            str(s.changes["new"] + s.changes["reappeared"]) if read else "-",
+            str(s.changes["changed"]) if read else "-",
+            str(s.changes["resolved"]) if read else "-",
+            findings,
+            escape(note),
+        )
+    console.print(table)
+    new = sorted(report.new_findings, key=lambda mf: -severity_rank(mf[1].severity))
+    if new:
+        console.print(f"[bold]{len(new)} new finding(s):[/bold]")
+        for marketplace, finding in new:
+            style = {"critical": "bold red", "warning": "yellow", "info": "cyan"}[finding.severity]
+            tags = f" [{', '.join(finding.tags)}]" if finding.tags else ""
+            console.print(
+                f"  [{style}]{finding.severity.upper():8}[/{style}] {marketplace} {finding.section}: "
+                f"{escape(finding.message)}{escape(tags)}",
+                highlight=False,
+            )
+    else:
+        console.print("no new findings")
+    if report.error:
+        console.print(f"[bold red]{escape(report.error)}[/bold red]")
+    if report.digest is not None and report.alert_sent is not None:
+        console.print("alert sent" if report.alert_sent else "[bold red]alert could not be delivered[/bold red]")
