@@ -150,7 +150,7 @@ def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: Findi
     out = []
     for key, record in current.items():
         health = record.get("cx_health")
-        if health in {"VERY_POOR", "POOR", "SUPPRESSED"}:
+        if isinstance(health, str) and health in {"VERY_POOR", "POOR", "SUPPRESSED"}:
             severity = "warning" if health == "POOR" else "critical"
             out.append(
                 Finding(
@@ -259,7 +259,7 @@ def _compliance(
 ) -> list[Finding]:
     out = []
     for key, record in current.items():
-        if record.get("approval_status") in {"APPROVED", "UNDER_REVIEW"}:
+        if record.get("approval_status") in ("APPROVED", "UNDER_REVIEW"):  # a tuple: unknown labels are dicts
             continue
         severity, when = _due(record, rules, today)
         status = record.get("approval_status")
