@@ -1,0 +1,143 @@
+"""The nightly job end to end: demo site, Chromium, history, findings, alerts and every exit code."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from scraper.cli import EXIT_FINDINGS, EXIT_LOCKED, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, main
+from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
+from scraper.lock import run_lock
+from scraper.store import open_history
+from tests.conftest import FIXTURES
+
+pytestmark = pytest.mark.browser
+DE = "A1PA6795UKMFR9"
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self) -> None:
+        _Hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hook() -> Iterator[str]:
+    _Hook.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"json://127.0.0.1:{server.server_address[1]}/alerts"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("SC_WATCH_PASSWORD", DEMO_PASSWORD)
+    monkeypatch.setenv("SC_WATCH_TOTP_SECRET", DEMO_TOTP_SECRET)
+    monkeypatch.setenv("COLUMNS", "250")
+    return tmp_path
+
+
+@pytest.fixture
+def demo(env: Path) -> Iterator[DemoServer]:
+    with DemoServer(DemoOptions()) as server:
+        yield server
+
+
+def config(env: Path, server: DemoServer, hook: str, sections: str = "[feedback, case_log]") -> str:
+    path = env / "config.yaml"
+    path.write_text(
+        "settings: {delay_ms: 0, jitter_ms: 0, timeout_ms: 10000}\n"
+        f"accounts:\n  demo:\n    host: {server.base_url}\n    email: {DEMO_EMAIL}\n    marketplaces: [{DE}]\n"
+        f"    sections: {sections}\n    alerts: {{urls: ['{hook}'], min_severity: warning}}\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def golden(section: str, case: str) -> dict[str, dict]:
+    data = json.loads((FIXTURES / section / "api" / f"{case}.expected.json").read_text(encoding="utf-8"))
+    keys = {"feedback": ("order_id",), "case_log": ("case_id",)}[section]
+    return {json.dumps([r[k] for k in keys]): r for r in data["records"]}
+
+
+def expected_changes(section: str, before: str, after: str) -> dict[str, int]:
+    old, new = golden(section, before), golden(section, after)
+    counts = {
+        "new": len(new.keys() - old.keys()),
+        "resolved": len(old.keys() - new.keys()),
+        "changed": sum(1 for k in new.keys() & old.keys() if new[k] != old[k]),
+    }
+    return {k: v for k, v in counts.items() if v}
+
+
+def test_two_runs_with_changed_data(demo: DemoServer, env: Path, hook: str, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = config(env, demo, hook)
+    assert main(["--config", cfg, "run"]) == EXIT_FINDINGS  # first sight: every open item is new
+    first_alert = _Hook.received[-1]
+    assert first_alert["title"].startswith("Seller Central [demo]:")
+    assert "new finding(s)" in first_alert["title"]
+
+    assert main(["--config", cfg, "run"]) == EXIT_OK  # same data again: nothing new, no alert
+    assert len(_Hook.received) == 1
+
+    demo.options.data = {"feedback": "edge", "case_log": "edge"}
+    code = main(["--config", cfg, "run"])
+    with open_history(env / "history.sqlite3") as history:
+        last_run = history.query("SELECT MAX(id) AS id FROM runs")[0]["id"]
+        for section in ("feedback", "case_log"):
+            rows = history.query(
+                "SELECT kind, COUNT(*) AS n FROM changes WHERE run_id = ? AND section = ? GROUP BY kind",
+                (last_run, section),
+            )
+            assert {r["kind"]: r["n"] for r in rows} == expected_changes(section, "de-typical", "edge"), section
+        new_findings = history.query(
+            "SELECT section, rule, key FROM findings WHERE run_id = ? AND is_new = 1", (last_run,)
+        )
+    out = capsys.readouterr().out
+    assert "new finding(s)" in out
+    # every new finding of the third run is about a record that is new or changed in it
+    assert new_findings
+    assert code == EXIT_FINDINGS
+    assert _Hook.received[-1]["title"].endswith("new finding(s)")
+
+
+def test_exit_code_for_a_section_that_cannot_be_read(demo: DemoServer, env: Path, hook: str) -> None:
+    demo.options.captcha = True
+    assert main(["--config", config(env, demo, hook), "run"]) == EXIT_UNREADABLE
+    assert "could not read" in _Hook.received[-1]["title"]
+
+
+def test_exit_code_for_a_bad_configuration(env: Path) -> None:
+    path = env / "config.yaml"
+    path.write_text("accounts:\n  demo:\n    host: nowhere\n", encoding="utf-8")
+    assert main(["--config", str(path), "run"]) == EXIT_USAGE
+
+
+def test_exit_code_when_another_run_holds_the_lock(demo: DemoServer, env: Path, hook: str) -> None:
+    with run_lock(env / "history.sqlite3"):
+        assert main(["--config", config(env, demo, hook), "run"]) == EXIT_LOCKED
+
+
+def test_report_after_runs(demo: DemoServer, env: Path, hook: str) -> None:
+    cfg = config(env, demo, hook, "[feedback, voice_of_customer]")
+    main(["--config", cfg, "run"])
+    main(["--config", cfg, "run"])
+    out = env / "report.html"
+    assert main(["report", "--out", str(out)]) == EXIT_OK
+    html = out.read_text(encoding="utf-8")
+    assert "voice_of_customer" in html
+    assert html.count("<svg") >= 6  # feedback by month + five CX health lines
