@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -55,3 +59,33 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     if path:
         args["executable_path"] = path
     return args
+
+
+class _WebhookHandler(BaseHTTPRequestHandler):
+    """Keeps every JSON body posted to it on its server's ``received`` list."""
+
+    server: _WebhookServer
+
+    def do_POST(self) -> None:
+        self.server.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet test output
+        pass
+
+
+class _WebhookServer(ThreadingHTTPServer):
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _WebhookHandler)
+        self.received: list[dict] = []
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict]]]:
+    """A local HTTP endpoint for Apprise's json:// URLs: (url, bodies received)."""
+    server = _WebhookServer()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"json://127.0.0.1:{server.server_address[1]}/alerts", server.received
+    server.shutdown()
+    server.server_close()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,26 +18,9 @@ pytestmark = pytest.mark.browser
 DE = "A1PA6795UKMFR9"
 
 
-class _Hook(BaseHTTPRequestHandler):
-    received: list[dict] = []
-
-    def do_POST(self) -> None:
-        _Hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def hook() -> Iterator[str]:
-    _Hook.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"json://127.0.0.1:{server.server_address[1]}/alerts"
-    server.shutdown()
-    server.server_close()
+def hook(webhook: tuple[str, list[dict]]) -> str:
+    return webhook[0]
 
 
 @pytest.fixture
@@ -84,15 +65,18 @@ def expected_changes(section: str, before: str, after: str) -> dict[str, int]:
     return {k: v for k, v in counts.items() if v}
 
 
-def test_two_runs_with_changed_data(demo: DemoServer, env: Path, hook: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_two_runs_with_changed_data(
+    demo: DemoServer, env: Path, hook: str, webhook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    received = webhook[1]
     cfg = config(env, demo, hook)
     assert main(["--config", cfg, "run"]) == EXIT_FINDINGS  # first sight: every open item is new
-    first_alert = _Hook.received[-1]
+    first_alert = received[-1]
     assert first_alert["title"].startswith("Seller Central [demo]:")
     assert "new finding(s)" in first_alert["title"]
 
     assert main(["--config", cfg, "run"]) == EXIT_OK  # same data again: nothing new, no alert
-    assert len(_Hook.received) == 1
+    assert len(received) == 1
 
     demo.options.data = {"feedback": "edge", "case_log": "edge"}
     code = main(["--config", cfg, "run"])
@@ -112,13 +96,14 @@ def test_two_runs_with_changed_data(demo: DemoServer, env: Path, hook: str, caps
     # every new finding of the third run is about a record that is new or changed in it
     assert new_findings
     assert code == EXIT_FINDINGS
-    assert _Hook.received[-1]["title"].endswith("new finding(s)")
+    assert received[-1]["title"].endswith("new finding(s)")
 
 
-def test_exit_code_for_a_section_that_cannot_be_read(demo: DemoServer, env: Path, hook: str) -> None:
+def test_exit_code_for_a_section_that_cannot_be_read(demo: DemoServer, env: Path, hook: str, webhook) -> None:
+    received = webhook[1]
     demo.options.captcha = True
     assert main(["--config", config(env, demo, hook), "run"]) == EXIT_UNREADABLE
-    assert "could not read" in _Hook.received[-1]["title"]
+    assert "could not read" in received[-1]["title"]
 
 
 def test_exit_code_for_a_bad_configuration(env: Path) -> None:

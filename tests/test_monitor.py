@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import date
 from email import message_from_string
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -118,29 +116,6 @@ def test_html_report_escapes_seller_central_text(spec: Spec, db: Path, tmp_path:
     assert to_csv(records).splitlines()[0].startswith("account,marketplace,section,key,first_seen,last_seen")
 
 
-class _Catcher(BaseHTTPRequestHandler):
-    received: list[dict] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        _Catcher.received.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def webhook() -> Iterator[str]:
-    _Catcher.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Catcher)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"json://127.0.0.1:{server.server_address[1]}/hook"
-    server.shutdown()
-    server.server_close()
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -163,9 +138,10 @@ def smtp() -> Iterator[tuple[str, list[str]]]:
     controller.stop()
 
 
-def test_digest_reaches_webhook_and_mail_without_secrets(spec: Spec, db: Path, webhook: str, smtp) -> None:
+def test_digest_reaches_webhook_and_mail_without_secrets(spec: Spec, db: Path, webhook, smtp) -> None:
     mail_url, mails = smtp
-    settings = AlertSettings((webhook, mail_url), "warning")
+    url, received = webhook
+    settings = AlertSettings((url, mail_url), "warning")
     with open_history(db) as history:
         report = alert(
             record_run(
@@ -174,8 +150,8 @@ def test_digest_reaches_webhook_and_mail_without_secrets(spec: Spec, db: Path, w
             settings,
         )
     assert report.alert_sent is True
-    assert len(_Catcher.received) == 1
-    hook = _Catcher.received[0]
+    assert len(received) == 1
+    hook = received[0]
     assert hook["title"] == "Seller Central [main]: 1 new finding(s)"
     assert (
         "WARNING A1PA6795UKMFR9 feedback: 2-star feedback on order 302-1: Lieferung zu spät [shipping]"
@@ -192,30 +168,30 @@ def test_digest_reaches_webhook_and_mail_without_secrets(spec: Spec, db: Path, w
     assert SECRET_TOTP not in everything
 
 
-def test_unreadable_account_always_alerts(spec: Spec, db: Path, webhook: str) -> None:
+def test_unreadable_account_always_alerts(spec: Spec, db: Path, webhook) -> None:
+    url, received = webhook
     failed = SectionOutcome("feedback", "A1PA6795UKMFR9", "signed_out", message="[main] session expired")
     with open_history(db) as history:
         report = alert(
             record_run(
                 history, spec, run_of(failed, error="[main] the saved session has expired", kind="login needed")
             ),
-            AlertSettings((webhook,)),
+            AlertSettings((url,)),
         )
-    assert _Catcher.received[0]["title"] == "Seller Central [main]: could not read 1 place(s)"
-    assert "COULD NOT READ" in _Catcher.received[0]["message"]
+    assert received[0]["title"] == "Seller Central [main]: could not read 1 place(s)"
+    assert "COULD NOT READ" in received[0]["message"]
     assert report.sections[0].status == "login needed"
 
 
-def test_no_alert_when_nothing_is_new_unless_asked(spec: Spec, db: Path, webhook: str) -> None:
+def test_no_alert_when_nothing_is_new_unless_asked(spec: Spec, db: Path, webhook) -> None:
+    url, received = webhook
     with open_history(db) as history:
-        quiet = alert(
-            record_run(history, spec, run_of(ok("feedback", fb("302-9", 5, "super")))), AlertSettings((webhook,))
-        )
+        quiet = alert(record_run(history, spec, run_of(ok("feedback", fb("302-9", 5, "super")))), AlertSettings((url,)))
         assert quiet.digest is None
-        assert _Catcher.received == []
+        assert received == []
         asked = alert(
             record_run(history, spec, run_of(ok("feedback", fb("302-9", 5, "super")))),
-            AlertSettings((webhook,), notify_when_nothing_new=True),
+            AlertSettings((url,), notify_when_nothing_new=True),
         )
     assert asked.alert_sent is True
-    assert _Catcher.received[0]["title"] == "Seller Central [main]: nothing new"
+    assert received[0]["title"] == "Seller Central [main]: nothing new"

@@ -33,8 +33,17 @@ def check(name: str, arg: object, raw: Any, expected: Any) -> None:
 
 def test_every_registered_transform_has_a_table():
     assert set(REGISTRY) == {
-        "strip", "collapse_ws", "lower", "upper", "unescape",
-        "regex", "findall", "match", "remove", "split", "replace",
+        "strip",
+        "collapse_ws",
+        "lower",
+        "upper",
+        "unescape",
+        "regex",
+        "findall",
+        "match",
+        "remove",
+        "split",
+        "replace",
     }
 
 

@@ -62,6 +62,7 @@ def check(parse: Any, raw: Any, tag: str | None, expected: Any, kind: str) -> An
 # ---------------------------------------------------------------------------------------------------------
 # Locale
 
+
 @pytest.mark.parametrize(
     ("tag", "language", "region", "decimal_comma", "month_first", "text"),
     [
@@ -566,6 +567,7 @@ def test_enum_parser(raw, tag, expected):
 
 # ---------------------------------------------------------------------------------------------------------
 # The registry selectors.yaml uses
+
 
 @pytest.mark.parametrize(
     ("name", "parser"),
