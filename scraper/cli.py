@@ -35,6 +35,7 @@ from scraper.errors import (
     ScraperError,
 )
 from scraper.parse import ParseResult, parse_page, parse_summary_api
+from scraper.records import RECORD_TYPES
 from scraper.serialize import dumps, to_jsonable
 from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
 from scraper.summary import print_run, records_table
@@ -400,7 +401,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--all", action="store_true", help="every configured account")
     r.add_argument("--headed", action="store_true")
     r.add_argument("--via-menu", action="store_true")
-    r.add_argument("--sections", nargs="+", metavar="SECTION")
+    r.add_argument("--sections", nargs="+", metavar="SECTION", choices=list(RECORD_TYPES),
+                   help=f"only these ({', '.join(RECORD_TYPES)})")
     r.add_argument("--format", choices=["table", "json"], default="table")
     r.add_argument("--show-records", action="store_true")
     r.add_argument("--db", help="history database (default: SC_WATCH_DB or the per-user data folder)")

@@ -115,7 +115,7 @@ def run_account(
     """Walk every configured marketplace and section of one account."""
     creds = credentials or load_credentials(account.name, account.email)
     result = AccountRun(account.name)
-    sections = [s for s in (options.sections or account.sections) if s in account.sections or options.sections]
+    sections = list(options.sections or account.sections)
     pacer = Pacer(settings.delay_ms, settings.jitter_ms)
     session = paths.session_file(account.name)
     with account_page(account, settings, options) as (context, page):

@@ -170,6 +170,8 @@ class Spec:
     locale_css: str
     locale_attr: str
     signed_in: str
+    menu: str
+    """The navigation holding the menu paths of the sections."""
     signin: SigninSpec
     sections: dict[str, SectionSpec]
     marketplaces: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
@@ -523,7 +525,7 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
     missing = defaults.get("missing_values", [])
     if not isinstance(missing, list) or not all(isinstance(v, str) for v in missing):
         ctx.fail("defaults.missing_values", "expected a list of strings", defaults, "missing_values")
-    page = ctx.mapping(top["page"], "page", {"locale_css", "locale_attr", "signed_in"}, set(), top)
+    page = ctx.mapping(top["page"], "page", {"locale_css", "locale_attr", "signed_in", "menu"}, set(), top)
     enums = _enums(ctx, top["enums"], top)
     sections_node = ctx.mapping(top["sections"], "sections", set(), set(RECORD_TYPES), top)
     absent = [s for s in RECORD_TYPES if s not in sections_node]
@@ -540,6 +542,7 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
         locale_css=ctx.css(page, "locale_css", "page"),
         locale_attr=ctx.string(page, "locale_attr", "page"),
         signed_in=ctx.css(page, "signed_in", "page"),
+        menu=ctx.css(page, "menu", "page"),
         signin=_signin(ctx, top["signin"], top),
         sections={sid: _section(ctx, sid, node, enums, sections_node) for sid, node in sections_node.items()},
     )

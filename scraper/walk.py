@@ -93,7 +93,7 @@ def _open(
         with_params(f"{base_url}/home", mons_sel_locale=locale), wait_until="domcontentloaded", timeout=timeout_ms
     )
     labels = section.menu[locale[:2]]
-    nav = page.locator(spec.signed_in).first
+    nav = page.locator(spec.menu).first
     for label in labels[:-1]:
         nav.get_by_text(label, exact=True).first.click(timeout=timeout_ms)
     with page.expect_navigation(wait_until="domcontentloaded", timeout=timeout_ms):
