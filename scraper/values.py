@@ -283,13 +283,17 @@ def parse_datetime(raw: Raw, locale: Locale = UNKNOWN_LOCALE) -> datetime:
 def parse_date(raw: Raw, locale: Locale = UNKNOWN_LOCALE) -> date:
     """A calendar day in any format Seller Central shows, or ISO/epoch milliseconds from its JSON.
 
-    A timestamp becomes the day in its own offset (UTC for epoch milliseconds and "Z").
+    A timestamp becomes the day in its own offset (UTC for epoch milliseconds and "Z"); a time of day
+    after a shown date ("27.07.2026 14:03", "Jul 27, 2026 2:03 PM") is dropped.
     """
     if (value := _epoch_ms("date", raw)) is not None:
         return value.date()
     text = _text("date", raw)
     if (value := _iso(text)) is not None:
         return value.date()
+    m = _TIME.search(text)
+    if m is not None and m.end() == len(text) and m.start() > 0:
+        text = text[: m.start()].strip()  # lists often show "27.07.2026 14:03"; the day is what counts
     return _date_from_text("date", raw, text, locale)
 
 

@@ -97,6 +97,10 @@ DATE_ROWS = [
     # German dots and Indian dashes are always day first
     ("27.07.2026", None, date(2026, 7, 27)),
     ("27.07.2026", "en_US", date(2026, 7, 27)),
+    ("27.07.2026 14:03", "de_DE", date(2026, 7, 27)),  # a time after a shown day is dropped
+    ("Jul 27, 2026 2:03 PM", "en_US", date(2026, 7, 27)),
+    ("27.07.2026, 14:03 Uhr", "de_DE", date(2026, 7, 27)),
+    ("14:03", "de_DE", VPE),  # a time alone is no day
     ("05.06.2026", "en_US", date(2026, 6, 5)),
     ("27-07-2026", "en_IN", date(2026, 7, 27)),
     ("27-07-2026", None, date(2026, 7, 27)),
