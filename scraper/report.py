@@ -17,6 +17,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from scraper.serialize import display
 from scraper.store import History
 
 HEALTH_KEYS = ("very_poor", "poor", "fair", "good", "excellent")
@@ -36,14 +37,6 @@ def sparkline(values: list[float], width: int = 160, height: int = 28) -> str:
         f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
         f'<polyline fill="none" stroke="#146eb4" stroke-width="2" points="{points}"/></svg>'
     )
-
-
-def _display(value: Any) -> str:
-    if isinstance(value, dict) and set(value) == {"unknown"}:
-        return f"? {value['unknown']}"
-    if isinstance(value, list):
-        return ", ".join(_display(v) for v in value)
-    return "" if value is None else str(value)
 
 
 def _latest_run(history: History, account: str) -> dict[str, Any] | None:
@@ -69,7 +62,7 @@ def account_data(history: History, account: str) -> dict[str, Any]:
             "section": r["section"],
             "key": r["key"],
             "kind": r["kind"],
-            "fields": {k: [_display(v[0]), _display(v[1])] for k, v in json.loads(r["fields"]).items()},
+            "fields": {k: [display(v[0]), display(v[1])] for k, v in json.loads(r["fields"]).items()},
         }
         for r in history.query("SELECT * FROM changes WHERE run_id = ? ORDER BY id", (run_id,))
     ]
@@ -88,7 +81,7 @@ def account_data(history: History, account: str) -> dict[str, Any]:
                 "marketplace": marketplace,
                 "section": section,
                 "columns": columns,
-                "rows": [{c: _display(r.get(c)) for c in columns} for r in rows],
+                "rows": [{c: display(r.get(c)) for c in columns} for r in rows],
             }
         )
     monthly: dict[str, list[int]] = defaultdict(list)
@@ -194,7 +187,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         writer.writerow(
             {
-                c: "; ".join(map(_display, row[c])) if isinstance(row.get(c), list) else _display(row.get(c))
+                c: "; ".join(map(display, row[c])) if isinstance(row.get(c), list) else display(row.get(c))
                 for c in columns
             }
         )

@@ -21,7 +21,7 @@ from scraper.config import Account, Settings
 from scraper.credentials import Credentials, load_credentials
 from scraper.errors import AuthError, ChallengeError
 from scraper.login import ensure_signed_in
-from scraper.spec import Spec
+from scraper.spec import SectionSpec, Spec
 from scraper.walk import Pacer, SectionOutcome, walk_section
 
 Notify = Callable[[str], None]
@@ -119,6 +119,21 @@ def run_account(
     pacer = Pacer(settings.delay_ms, settings.jitter_ms)
     session = paths.session_file(account.name)
     with account_page(account, settings, options) as (context, page):
+
+        def read(section: SectionSpec, marketplace: str) -> SectionOutcome:
+            return walk_section(
+                page,
+                spec,
+                section,
+                account.host,
+                marketplace,
+                account.locale,
+                via_menu=options.via_menu,
+                max_pages=settings.max_pages,
+                timeout_ms=settings.timeout_ms,
+                pacer=pacer,
+            )
+
         for marketplace in account.marketplaces:
             relogged = False
 
@@ -146,33 +161,11 @@ def run_account(
                     section = spec.section(section_id)
                     pacer.wait()
                     notify(f"[{account.name}/{marketplace}] reading {section_id}")
-                    outcome = walk_section(
-                        page,
-                        spec,
-                        section,
-                        account.host,
-                        marketplace,
-                        account.locale,
-                        via_menu=options.via_menu,
-                        max_pages=settings.max_pages,
-                        timeout_ms=settings.timeout_ms,
-                        pacer=pacer,
-                    )
+                    outcome = read(section, marketplace)
                     if outcome.status == "signed_out" and not relogged:
                         # One renewed login per marketplace: a session that expires mid-walk is normal.
                         relogged = sign_in()
-                        outcome = walk_section(
-                            page,
-                            spec,
-                            section,
-                            account.host,
-                            marketplace,
-                            account.locale,
-                            via_menu=options.via_menu,
-                            max_pages=settings.max_pages,
-                            timeout_ms=settings.timeout_ms,
-                            pacer=pacer,
-                        )
+                        outcome = read(section, marketplace)
                     result.outcomes.append(outcome)
             except AuthError as exc:
                 result.error = str(exc)

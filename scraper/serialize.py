@@ -37,3 +37,12 @@ def to_jsonable(value: Any) -> Any:
 def dumps(value: Any) -> str:
     """Indented, key-sorted JSON text with a final newline; non-ASCII kept readable."""
     return json.dumps(to_jsonable(value), sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+
+
+def display(value: Any) -> str:
+    """A JSON-form value as one line of text: lists joined, unknown enum labels as "? label", None empty."""
+    if isinstance(value, dict) and set(value) == {"unknown"}:
+        return f"? {value['unknown']}"
+    if isinstance(value, list):
+        return ", ".join(display(v) for v in value)
+    return "" if value is None else str(value)

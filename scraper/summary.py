@@ -15,7 +15,7 @@ from rich.table import Table
 from scraper.findings import severity_rank
 from scraper.monitor import AccountReport
 from scraper.run import AccountRun
-from scraper.serialize import to_jsonable
+from scraper.serialize import display, to_jsonable
 
 STATUS_STYLE = {"ok": "green", "empty": "green", "drift": "bold red", "signed_out": "bold red", "error": "bold red"}
 STATUS_WORDS = {
@@ -27,14 +27,6 @@ STATUS_WORDS = {
 }
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, dict) and set(value) == {"unknown"}:
-        return f"? {value['unknown']}"
-    if isinstance(value, list):
-        return ", ".join(_cell(v) for v in value)
-    return "" if value is None else str(value)
-
-
 def records_table(records: tuple[Any, ...] | list[Any], title: str, caption: str | None = None) -> Table:
     """Records as a table, one column per field; unknown enum labels shown as "? label"."""
     rows = [to_jsonable(r) for r in records]
@@ -43,7 +35,7 @@ def records_table(records: tuple[Any, ...] | list[Any], title: str, caption: str
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(escape(_cell(row[c])) for c in columns))
+        table.add_row(*(escape(display(row[c])) for c in columns))
     return table
 
 
