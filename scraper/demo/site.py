@@ -1,0 +1,260 @@
+"""What the demo Seller Central is made of: marketplaces, the six sections, their endpoints and labels.
+
+These are the demo site's own strings, written down the way Amazon's pages would hold them, not read
+from selectors.yaml: the demo stands in for Amazon, which does not follow our spec either. The tests in
+tests/test_demo_server.py check that every URL, menu path and label here is one the spec understands, so
+a change on either side shows up as a failing test rather than as a silently drifting demo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+MARKETPLACES: dict[str, dict[str, str]] = {
+    "A1PA6795UKMFR9": {"de": "Deutschland", "en": "Germany", "host": "sellercentral.amazon.de"},
+    "A1F83G8C2ARO7P": {"de": "Vereinigtes Königreich", "en": "United Kingdom", "host": "sellercentral.amazon.co.uk"},
+    "A13V1IB3VIYZZH": {"de": "Frankreich", "en": "France", "host": "sellercentral.amazon.fr"},
+    "APJ6JRA9NG5V4": {"de": "Italien", "en": "Italy", "host": "sellercentral.amazon.it"},
+    "A1RKKUPIHCS9HS": {"de": "Spanien", "en": "Spain", "host": "sellercentral.amazon.es"},
+    "A1805IZSGTT6HS": {"de": "Niederlande", "en": "Netherlands", "host": "sellercentral.amazon.nl"},
+}
+"""Marketplace id -> German and English country name and the Seller Central host it belongs to."""
+
+LOCALES = ("de_DE", "en_US")
+"""UI languages the demo renders; other requests fall back to the one of the same language."""
+
+Lang = Literal["de", "en"]
+
+
+def lang_of(locale: str) -> Lang:
+    """"de" or "en" for a locale tag."""
+    return "en" if locale.lower().startswith("en") else "de"
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How a JSON endpoint pages: which parameter holds the page and where it starts."""
+
+    where: Literal["query", "body"]
+    page_param: str
+    start: int
+    size_param: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """One of the six watched places, as the demo serves it."""
+
+    id: str
+    url: str
+    title: dict[str, str]
+    menu: dict[str, tuple[str, ...]]
+    endpoint: str
+    """Path of the JSON endpoint the page fetches its rows from."""
+    method: Literal["GET", "POST"]
+    params: dict[str, Any]
+    """Fixed query parameters (GET) or body fields (POST) the real page sends, paging excluded."""
+    paging: Paging
+    rows: str
+    """Key of the row list in the JSON body."""
+    total: str | None = None
+    """Dotted path of the total row count in the body, where the real endpoint has one."""
+    from_golden: bool = False
+    """True where the real endpoint is unknown: rows are built from the DOM golden records instead."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+SECTIONS: dict[str, Section] = {
+    s.id: s
+    for s in (
+        Section(
+            id="notifications",
+            url="/performance/notifications",
+            title={"de": "Benachrichtigungen", "en": "Performance Notifications"},
+            menu={
+                "de": ("Kundenzufriedenheit", "Benachrichtigungen"),
+                "en": ("Performance", "Performance Notifications"),
+            },
+            endpoint="/performance/api/notification",
+            method="GET",
+            params={"sortBy": "NewestToOldest", "filterBy": "Any"},
+            paging=Paging("query", "pageNumber", 1, "pageSize"),
+            rows="list",
+        ),
+        Section(
+            id="voice_of_customer",
+            url="/voice-of-the-customer",
+            title={"de": "Stimme des Kunden", "en": "Voice of the Customer"},
+            menu={"de": ("Kundenzufriedenheit", "Stimme des Kunden"), "en": ("Performance", "Voice of the Customer")},
+            endpoint="/pcrHealth/pcrListingSummary",
+            method="GET",
+            params={
+                "searchText": "",
+                "sortColumn": "ORDERS_COUNT",
+                "sortDirection": "DESCENDING",
+                "insufficientFeedback": "false",
+            },
+            paging=Paging("query", "pageOffset", 0, "pageSize"),
+            rows="pcrListings",
+            extra={"summary": "/pcrHealth/pcrKpi"},
+        ),
+        Section(
+            id="case_log",
+            url="/cu/case-lobby",
+            title={"de": "Fall für den Verkäuferservice verwalten", "en": "Case Log"},
+            menu={"de": ("Hilfe", "Fall für den Verkäuferservice verwalten"), "en": ("Help", "Case Log")},
+            endpoint="/hill/hillservice/mons-api/SearchForCases",
+            method="POST",
+            params={
+                "sortBy": "CreationDate",
+                "sortByOrder": "DESC",
+                "getCountOnly": False,
+                "caseFilters": {"caseOwner": "MerchantCases"},
+            },
+            paging=Paging("body", "page", 0, "searchPageSize"),
+            rows="caseSearchResultList",
+            total="totalNumberOfResults",
+        ),
+        Section(
+            id="regulatory_compliance",
+            url="/performance/account/health/regulatory-compliance",
+            title={"de": "Compliance mit gesetzlichen Anforderungen", "en": "Regulatory compliance"},
+            menu={
+                "de": ("Kundenzufriedenheit", "Verkäuferleistung", "Compliance mit gesetzlichen Anforderungen"),
+                "en": ("Performance", "Account Health", "Regulatory compliance"),
+            },
+            # Invented: no capture shows where this page gets its rows from (reference gap 1).
+            endpoint="/demo-api/regulatory-compliance",
+            method="GET",
+            params={"tab": "all"},
+            paging=Paging("query", "page", 1, "pageSize"),
+            rows="issues",
+            total="totalCount",
+            from_golden=True,
+        ),
+        Section(
+            id="compliance_requests",
+            url="/spx/myc/compliance-requests",
+            title={"de": "Anfragen zur Produkt-Compliance", "en": "Product compliance requests"},
+            menu={
+                "de": ("Kundenzufriedenheit", "Verkäuferleistung", "Anfragen zur Produkt-Compliance"),
+                "en": ("Performance", "Account Health", "Product compliance requests"),
+            },
+            endpoint="/spx/myc/myc-backend-service/api/get-grain-compliance-requirement-issues",
+            method="GET",
+            params={
+                "sellingPartnerType": "SELLER",
+                "grainTypes": ["SKU", "ASIN", "RPG"],
+                "searchBy": "ASIN",
+                "searchValue": "",
+                "sortBy": "GRAIN_GMS_60DAYS",
+                "sortDirection": "DESCENDING",
+                "grainProgramNames": ["PRODUCT_ASSURANCE", "eu_gpsr_markeplace_regulation", "COSS_PRODUCT_SAFETY"],
+                "grainRequirementIssueStatuses": "ACTIVE",
+                "vendorCode": "",
+            },
+            paging=Paging("query", "pageOffset", 1, "pageSize"),
+            rows="issues",
+            total="issueCount.incompleteCount",
+        ),
+        Section(
+            id="feedback",
+            url="/feedback-manager/index.html",
+            title={"de": "Feedback-Manager", "en": "Feedback Manager"},
+            menu={"de": ("Kundenzufriedenheit", "Feedback-Manager"), "en": ("Performance", "Feedback Manager")},
+            endpoint="/fbmapi/v1/feedbacks",
+            method="GET",
+            params={
+                "fromRating": "1",
+                "toRating": "5",
+                "sortBy": "Date",
+                "descendingOrder": "true",
+                "includePartiallySuppressed": "true",
+                "excludeTTRFeedback": "true",
+                "lastEvaluatedKey": "",
+            },
+            paging=Paging("query", "pageNumber", 0, "pageSize"),
+            rows="feedbacks",
+        ),
+    )
+}
+"""The six sections by id, in the order the walk reads them."""
+
+# Enum codes as the JSON endpoints send them -> (German label, English label) as the pages show them.
+# Codes not listed are shown verbatim, as the real pages do with values they do not translate.
+LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "CxHealth": {
+        "VERY_POOR": ("Sehr schlecht", "Very poor"),
+        "POOR": ("Schlecht", "Poor"),
+        "FAIR": ("Ausreichend", "Fair"),
+        "GOOD": ("Gut", "Good"),
+        "EXCELLENT": ("Ausgezeichnet", "Excellent"),
+        "SUPPRESSED": (
+            "Angebot unterdrückt – Sofortiges Handeln erforderlich",
+            "Listing suppressed - Immediate action required",
+        ),
+    },
+    "FulfillmentChannel": {
+        "FBA": ("Amazon", "Amazon"),
+        "AFN": ("Amazon", "Amazon"),
+        "FBM": ("Verkäufer", "Seller"),
+        "MFN": ("Verkäufer", "Seller"),
+    },
+    "CaseStatus": {
+        "NEEDS_ATTENTION": ("Ihre Aufmerksamkeit ist erforderlich", "Needs your attention"),
+        "PENDING_MERCHANT_ACTION": ("Ihre Aufmerksamkeit ist erforderlich", "Needs your attention"),
+        "WORK_IN_PROGRESS": ("In Bearbeitung", "Work in progress"),
+        "PENDING_AMAZON_ACTION": ("In Bearbeitung", "Work in progress"),
+        "ANSWERED": ("Beantwortet", "Answered"),
+        "REOPENED": ("Wieder eröffnet", "Reopened"),
+        "RESOLVED": ("Gelöst", "Resolved"),
+        "CLOSED": ("Geschlossen", "Closed"),
+        "CANCELLED": ("Storniert", "Cancelled"),
+    },
+    "CaseOpener": {
+        "SELLER": ("Sie", "You"),
+        "MERCHANT": ("Sie", "You"),
+        "AMAZON": ("Amazon", "Amazon"),
+    },
+    "RegulatoryRequirement": {
+        "RESPONSIBLE_PERSON": (
+            "GPSR: Kontaktdaten der verantwortlichen Person",
+            "GPSR: Responsible person contact details",
+        ),
+        "MANUFACTURER": ("GPSR: Kontaktdaten des Herstellers", "GPSR: Manufacturer contact details"),
+        "SAFETY_INFORMATION": ("GPSR: Warn- und Sicherheitshinweise", "GPSR: Warning and safety information"),
+    },
+    "IssueStatus": {
+        "UNRESOLVED": ("Ungelöst", "Unresolved"),
+        "SUBMITTED": ("Dokument eingereicht", "Document submitted"),
+        "RESOLVED": ("Gelöst", "Resolved"),
+    },
+    "ApprovalStatus": {
+        "ACTION_REQUIRED": ("Maßnahme erforderlich", "Action required"),
+        "ACTIVE": ("Maßnahme erforderlich", "Action required"),
+        "UNDER_REVIEW": ("In Prüfung", "Under review"),
+        "PENDING": ("In Prüfung", "Under review"),
+        "APPROVED": ("Genehmigt", "Approved"),
+        "REJECTED": ("Abgelehnt", "Rejected"),
+    },
+}
+
+
+def labels_for(lang: Lang) -> dict[str, dict[str, str]]:
+    """The enum code -> label tables of one UI language."""
+    i = 0 if lang == "de" else 1
+    return {enum: {code: pair[i] for code, pair in table.items()} for enum, table in LABELS.items()}
+
+
+WRITE_ACTIONS: dict[str, tuple[str, str]] = {
+    "reply": ("Öffentliche Antwort posten", "Post a public reply"),
+    "contact-customer": ("Kunden kontaktieren", "Contact customer"),
+    "request-removal": ("Entfernung beantragen", "Request removal"),
+    "appeal": ("Einspruch einlegen", "Appeal"),
+    "submit": ("Einreichen", "Submit"),
+    "provide-documentation": ("Dokumente bereitstellen", "Provide documentation"),
+    "reply-case": ("Antworten", "Reply"),
+    "resolve-problem": ("Problem lösen", "Resolve problem"),
+}
+"""Buttons that would change the account on the real site; in the demo they only get recorded."""

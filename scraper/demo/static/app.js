@@ -1,0 +1,659 @@
+/*
+ * Demo Seller Central: the single-page app behind the six section pages.
+ *
+ * Like the real pages it starts as an empty shell with a spinner, fetches its rows from the section's
+ * same-origin JSON endpoint with the session cookie, and renders Katal-like markup (kat-table,
+ * kat-table-row, kat-badge, kat-link, ...). The markup follows selectors.yaml and the DOM fixtures; the
+ * whole section is rendered in one step, so that a reader waiting for the table sees every row at once.
+ * Everything shown is invented demo data. Nothing here writes anything without a click, and even then
+ * the demo server only records the click.
+ */
+(function () {
+  'use strict';
+
+  // --- Katal stand-ins -----------------------------------------------------------------------------------
+  // The real components render their text and links inside open shadow roots; so do these, which keeps the
+  // light DOM (what a saved page contains) as bare as Seller Central's.
+
+  var BASE_CSS =
+    ':host{font:inherit;color:inherit}a{color:#007185;text-decoration:none;cursor:pointer}a:hover{text-decoration:underline}' +
+    'span.disabled{color:#8d9096;cursor:default}';
+
+  function shadow(host, html) {
+    var root = host.shadowRoot || host.attachShadow({ mode: 'open' });
+    root.innerHTML = '<style>' + BASE_CSS + '</style>' + html;
+    return root;
+  }
+
+  function esc(text) {
+    return String(text == null ? '' : text).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
+  function defineKatal() {
+    if (!window.customElements || customElements.get('kat-link')) return;
+
+    function reactive(render, attrs) {
+      return class extends HTMLElement {
+        static get observedAttributes() { return attrs; }
+        connectedCallback() { render(this); }
+        attributeChangedCallback() { if (this.isConnected) render(this); }
+      };
+    }
+
+    customElements.define('kat-link', reactive(function (el) {
+      var label = el.getAttribute('label');
+      var text = label != null ? esc(label) : '<slot></slot>';
+      var href = el.getAttribute('href');
+      if (el.hasAttribute('disabled') || !href) {
+        shadow(el, '<span class="' + (el.hasAttribute('disabled') ? 'disabled' : '') + '" part="link">' + text + '</span>');
+      } else {
+        var target = el.getAttribute('target') ? ' target="' + esc(el.getAttribute('target')) + '" rel="noopener"' : '';
+        shadow(el, '<a part="link" href="' + esc(href) + '"' + target + '>' + text + '</a>');
+      }
+    }, ['href', 'label', 'disabled', 'target']));
+
+    var BADGE = {
+      success: 'background:#e7f4e4;color:#1e6b12;border-color:#83c276',
+      warning: 'background:#fff4e0;color:#8a4b00;border-color:#f0b44c',
+      error: 'background:#fde8e8;color:#b3131b;border-color:#e98a8a',
+      info: 'background:#e6f2f8;color:#0b5c84;border-color:#7fbbd9'
+    };
+    customElements.define('kat-badge', reactive(function (el) {
+      var style = BADGE[el.getAttribute('type')] || BADGE.info;
+      shadow(el, '<span part="badge" style="display:inline-block;padding:1px 8px;border:1px solid;border-radius:10px;' +
+        'font-size:12px;font-weight:600;white-space:nowrap;' + style + '">' + esc(el.getAttribute('label')) + '</span>');
+    }, ['label', 'type']));
+
+    customElements.define('kat-button', reactive(function (el) {
+      var label = el.getAttribute('label');
+      var variant = el.getAttribute('variant') || 'secondary';
+      var look = variant === 'primary' ? 'background:#ffd814;border-color:#fcd200'
+        : variant === 'link' ? 'background:none;border-color:transparent;color:#007185' : 'background:#fff;border-color:#d5d9d9';
+      shadow(el, '<button part="button" type="button" style="font:inherit;font-size:13px;padding:4px 12px;border:1px solid;' +
+        'border-radius:8px;cursor:pointer;' + look + '">' + (label != null ? esc(label) : '<slot></slot>') + '</button>');
+    }, ['label', 'variant']));
+
+    customElements.define('kat-star-rating', reactive(function (el) {
+      var value = parseFloat(el.getAttribute('value')) || 0;
+      var stars = '';
+      for (var i = 1; i <= 5; i++) {
+        stars += '<span style="color:' + (i <= Math.round(value) ? '#de7921' : '#c8c8c8') + '">★</span>';
+      }
+      shadow(el, '<span part="stars" role="img" aria-label="' + esc(value) + ' / 5" style="font-size:16px;letter-spacing:1px">' +
+        stars + '</span>');
+    }, ['value']));
+
+    customElements.define('kat-alert', reactive(function (el) {
+      var variant = el.getAttribute('variant') || 'info';
+      var colour = { success: '#067d62', warning: '#f0a100', danger: '#cc0c39', info: '#007185' }[variant] || '#007185';
+      var header = el.getAttribute('header');
+      var description = el.getAttribute('description');
+      shadow(el, '<div part="alert" role="alert" style="border:1px solid ' + colour + ';border-left-width:6px;border-radius:6px;' +
+        'padding:10px 14px;margin:10px 0;background:#fff">' + (header ? '<strong>' + esc(header) + '</strong><br>' : '') +
+        (description ? esc(description) : '') + '<slot></slot></div>');
+    }, ['header', 'description', 'variant']));
+
+    customElements.define('kat-dropdown', reactive(function (el) {
+      var options = [];
+      try { options = JSON.parse(el.getAttribute('options') || '[]'); } catch (e) { options = []; }
+      var label = el.getAttribute('label');
+      var html = (label ? '<label style="font-size:12px;color:#565959;display:block">' + esc(label) + '</label>' : '') +
+        '<select part="select" style="font:inherit;font-size:13px;padding:3px 6px;border-radius:6px;border:1px solid #adb1b8">' +
+        '<option>' + esc(el.getAttribute('placeholder') || '—') + '</option>';
+      options.forEach(function (o) { html += '<option value="' + esc(o.value) + '">' + esc(o.name) + '</option>'; });
+      shadow(el, html + '</select>');
+    }, ['options', 'label', 'placeholder']));
+
+    customElements.define('kat-input', reactive(function (el) {
+      shadow(el, '<input part="input" type="' + esc(el.getAttribute('type') || 'text') + '" placeholder="' +
+        esc(el.getAttribute('placeholder') || '') + '" style="font:inherit;font-size:13px;padding:4px 8px;border-radius:6px;' +
+        'border:1px solid #adb1b8;min-width:220px">');
+    }, ['type', 'placeholder']));
+  }
+
+  // --- small DOM helpers ---------------------------------------------------------------------------------
+
+  function h(tag, attrs) {
+    var node = document.createElement(tag);
+    var key;
+    for (key in attrs || {}) {
+      if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
+      var value = attrs[key];
+      if (value === null || value === undefined || value === false) continue;
+      if (key === 'text') node.textContent = String(value);
+      else if (key === 'className') node.className = value;
+      else node.setAttribute(key, value === true ? '' : String(value));
+    }
+    for (var i = 2; i < arguments.length; i++) append(node, arguments[i]);
+    return node;
+  }
+
+  function append(node, child) {
+    if (child === null || child === undefined || child === false) return;
+    if (Array.isArray(child)) { child.forEach(function (c) { append(node, c); }); return; }
+    node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+
+  function get(obj, path) {
+    return path.split('.').reduce(function (o, k) { return o == null ? undefined : o[k]; }, obj);
+  }
+
+  function present(value) {
+    return value !== null && value !== undefined && value !== '';
+  }
+
+  // --- locale formatting ---------------------------------------------------------------------------------
+  // German: 27.07.2026, 1.234, 2,5 %.  US English: Jul 27, 2026 or 07/27/2026, 1,234, 2.5%.
+
+  var cfg = JSON.parse(document.getElementById('demo-config').textContent);
+  var DE = cfg.lang === 'de';
+  var DASH = '—';
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+  function plainDigits(n) {
+    var s = String(n);
+    if (!/e/i.test(s)) return s;
+    // 1e-7 or 1e21: write the digits out, as a page would.
+    return n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+  }
+
+  function fmtNumber(value) {
+    if (!present(value)) return null;
+    if (typeof value !== 'number') return String(value);
+    var s = plainDigits(value);
+    var negative = s.charAt(0) === '-';
+    if (negative) s = s.slice(1);
+    var parts = s.split('.');
+    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, DE ? '.' : ',');
+    return (negative ? '-' : '') + whole + (parts[1] ? (DE ? ',' : '.') + parts[1] : '');
+  }
+
+  function fmtPercent(value) {
+    if (!present(value)) return null;
+    if (typeof value !== 'number') return String(value);
+    return fmtNumber(value) + (DE ? ' %' : '%');
+  }
+
+  function ymd(value) {
+    if (typeof value === 'number' || (typeof value === 'string' && /^\d{11,14}$/.test(value))) {
+      var d = new Date(Number(value)); // epoch milliseconds mean a UTC day
+      return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+    }
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(value)); // an ISO timestamp's day in its own offset
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+  }
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+
+  function fmtDate(value, numeric) {
+    if (!present(value)) return null;
+    var d = ymd(value);
+    if (!d) return String(value);
+    if (DE) return pad(d[2]) + '.' + pad(d[1]) + '.' + d[0];
+    return numeric ? pad(d[1]) + '/' + pad(d[2]) + '/' + d[0] : MONTHS[d[1] - 1] + ' ' + d[2] + ', ' + d[0];
+  }
+
+  function label(enumName, code) {
+    if (!present(code)) return null;
+    var table = cfg.labels[enumName] || {};
+    return Object.prototype.hasOwnProperty.call(table, code) ? table[code] : String(code);
+  }
+
+  function or(text, placeholder) {
+    return present(text) ? String(text) : placeholder === undefined ? DASH : placeholder;
+  }
+
+  var T = DE ? {
+    rows: function (n) { return n + (n === 1 ? ' Eintrag' : ' Einträge'); },
+    page: function (p, n) { return 'Seite ' + p + ' von ' + n; },
+    prev: 'Zurück', next: 'Weiter', view: 'Anzeigen', details: 'Details anzeigen', unread: 'Ungelesen',
+    failed: 'Die Daten konnten nicht geladen werden.', loading: 'Wird geladen …',
+    writeDone: 'Demo: Es wurde nichts gesendet oder geändert.', all: 'Alle', search: 'Suchen'
+  } : {
+    rows: function (n) { return n + (n === 1 ? ' item' : ' items'); },
+    page: function (p, n) { return 'Page ' + p + ' of ' + n; },
+    prev: 'Previous', next: 'Next', view: 'View', details: 'See details', unread: 'Unread',
+    failed: 'The data could not be loaded.', loading: 'Loading …',
+    writeDone: 'Demo: nothing was sent or changed.', all: 'All', search: 'Search'
+  };
+
+  function writeButton(action, id, variant) {
+    return h('kat-button', {
+      className: 'demo-write-action', 'data-write-action': action, 'data-row-id': id,
+      label: cfg.writeLabels[action] || action, variant: variant || 'secondary'
+    });
+  }
+
+  function table(cls, columns, rows, headerClass) {
+    return h('kat-table', { className: cls },
+      h('kat-table-head', {},
+        h('kat-table-row', { className: headerClass },
+          columns.map(function (c) { return h('kat-table-cell', { 'data-column': c[0], role: 'columnheader', text: c[1] }); }))),
+      h('kat-table-body', {}, rows));
+  }
+
+  function cell(column, content) {
+    return h('kat-table-cell', { 'data-column': column }, content);
+  }
+
+  // --- paging --------------------------------------------------------------------------------------------
+
+  function currentPage() {
+    var n = parseInt(new URLSearchParams(location.search).get('page'), 10);
+    return n > 0 ? n : 1;
+  }
+
+  function pageHref(n) {
+    var q = new URLSearchParams(location.search);
+    q.set('page', String(n));
+    return '?' + q.toString();
+  }
+
+  function pageCount(total) {
+    return Math.max(1, Math.ceil(total / cfg.pageSize));
+  }
+
+  // The pager of the list pages: real links that reload the page with ?page=N.
+  function linkPager(cls, page, total) {
+    var pages = pageCount(total);
+    var prev = page > 1 ? h('a', { rel: 'prev', href: pageHref(page - 1), text: '‹ ' + T.prev })
+      : h('a', { rel: 'prev', 'aria-disabled': 'true', text: '‹ ' + T.prev });
+    var next = page < pages ? h('a', { rel: 'next', href: pageHref(page + 1), text: T.next + ' ›' })
+      : h('a', { rel: 'next', 'aria-disabled': 'true', text: T.next + ' ›' });
+    return h('nav', { className: cls, 'aria-label': 'Pagination' }, prev, ' ',
+      h('span', { className: 'pager-status', text: T.page(page, pages) }), ' ', next);
+  }
+
+  function fetchJson(url, init) {
+    init.credentials = 'include';
+    init.headers = Object.assign({ Accept: 'application/json' }, init.headers || {});
+    return fetch(url, init).then(function (response) {
+      var type = response.headers.get('Content-Type') || '';
+      if (type.indexOf('json') < 0) {
+        // A signed-out request gets the sign-in page instead of JSON, as on the real site.
+        location.assign('/ap/signin?' + new URLSearchParams({ 'openid.return_to': location.pathname + location.search }));
+        return new Promise(function () {});
+      }
+      if (!response.ok) throw new Error('HTTP ' + response.status);
+      return response.json().then(function (body) {
+        return { body: body, header: Number(response.headers.get('X-Demo-Total-Count')) };
+      });
+    });
+  }
+
+  function fetchPage(page) {
+    var value = cfg.paging.start + page - 1;
+    if (cfg.method === 'POST') {
+      var body = JSON.parse(JSON.stringify(cfg.params));
+      body[cfg.paging.pageParam] = value;
+      body[cfg.paging.sizeParam] = cfg.pageSize;
+      return fetchJson(cfg.endpoint, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body)
+      }).then(result);
+    }
+    var q = new URLSearchParams();
+    Object.keys(cfg.params).forEach(function (k) {
+      [].concat(cfg.params[k]).forEach(function (v) { q.append(k, String(v)); });
+    });
+    q.set(cfg.paging.pageParam, String(value));
+    q.set(cfg.paging.sizeParam, String(cfg.pageSize));
+    return fetchJson(cfg.endpoint + '?' + q.toString(), {}).then(result);
+
+    function result(r) {
+      var rows = get(r.body, cfg.rows) || [];
+      var total = cfg.total ? get(r.body, cfg.total) : r.header;
+      return { rows: rows, total: typeof total === 'number' ? total : rows.length, body: r.body };
+    }
+  }
+
+  // --- sections ------------------------------------------------------------------------------------------
+
+  var render = {};
+
+  render.notifications = function (data, page) {
+    if (!data.rows.length) {
+      return [h('div', { className: 'notifications-empty', 'data-testid': 'notifications-empty' },
+        h('p', { text: DE ? 'Sie haben keine Leistungsbenachrichtigungen.' : 'You have no performance notifications.' }))];
+    }
+    var rows = data.rows.map(function (n) {
+      var c = n.content || {};
+      var read = c.read === true ? 'true' : c.read === false ? 'false' : null;
+      var detail = '/performance/notifications/' + n.id;
+      return h('kat-table-row', {
+        className: 'notification-row' + (c.read === false ? ' notification-unread' : ''),
+        'data-notification-id': n.id, 'data-read': read
+      },
+      cell('date', or(fmtDate(c.created))),
+      cell('type', or(c.category)),
+      cell('subject', [h('a', { href: detail }, h('strong', { text: c.subject })),
+        c.read === false ? [' ', h('kat-badge', { label: T.unread, type: 'info' })] : null]),
+      cell('actions', [h('kat-link', { href: detail, label: T.view }), ' ', writeButton('appeal', n.id)]));
+    });
+    return [
+      h('div', { className: 'notifications-toolbar' },
+        h('span', { className: 'notifications-count', text: T.rows(data.total) }), ' ',
+        h('kat-dropdown', { label: DE ? 'Filtern nach' : 'Filter by', placeholder: T.all })),
+      table('notifications-table', [['date', DE ? 'Datum' : 'Date'], ['type', DE ? 'Typ' : 'Type'],
+        ['subject', DE ? 'Betreff' : 'Subject'], ['actions', DE ? 'Aktionen' : 'Actions']], rows, 'notifications-header'),
+      linkPager('notifications-pager', page, data.total)
+    ];
+  };
+
+  var HEALTH = ['VERY_POOR', 'POOR', 'FAIR', 'GOOD', 'EXCELLENT'];
+  var HEALTH_KEYS = { VERY_POOR: 'veryPoorCount', POOR: 'poorCount', FAIR: 'fairCount', GOOD: 'goodCount', EXCELLENT: 'excellentCount' };
+  var HEALTH_TYPE = { VERY_POOR: 'error', POOR: 'warning', FAIR: 'warning', GOOD: 'success', EXCELLENT: 'success', SUPPRESSED: 'error' };
+
+  function vocKpi(summary) {
+    return h('kat-box', { className: 'voc-kpi', 'data-testid': 'cx-health-breakdown' },
+      h('div', { className: 'voc-kpi-heading' },
+        h('h3', { text: DE ? 'Aufschlüsselung der CX-Integrität Ihrer Angebote' : 'CX Health breakdown of your listings' })),
+      HEALTH.map(function (key) {
+        return h('div', { className: 'voc-health-tile', 'data-health': key },
+          h('kat-badge', { label: label('CxHealth', key), type: HEALTH_TYPE[key] }),
+          h('div', { className: 'voc-health-count', text: fmtNumber(summary[HEALTH_KEYS[key]] || 0) }));
+      }));
+  }
+
+  function vocRows(rows) {
+    return rows.map(function (r) {
+      var health = r.pcxHealth;
+      var needsWork = health === 'VERY_POOR' || health === 'POOR' || health === 'SUPPRESSED';
+      return h('kat-table-row', { className: 'voc-row', 'data-asin': r.asin },
+        cell('image', h('span', { className: 'voc-image', 'aria-hidden': 'true' })),
+        cell('product', [
+          present(r.itemName) ? h('kat-link', { className: 'voc-item-link', href: r.retailUrl, target: '_blank' },
+            h('span', { className: 'voc-item-name', text: r.itemName })) : null,
+          h('div', { className: 'voc-asin', text: r.asin })]),
+        cell('sku', [present(r.mskus) ? h('div', { className: 'voc-sku', text: r.mskus }) : null,
+          present(r.fnsku) ? h('div', { className: 'voc-fnsku', text: r.fnsku }) : null,
+          present(r.condition) ? h('div', { className: 'voc-condition', text: r.condition === 'New' && DE ? 'Neu' : r.condition }) : null]),
+        cell('fulfilled_by', or(label('FulfillmentChannel', r.fulfillmentChannel), '')),
+        cell('ncx_rate', h('div', { className: 'voc-value', text: or(fmtPercent(r.ncxRate), '--') })),
+        cell('ncx_orders', or(fmtNumber(r.ncxCount), '--')),
+        cell('total_orders', or(fmtNumber(r.orderCount), '--')),
+        cell('ncx_review_rate', h('div', { className: 'voc-value', text: or(fmtPercent(r.ncxReviewRate), '--') })),
+        cell('ncx_return_rate', h('div', { className: 'voc-value', text: or(fmtPercent(r.ncxReturnRate), '--') })),
+        cell('top_ncx_reason', or(r.mostCommonReturnReasonBucket, '--')),
+        cell('last_updated', or(fmtDate(r.lastUpdate), '--')),
+        cell('status', present(health) ? h('kat-badge', { label: label('CxHealth', health), type: HEALTH_TYPE[health] || 'info' }) : null),
+        cell('return_badge', '--'),
+        cell('action', [h('kat-button', { className: 'voc-see-details', variant: 'primary', label: T.details, 'data-asin': r.asin }),
+          needsWork ? [' ', writeButton('resolve-problem', r.asin)] : null]));
+    });
+  }
+
+  function vocPager(page, total) {
+    var pages = pageCount(total);
+    var links = [page > 1 ? h('a', { className: 'voc-pager-link', 'data-action': 'previous', role: 'button', tabindex: '0', 'aria-label': T.prev, text: '‹' })
+      : h('a', { className: 'voc-pager-link', 'data-action': 'previous', disabled: true, 'aria-disabled': 'true', 'aria-label': T.prev, text: '‹' })];
+    for (var p = 1; p <= pages; p++) {
+      links.push(' ', p === page ? h('a', { className: 'voc-pager-link', 'data-action': 'page', 'data-page': p, 'aria-current': 'page', text: String(p) })
+        : h('a', { className: 'voc-pager-link', 'data-action': 'page', 'data-page': p, role: 'button', tabindex: '0', text: String(p) }));
+    }
+    // "Next" re-renders in place without a link, as the real voc-katal pager does.
+    links.push(' ', page < pages ? h('a', { className: 'voc-pager-link', 'data-action': 'next', role: 'button', tabindex: '0', 'aria-label': T.next, text: '›' })
+      : h('a', { className: 'voc-pager-link', 'data-action': 'next', disabled: true, 'aria-disabled': 'true', 'aria-label': T.next, text: '›' }));
+    return h('kat-pagination', { className: 'voc-pager', page: page, 'total-items': total }, links);
+  }
+
+  function vocListing(data, page) {
+    var box = h('div', { className: 'voc-listing' });
+    append(box, h('h2', { className: 'voc-listing-count', text: (DE ? data.total + ' Angebote' : data.total + ' listings') }));
+    if (!data.rows.length) {
+      append(box, h('div', { className: 'voc-empty-state', 'data-testid': 'voc-empty' },
+        h('kat-alert', { variant: 'info', header: DE ? 'Keine Angebote gefunden' : 'No listings found' },
+          DE ? 'Für Ihre Suche oder die ausgewählten Filter wurden keine Angebote gefunden.'
+            : 'No listings match your search or the selected filters.')));
+      return box;
+    }
+    append(box, table('voc-listings', [['image', DE ? 'Bild' : 'Image'], ['product', DE ? 'Produktname ASIN' : 'Product name ASIN'],
+      ['sku', DE ? 'SKU Zustand' : 'SKU Condition'], ['fulfilled_by', DE ? 'Versand durch' : 'Fulfilled by'],
+      ['ncx_rate', DE ? 'NCX-Rate' : 'NCX rate'], ['ncx_orders', DE ? 'NCX-Bestellungen' : 'NCX orders'],
+      ['total_orders', DE ? 'Bestellungen gesamt' : 'Total orders'], ['ncx_review_rate', DE ? 'NCX-Bewertungsrate' : 'NCX review rate'],
+      ['ncx_return_rate', DE ? 'NCX-Rücksendequote' : 'NCX return rate'], ['top_ncx_reason', DE ? 'Häufigster NCX-Grund' : 'Top NCX reason'],
+      ['last_updated', DE ? 'Zuletzt aktualisiert' : 'Last updated'], ['status', 'Status'],
+      ['return_badge', DE ? 'Rücksende-Badge angezeigt' : 'Return badge displayed'], ['action', DE ? 'Aktion' : 'Action']],
+    vocRows(data.rows), 'voc-header-row'));
+    append(box, vocPager(page, data.total));
+    return box;
+  }
+
+  render.voice_of_customer = function (data, page, summary) {
+    var listing = vocListing(data, page);
+    var state = { page: page, busy: false };
+    listing.addEventListener('click', function (event) {
+      var link = event.target.closest('.voc-pager-link');
+      if (!link || link.hasAttribute('disabled') || link.hasAttribute('aria-current') || state.busy) return;
+      var action = link.getAttribute('data-action');
+      var target = action === 'next' ? state.page + 1 : action === 'previous' ? state.page - 1 : Number(link.getAttribute('data-page'));
+      state.busy = true;
+      // Take the old rows away before fetching, so nobody reads them as the new page.
+      listing.replaceChildren(spinner());
+      fetchPage(target).then(function (next) {
+        state.page = target;
+        listing.replaceChildren.apply(listing, Array.prototype.slice.call(vocListing(next, target).childNodes));
+      }, function () {
+        listing.replaceChildren(failure());
+      }).then(function () { state.busy = false; });
+    });
+    return [
+      vocKpi(summary || {}),
+      h('kat-box', { className: 'voc-filters' },
+        h('kat-input', { type: 'search', placeholder: DE ? 'Titel, ASIN suchen' : 'Search title, ASIN' }), ' ',
+        h('kat-dropdown', { className: 'voc-filter', label: DE ? 'Versand durch' : 'Fulfilled by' }), ' ',
+        h('kat-dropdown', { className: 'voc-filter', label: 'Status' })),
+      listing
+    ];
+  };
+
+  render.case_log = function (data, page) {
+    if (!data.rows.length) {
+      return [h('div', { className: 'case-lobby-empty', 'data-testid': 'case-lobby-no-results' },
+        h('kat-alert', { variant: 'info', header: DE ? 'Keine Fälle gefunden' : 'No cases found' },
+          DE ? 'Es gibt keine Fälle, die Ihren Suchkriterien entsprechen.' : 'There are no cases matching your search.'))];
+    }
+    var rows = data.rows.map(function (c) {
+      var status = c.status;
+      var waiting = status === 'PENDING_MERCHANT_ACTION' || status === 'NEEDS_ATTENTION';
+      return h('kat-table-row', { className: 'case-row' + (waiting ? ' case-needs-attention' : ''), 'data-case-id': c.caseId },
+        cell('case_id', h('a', { href: '/cu/case-dashboard/view-case?caseID=' + c.caseId, text: String(c.caseId) })),
+        cell('subject', or(c.shortDescription)),
+        cell('status', or(label('CaseStatus', status))),
+        cell('created', or(fmtDate(c.creationDate, true))),
+        cell('last_updated', or(fmtDate(c.lastModifiedDate, true))),
+        cell('opened_by', or(label('CaseOpener', c.creatorType))),
+        cell('actions', waiting ? writeButton('reply-case', c.caseId, 'primary') : null));
+    });
+    return [
+      h('div', { className: 'case-lobby-toolbar' },
+        h('span', { className: 'case-lobby-count', text: (DE ? 'Fallsuchergebnisse: ' : 'Case search results: ') + data.total }), ' ',
+        h('kat-input', { type: 'search', placeholder: DE ? 'Fälle durchsuchen' : 'Search cases' })),
+      table('case-lobby-table', [['case_id', DE ? 'Fall-ID' : 'Case ID'], ['subject', DE ? 'Betreff' : 'Subject'],
+        ['status', 'Status'], ['created', DE ? 'Erstellt' : 'Created'], ['last_updated', DE ? 'Zuletzt aktualisiert' : 'Last updated'],
+        ['opened_by', DE ? 'Eröffnet von' : 'Opened by'], ['actions', '']], rows, 'case-lobby-header'),
+      linkPager('case-lobby-pager', page, data.total)
+    ];
+  };
+
+  var ISSUE_TYPE = { UNRESOLVED: 'warning', SUBMITTED: 'info', RESOLVED: 'success' };
+
+  function productCell(r, titleText, asin, skus, url) {
+    var parts = [];
+    if (present(titleText)) {
+      parts.push(h('div', { className: 'product-title' },
+        url ? h('kat-link', { href: url, target: '_blank' }, h('span', { className: 'title', text: titleText }))
+          : h('span', { className: 'title', text: titleText })));
+    }
+    if (present(asin)) parts.push(h('div', { className: 'product-id' }, h('span', { className: 'label', text: 'ASIN:' }), ' ', h('span', { className: 'asin', text: asin })));
+    skus.filter(present).forEach(function (sku) {
+      parts.push(h('div', { className: 'product-id' }, h('span', { className: 'label', text: 'SKU:' }), ' ', h('span', { className: 'sku', text: sku })));
+    });
+    return parts.length ? parts : DASH;
+  }
+
+  render.regulatory_compliance = function (data, page) {
+    var tabs = h('kat-tabs', { className: 'regulatory-tabs', selected: 'all' },
+      h('kat-tab-header', { 'tab-id': 'all', selected: true, text: T.all + ' (' + data.total + ')' }));
+    if (!data.rows.length) {
+      return [tabs, h('div', { className: 'regulatory-empty-state', 'data-testid': 'regulatory-empty' },
+        h('kat-alert', { variant: 'success', header: DE ? 'Alles erledigt' : 'All done' },
+          DE ? 'Für Ihr Konto liegen derzeit keine offenen Anforderungen zur Einhaltung gesetzlicher Vorschriften vor.'
+            : 'There are currently no open regulatory compliance requirements for your account.'))];
+    }
+    var rows = data.rows.map(function (r) {
+      var open = r.status === 'UNRESOLVED';
+      return h('kat-table-row', { className: 'regulatory-issue-row', 'data-issue-id': r.issueId },
+        cell('reason', or(label('RegulatoryRequirement', r.requirement))),
+        cell('status', h('kat-badge', { label: label('IssueStatus', r.status), type: ISSUE_TYPE[r.status] || 'info' })),
+        cell('brand', or(r.brand)),
+        cell('product', productCell(r, r.title, r.asin, [r.sku], r.asin ? 'https://www.amazon.de/dp/' + r.asin : null)),
+        cell('due_date', or(fmtDate(r.dueDate))),
+        cell('action', open ? writeButton('submit', r.issueId, 'primary')
+          : h('kat-button', { label: DE ? 'Ansehen' : 'View', variant: 'secondary', 'data-issue-id': r.issueId })));
+    });
+    return [
+      tabs,
+      h('div', { className: 'regulatory-toolbar' },
+        h('kat-input', { type: 'search', placeholder: DE ? 'Nach Marke, ASIN oder SKU suchen' : 'Search by brand, ASIN or SKU' })),
+      table('regulatory-issues', [['reason', DE ? 'Grund' : 'Reason'], ['status', 'Status'], ['brand', DE ? 'Marke' : 'Brand'],
+        ['product', DE ? 'Produkt' : 'Product'], ['due_date', DE ? 'Fällig bis' : 'Due date'], ['action', DE ? 'Aktion' : 'Action']],
+      rows, 'regulatory-header-row'),
+      linkPager('regulatory-pager', page, data.total)
+    ];
+  };
+
+  var APPROVAL_TYPE = { ACTION_REQUIRED: 'warning', ACTIVE: 'warning', UNDER_REVIEW: 'info', PENDING: 'info', APPROVED: 'success', REJECTED: 'error' };
+
+  function missingInformation(issue) {
+    var out = [];
+    (issue.grainRequirementIssueInstances || []).forEach(function (inst) {
+      var info = inst && inst.requirementIssueData ? inst.requirementIssueData.missingInformation : null;
+      [].concat(info).forEach(function (item) { if (present(item)) out.push(String(item)); });
+    });
+    return out;
+  }
+
+  render.compliance_requests = function (data, page) {
+    if (!data.rows.length) {
+      return [h('div', { className: 'cr-empty-state', 'data-testid': 'cr-no-requests' },
+        h('kat-alert', { variant: 'success', header: DE ? 'Keine Anfragen' : 'No requests' },
+          DE ? 'Derzeit liegen keine Anfragen zur Produkt-Compliance vor.' : 'You have no product compliance requests at this time.'))];
+    }
+    var rows = data.rows.map(function (r) {
+      var status = r.approvalStatus;
+      var skus = (r.offerInfo || []).map(function (o) { return o ? o.sku : null; });
+      var action = status === 'REJECTED' ? writeButton('appeal', r.grain)
+        : status === 'ACTION_REQUIRED' || status === 'ACTIVE' ? writeButton('provide-documentation', r.grain, 'primary') : null;
+      return h('kat-table-row', { className: 'compliance-request-row', 'data-asin': r.grain },
+        cell('product', productCell(r, r.title, r.grain, skus, null)),
+        cell('requirements', h('ul', { className: 'requirements-list' },
+          missingInformation(r).map(function (item) { return h('li', { text: item }); }))),
+        cell('approval_status', present(status) ? h('kat-badge', { label: label('ApprovalStatus', status), type: APPROVAL_TYPE[status] || 'info' }) : null),
+        cell('due_date', or(fmtDate(r.dueDate))),
+        cell('rejection_reason', or(r.rejectionReason)),
+        cell('action', [h('kat-button', { label: DE ? 'Compliance anzeigen' : 'View compliance', variant: 'secondary' }),
+          action ? [' ', action] : null]));
+    });
+    return [
+      h('p', { className: 'cr-intro', text: DE ? 'Für diese Produkte benötigen wir Compliance-Informationen. Reichen Sie sie vor dem Fälligkeitsdatum ein.'
+        : 'We need compliance information for these products. Submit it before the due date.' }),
+      table('compliance-requests', [['product', DE ? 'Produkt' : 'Product'], ['requirements', DE ? 'Compliance-Anforderungen' : 'Compliance requirements'],
+        ['approval_status', DE ? 'Freischaltungsstatus' : 'Approval status'], ['due_date', DE ? 'Fälligkeitsdatum' : 'Due date'],
+        ['rejection_reason', DE ? 'Ablehnungsgrund' : 'Rejection reason'], ['action', DE ? 'Aktion' : 'Action']], rows, 'compliance-header-row'),
+      linkPager('compliance-pager', page, data.total)
+    ];
+  };
+
+  render.feedback = function (data, page) {
+    var pages = pageCount(data.total);
+    var content = h('div', { className: 'fbm-content katal' },
+      h('feedback-summary', {}, h('h2', { text: DE ? 'Feedback-Bewertung' : 'Feedback Rating' }),
+        h('p', { text: (DE ? 'Bewertungen insgesamt: ' : 'Total ratings: ') + fmtNumber(data.total) })),
+      h('h3', { className: 'fbm-recent-heading', text: DE ? 'Aktuelles Feedback' : 'Recent Feedback' }));
+    var list;
+    if (!data.rows.length) {
+      list = h('kat-alert', { 'data-testid': 'fbm-no-feedback', variant: 'info', header: DE ? 'Kein Feedback vorhanden' : 'No feedback yet',
+        description: DE ? 'Für den ausgewählten Zeitraum haben Käufer noch kein Feedback abgegeben.' : 'Buyers have not left feedback for the selected period.' });
+    } else {
+      var rows = data.rows.map(function (f) {
+        var comment = present(f.feedbackText) ? h('span', { className: 'fb-comment-text' },
+          f.suppressed === true ? h('s', { text: f.feedbackText }) : f.feedbackText) : null;
+        return h('kat-table-row', { className: 'fb-detail-table-row', 'data-feedback-id': f.feedbackId },
+          h('kat-table-cell', { className: 'col_order_date', text: or(fmtDate(f.feedbackDate, true)) }),
+          h('kat-table-cell', { className: 'col_feedback_rating' }, h('kat-star-rating', { value: f.numericRating, size: 'small', readonly: true })),
+          h('kat-table-cell', { className: 'col_order_id' }, h('kat-link', { href: '/orders-v3/order/' + f.orderId, label: f.orderId })),
+          h('kat-table-cell', { className: 'col_comments' }, comment,
+            f.suppressed === true ? h('div', { className: 'fb-amazon-message' },
+              h('strong', { text: DE ? 'Nachricht von Amazon:' : 'Message from Amazon:' }),
+              DE ? ' „Dieser Artikel wurde von Amazon versandt und wir übernehmen die Verantwortung für dieses Versanderlebnis.“'
+                : ' "This item was fulfilled by Amazon, and we take responsibility for this fulfillment experience."') : null,
+            present(f.responseText) ? h('div', { className: 'fb-response' },
+              h('span', { className: 'fb-response-label', text: DE ? 'Ihre öffentliche Antwort:' : 'Your public reply:' }), ' ',
+              h('span', { className: 'fb-response-text', text: f.responseText })) : null),
+          h('kat-table-cell', { className: 'col_actions' }, writeButton('contact-customer', f.orderId),
+            present(f.responseText) ? null : [' ', writeButton('reply', f.orderId)], ' ', writeButton('request-removal', f.orderId)));
+      });
+      list = h('feedback-list', {}, h('kat-table', { className: 'fb-detail-table' },
+        h('kat-table-head', {}, h('kat-table-row', { className: 'fb-detail-table-header' },
+          [['col_order_date', DE ? 'Datum' : 'Date'], ['col_feedback_rating', DE ? 'Bewertung' : 'Rating'],
+            ['col_order_id', DE ? 'Bestellnummer' : 'Order ID'], ['col_comments', DE ? 'Kommentare' : 'Comments'],
+            ['col_actions', DE ? 'Aktionen' : 'Actions']].map(function (c) { return h('kat-table-cell', { className: c[0], text: c[1] }); }))),
+        h('kat-table-body', {}, rows)));
+    }
+    append(content, h('div', { className: 'filter-tabs' }, h('kat-tabs', { selected: 'all' },
+      h('kat-tab-header', { 'tab-id': 'all', className: 'tab-selected', text: T.all }),
+      h('kat-tab', { 'tab-id': 'all', className: 'tab-selected' }, list))));
+    append(content, h('div', { className: 'fbm-pagination' },
+      page > 1 ? h('kat-link', { className: 'fbm-prev', label: '< ' + T.prev, href: pageHref(page - 1) })
+        : h('kat-link', { className: 'fbm-prev', label: '< ' + T.prev, disabled: true }), ' ',
+      page < pages && data.rows.length ? h('kat-link', { className: 'fbm-next', label: T.next + ' >', href: pageHref(page + 1) })
+        : h('kat-link', { className: 'fbm-next', label: T.next + ' >', disabled: true })));
+    return [h('div', { className: 'fbm-root' }, h('my-app', {}, h('home', {}, content)))];
+  };
+
+  // --- start ---------------------------------------------------------------------------------------------
+
+  function spinner() {
+    return h('div', { className: 'demo-loading' }, h('kat-spinner', { size: 'large' }), ' ' + T.loading);
+  }
+
+  function failure() {
+    return h('kat-alert', { className: 'demo-error', variant: 'danger', header: T.failed });
+  }
+
+  function start() {
+    defineKatal();
+    var app = document.getElementById('demo-app');
+    var heading = app.querySelector('.demo-title');
+    var page = currentPage();
+    var requests = [fetchPage(page)];
+    if (cfg.summary) {
+      requests.push(fetchJson(cfg.summary, {}).then(function (r) { return r.body; }));
+    }
+    Promise.all(requests).then(function (results) {
+      var nodes = render[cfg.section](results[0], page, results[1]);
+      app.replaceChildren.apply(app, [heading].concat(nodes));
+    }).catch(function (error) {
+      app.replaceChildren(heading, failure());
+      if (window.console) console.error(error);
+    });
+
+    document.addEventListener('click', function (event) {
+      var button = event.target.closest && event.target.closest('[data-write-action]');
+      if (!button) return;
+      // On the real site these change the account; here the server only records that someone clicked.
+      fetch('/demo-write/' + encodeURIComponent(button.getAttribute('data-write-action')), {
+        method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ section: cfg.section, id: button.getAttribute('data-row-id') })
+      }).then(function () {
+        var note = h('kat-alert', { className: 'demo-toast', variant: 'info', description: T.writeDone });
+        document.body.appendChild(note);
+        setTimeout(function () { note.remove(); }, 4000);
+      });
+    });
+  }
+
+  start();
+})();
