@@ -48,7 +48,8 @@ def print_run(console: Console, run: AccountRun, titles: dict[str, str], show_re
                 console.print(records_table(outcome.records, title))
     table = Table(title=escape(f"Account {run.account}"))
     for column in ("marketplace", "section", "status", "records", "from", "pages", "note"):
-        table.add_column(column, overflow="fold")
+        # The status word must never be split over lines: it is what a reader (or grep) looks for.
+        table.add_column(column, overflow="fold", no_wrap=column == "status")
     for o in run.outcomes:
         style = STATUS_STYLE[o.status]
         note = o.message or ("stopped at the page limit" if o.truncated else "")
@@ -70,7 +71,7 @@ def print_account_report(console: Console, report: AccountReport) -> None:
     """Per section: status, records, what changed, findings by severity; then the new findings."""
     table = Table(title=escape(f"Account {report.account}: run {report.run_id}"))
     for column in ("marketplace", "section", "status", "records", "new", "changed", "resolved", "findings", "note"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in {"status", "section"})
     for s in report.sections:
         read = s.status in {"ok", "empty"}
         style = "green" if read else "bold red"
