@@ -7,10 +7,12 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from scraper.spec import Spec, load_spec
 
@@ -89,3 +91,22 @@ def webhook() -> Iterator[tuple[str, list[dict]]]:
     yield f"json://127.0.0.1:{server.server_address[1]}/alerts", server.received
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def shared_browser(browser: Browser, monkeypatch: pytest.MonkeyPatch) -> Browser:
+    """Let the product's runs use pytest-playwright's browser.
+
+    Two sync Playwright instances cannot run in one thread, and pytest-playwright keeps one for the whole
+    session once any test asked for ``page``; so in-process runs borrow its browser (launched with the
+    same executable and arguments). The product's own launcher is tested by the subprocess tests.
+    """
+
+    @contextmanager
+    def borrowed(
+        headed: bool, chromium_path: str | None = None, extra_args: list[str] | None = None
+    ) -> Iterator[Browser]:
+        yield browser
+
+    monkeypatch.setattr("scraper.run.launched", borrowed)
+    return browser

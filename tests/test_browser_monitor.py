@@ -14,7 +14,7 @@ from scraper.lock import run_lock
 from scraper.store import open_history
 from tests.conftest import FIXTURES
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 DE = "A1PA6795UKMFR9"
 
 

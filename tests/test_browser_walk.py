@@ -27,7 +27,7 @@ from scraper.serialize import to_jsonable
 from scraper.spec import Spec
 from tests.conftest import CHROMIUM_ARGS, FIXTURES
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 
 DE, UK = "A1PA6795UKMFR9", "A1F83G8C2ARO7P"
 CREDS = Credentials(DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, "test")
@@ -238,11 +238,13 @@ def test_capture_redacts_every_planted_secret(spec: Spec, demo: DemoServer, tmp_
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in written)
 
 
-@pytest.mark.skipif(not shutil.which("xvfb-run") and not os.environ.get("DISPLAY"), reason="needs xvfb-run")
-def test_headed_demo_under_xvfb(home: Path) -> None:
-    """The README's demo command with a visible browser, on a virtual display."""
-    command = [sys.executable, "-m", "scraper", "demo", "--headed", "--quiet"]
-    if not os.environ.get("DISPLAY"):
+@pytest.mark.parametrize("headed", [False, True], ids=["headless", "headed under xvfb"])
+def test_demo_command(home: Path, headed: bool) -> None:
+    """The README's demo command in its own process: the product's own Chromium launch, both modes."""
+    command = [sys.executable, "-m", "scraper", "demo", "--quiet"] + (["--headed"] if headed else [])
+    if headed and not os.environ.get("DISPLAY"):
+        if not shutil.which("xvfb-run"):
+            pytest.fail("a headed run needs xvfb-run (apt-get install xvfb), which scripts/setup.sh installs")
         command = ["xvfb-run", "-a", *command]
     proc = subprocess.run(
         command, capture_output=True, text=True, timeout=300, check=False, env={**os.environ, "COLUMNS": "200"}

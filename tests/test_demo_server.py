@@ -407,7 +407,11 @@ def test_empty_sections_and_case_overrides(spec: Spec, server: DemoServer, signe
     assert reply.json()["totalNumberOfResults"] == 0
     assert parse_page(spec, "case_log", "api", reply.body).status == "empty"
     assert signed_in.get("/pcrHealth/pcrKpi").json() == {
-        "veryPoorCount": 0, "poorCount": 0, "fairCount": 0, "goodCount": 0, "excellentCount": 0
+        "veryPoorCount": 0,
+        "poorCount": 0,
+        "fairCount": 0,
+        "goodCount": 0,
+        "excellentCount": 0,
     }
     pages = all_pages(signed_in, "feedback", 5)
     merged = merge_pages(spec.section("feedback"), [parse_page(spec, "feedback", "api", p.body) for p in pages])
@@ -486,8 +490,12 @@ def test_sections_match_the_spec(spec: Spec) -> None:
         assert s.api.total == section.total
         assert s.api.paging is not None
         paging = (s.api.paging.location, s.api.paging.page_param, s.api.paging.start, s.api.paging.size_param)
-        assert paging == (section.paging.where, section.paging.page_param, section.paging.start,
-                          section.paging.size_param), section.id
+        assert paging == (
+            section.paging.where,
+            section.paging.page_param,
+            section.paging.start,
+            section.paging.size_param,
+        ), section.id
     for mkid, names in MARKETPLACES.items():
         assert names["de"] in spec.marketplaces[mkid]
         assert names["en"] in spec.marketplaces[mkid]
