@@ -240,13 +240,14 @@ def _regulatory(
         severity, when = _due(record, rules, today)
         requirement = record.get("requirement")
         what = requirement if isinstance(requirement, str) else (requirement or {}).get("unknown")
+        subject = " / ".join(str(record[k]) for k in ("brand", "asin", "sku") if record.get(k)) or _label(key)
         out.append(
             Finding(
                 "regulatory_compliance",
                 key,
                 "gpsr_open",
                 severity,
-                f"GPSR: {str(what).replace('_', ' ').lower()} missing for {_label(key)}{when}",
+                f"GPSR: {str(what).replace('_', ' ').lower()} missing for {subject}{when}",
                 (),
                 record,
             )
