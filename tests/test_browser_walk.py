@@ -20,7 +20,7 @@ from scraper.cli import EXIT_UNREADABLE, main
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
-from scraper.errors import LoginRejectedError
+from scraper.errors import ChallengeError, LoginRejectedError
 from scraper.login import ensure_signed_in
 from scraper.run import AccountRun, RunOptions, account_page, login_account, run_account
 from scraper.serialize import to_jsonable
@@ -263,3 +263,58 @@ def test_demo_command(home: Path, headed: bool) -> None:
         assert " read" in row, row
     for alarm in ("NOT READ", "PAGE CHANGED", "LOGIN NEEDED"):
         assert alarm not in proc.stdout
+
+
+# A person at the window, played by a script in the page: it answers the challenge after a moment, while
+# the tool waits and polls (it must not touch the form itself).
+HUMAN = """
+setTimeout(() => {
+  const answer = {guess: %r, code: %r};
+  for (const [name, value] of Object.entries(answer)) {
+    const field = document.querySelector(`input[name=${name}]`);
+    if (field) { field.value = value; field.form.submit(); }
+  }
+}, 1500);
+"""
+
+
+@pytest.mark.parametrize("challenge", ["captcha", "identity_check"])
+def test_visible_login_waits_for_the_person_at_the_window(spec: Spec, demo: DemoServer, challenge: str) -> None:
+    from scraper.demo.server import CAPTCHA_ANSWER, CVF_CODE
+
+    setattr(demo.options, challenge, True)
+    messages: list[str] = []
+    acct = account(demo)
+    with account_page(acct, SETTINGS, OPTIONS) as (_, page):
+        page.add_init_script(HUMAN % (CAPTCHA_ANSWER, CVF_CODE))
+        ensure_signed_in(
+            page,
+            spec,
+            acct.host,
+            acct.name,
+            CREDS,
+            DE,
+            interactive=True,
+            human_timeout_s=20,
+            timeout_ms=10000,
+            notify=messages.append,
+        )
+    assert any("waiting up to 20 s" in m for m in messages)
+
+
+def test_visible_login_gives_up_when_nobody_answers(spec: Spec, demo: DemoServer) -> None:
+    demo.options.captcha = True
+    acct = account(demo)
+    with account_page(acct, SETTINGS, OPTIONS) as (_, page), pytest.raises(ChallengeError, match="nobody answered"):
+        ensure_signed_in(
+            page,
+            spec,
+            acct.host,
+            acct.name,
+            CREDS,
+            DE,
+            interactive=True,
+            human_timeout_s=2,
+            timeout_ms=10000,
+            notify=lambda m: None,
+        )
