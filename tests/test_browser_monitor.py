@@ -126,3 +126,34 @@ def test_report_after_runs(demo: DemoServer, env: Path, hook: str) -> None:
     html = out.read_text(encoding="utf-8")
     assert "voice_of_customer" in html
     assert html.count("<svg") >= 6  # feedback by month + five CX health lines
+
+
+def test_a_changed_page_is_reported_and_resolves_nothing(demo: DemoServer, env: Path, hook: str, webhook) -> None:
+    received = webhook[1]
+    cfg = config(env, demo, hook)
+    assert main(["--config", cfg, "run"]) == EXIT_FINDINGS
+    demo.options.faults = {"feedback": "markup_changed"}
+    assert main(["--config", cfg, "run"]) == EXIT_UNREADABLE
+    assert received[-1]["title"] == "Seller Central [demo]: could not read 1 place(s)"
+    assert "kat-table-row" in received[-1]["message"]
+    with open_history(env / "history.sqlite3") as history:
+        run_id = history.query("SELECT MAX(id) AS id FROM runs")[0]["id"]
+        status = history.query(
+            "SELECT status, message FROM section_runs WHERE run_id = ? AND section = 'feedback'", (run_id,)
+        )[0]
+        assert status["status"] == "drift"
+        assert "selector drift" in status["message"]
+        assert history.query("SELECT * FROM changes WHERE run_id = ?", (run_id,)) == []
+        assert len(history.active_records("demo", DE, "feedback")) == len(golden("feedback", "de-typical"))
+        states = {s.section: s for s in history.section_states("demo")}
+        assert states["feedback"].last_success is not None
+        assert states["case_log"].status == "ok"
+
+
+def test_page_and_json_that_disagree_are_drift(demo: DemoServer, env: Path, hook: str) -> None:
+    demo.options.faults = {"feedback": "extra_dom_row"}
+    assert main(["--config", config(env, demo, hook), "run"]) == EXIT_UNREADABLE
+    with open_history(env / "history.sqlite3") as history:
+        row = history.query("SELECT status, message FROM section_runs WHERE section = 'feedback'")[0]
+    assert row["status"] == "drift"
+    assert "1 record(s) only on the page, 0 only in the JSON" in row["message"]

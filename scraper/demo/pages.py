@@ -131,7 +131,7 @@ def _document(locale: str, title: str, body: str, body_class: str = "", head: st
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n"
         '<link rel="stylesheet" href="/demo-static/demo.css">\n'
-        f"{head}</head>\n<body class=\"{escape(body_class)}\">\n{body}\n</body>\n</html>\n"
+        f'{head}</head>\n<body class="{escape(body_class)}">\n{body}\n</body>\n</html>\n'
     )
 
 
@@ -179,9 +179,7 @@ def signin_email_page(lang: Lang, locale: str, return_to: str, error: str | None
     return _auth_page(lang, locale, t["signin"], inner, error)
 
 
-def signin_password_page(
-    lang: Lang, locale: str, email: str, return_to: str, error: str | None = None
-) -> str:
+def signin_password_page(lang: Lang, locale: str, email: str, return_to: str, error: str | None = None) -> str:
     """The second sign-in step: the password form, with the e-mail carried along."""
     t = TEXT[lang]
     inner = (
@@ -208,7 +206,7 @@ def captcha_page(lang: Lang, locale: str, error: str | None = None) -> str:
     """The CAPTCHA step (/errors/validateCaptcha); the image spells the demo answer."""
     t = TEXT[lang]
     inner = (
-        f'<p>{escape(t["captcha_intro"])}</p>'
+        f"<p>{escape(t['captcha_intro'])}</p>"
         '<form method="post" action="/errors/validateCaptcha" name="captchaForm">'
         f'<img id="auth-captcha-image" src="/demo-static/captcha.svg" alt="{escape(t["captcha_alt"])}" '
         'width="200" height="70">'
@@ -227,7 +225,7 @@ def cvf_page(lang: Lang, locale: str, email: str, error: str | None = None) -> s
     local, _, domain = email.partition("@")
     masked = f"{local[:1]}***@{domain}" if domain else "***"
     inner = (
-        f'<p>{escape(t["cvf_intro"].format(email=masked))}</p>'
+        f"<p>{escape(t['cvf_intro'].format(email=masked))}</p>"
         '<form method="post" action="/ap/cvf/verify" name="cvfForm" id="verification-code-form">'
         f'<label for="cvf-input-code" class="a-form-label">{escape(t["cvf_input"])}</label>'
         '<input id="cvf-input-code" name="code" type="text" inputmode="numeric" maxlength="6" autocomplete="off" '
@@ -242,7 +240,7 @@ def mfa_page(lang: Lang, locale: str, error: str | None = None) -> str:
     """Two-step verification (/ap/mfa) with an authenticator-app code."""
     t = TEXT[lang]
     inner = (
-        f'<p>{escape(t["mfa_intro"])}</p>'
+        f"<p>{escape(t['mfa_intro'])}</p>"
         '<form id="auth-mfa-form" name="signIn" method="post" action="/ap/mfa">'
         f'<label for="auth-mfa-otpcode" class="a-form-label">{escape(t["mfa_input"])}</label>'
         '<input type="tel" id="auth-mfa-otpcode" name="otpCode" autocomplete="one-time-code" maxlength="20" '
@@ -273,7 +271,7 @@ def picker_page(lang: Lang, locale: str, marketplaces: tuple[str, ...], current:
             "</button></div>"
         )
     inner = (
-        f'<p>{escape(t["picker_intro"])}</p>'
+        f"<p>{escape(t['picker_intro'])}</p>"
         '<form method="post" action="/authorization/select-account" id="account-switcher-form">'
         f"{_hidden('returnTo', return_to)}{_hidden('mkid', current)}"
         '<div class="full-page-account-switcher"><div class="full-page-account-switcher-accounts">'
@@ -345,8 +343,12 @@ def shell_page(
     )
     fillers = "".join(
         f'<li class="nav-item"><a class="nav-link" href="{href}">{escape(t[key])}</a></li>'
-        for key, href in (("catalog", "/inventory"), ("inventory", "/myinventory/inventory"), ("orders", "/orders-v3"),
-                          ("reports", "/business-reports"))
+        for key, href in (
+            ("catalog", "/inventory"),
+            ("inventory", "/myinventory/inventory"),
+            ("orders", "/orders-v3"),
+            ("reports", "/business-reports"),
+        )
     )
     switcher = (
         f'<details class="sc-marketplace-switch"><summary aria-label="{escape(t["picker_title"])}">▾</summary>'

@@ -91,6 +91,9 @@ class DemoOptions:
     data: dict[str, str] = field(default_factory=dict)
     """Section id -> fixture case name, e.g. {"feedback": "edge"}; default "<lang>-typical"."""
     empty_sections: frozenset[str] = frozenset()
+    faults: dict[str, str] = field(default_factory=dict)
+    """Section id -> a fault the page shows: "markup_changed" (rows rendered under another element name,
+    as when Amazon ships new markup) or "extra_dom_row" (one row on the page that its JSON lacks)."""
     """These sections show their empty state."""
 
 
@@ -361,9 +364,7 @@ class _Request:
         email = form.get("email", "").strip()
         if "password" not in form:
             if not email:
-                return _Response.html(
-                    pages.signin_email_page(lang, locale, return_to, pages.TEXT[lang]["no_email"])
-                )
+                return _Response.html(pages.signin_email_page(lang, locale, return_to, pages.TEXT[lang]["no_email"]))
             return _Response.html(pages.signin_password_page(lang, locale, email, return_to))
         if email.lower() != DEMO_EMAIL or form["password"] != DEMO_PASSWORD:
             return _Response.html(
@@ -408,10 +409,18 @@ class _Request:
         response.cookie(SESSION_COOKIE, token, max_age=max_age)
         response.cookie("sess-at-main", secrets.token_urlsafe(24), max_age=max_age)
         response.cookie("at-main", secrets.token_urlsafe(32), max_age=max_age)
-        response.cookie("session-id", f"262-{secrets.randbelow(10**7):07d}-{secrets.randbelow(10**7):07d}",
-                        http_only=False, max_age=max_age)
-        response.cookie("ubid-main", f"131-{secrets.randbelow(10**7):07d}-{secrets.randbelow(10**7):07d}",
-                        http_only=False, max_age=YEAR_S)
+        response.cookie(
+            "session-id",
+            f"262-{secrets.randbelow(10**7):07d}-{secrets.randbelow(10**7):07d}",
+            http_only=False,
+            max_age=max_age,
+        )
+        response.cookie(
+            "ubid-main",
+            f"131-{secrets.randbelow(10**7):07d}-{secrets.randbelow(10**7):07d}",
+            http_only=False,
+            max_age=YEAR_S,
+        )
         response.cookie(FLOW_COOKIE, "", max_age=0)
         return response
 
@@ -509,8 +518,10 @@ class _Request:
         if self.path == "/home":
             title, content, config = pages.TEXT[lang]["home_title"], pages.home_content(lang), None
         elif section is not None:
-            title, content, config = section.title[lang], pages.section_content(lang, section), self.app_config(
-                section, locale
+            title, content, config = (
+                section.title[lang],
+                pages.section_content(lang, section),
+                self.app_config(section, locale),
             )
         else:
             title, content, config = pages.TEXT[lang]["missing_title"], pages.missing_content(lang), None
@@ -541,6 +552,7 @@ class _Request:
             "total": section.total,
             "summary": section.extra.get("summary"),
             "labels": labels_for(lang),
+            "fault": self.options.faults.get(section.id),
             "writeLabels": {action: pair[0 if lang == "de" else 1] for action, pair in WRITE_ACTIONS.items()},
         }
 
@@ -740,7 +752,7 @@ def _pairs(items: Iterable[str]) -> dict[str, str]:
     for item in items:
         section, sep, case = item.partition("=")
         if not sep or section not in SECTIONS or not case:
-            raise SystemExit(f"--data expects SECTION=CASE with a section of {', '.join(SECTIONS)}, got {item!r}")
+            raise SystemExit(f"expected SECTION=VALUE with a section of {', '.join(SECTIONS)}, got {item!r}")
         result[section] = case
     return result
 
@@ -762,6 +774,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--page-size", type=int, default=5, help="rows per page in the section apps")
     parser.add_argument("--data", action="append", default=[], metavar="SECTION=CASE", help="fixture case override")
     parser.add_argument("--empty", action="append", default=[], choices=list(SECTIONS), help="show the empty state")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SECTION=FAULT",
+        help="markup_changed or extra_dom_row for a section",
+    )
     parser.add_argument("--verbose", action="store_true", help="print every request")
     return parser
 
@@ -779,6 +798,7 @@ def main(argv: list[str] | None = None) -> int:
         page_size=max(1, args.page_size),
         data=_pairs(args.data),
         empty_sections=frozenset(args.empty),
+        faults=_pairs(args.fault),
     )
     server = DemoServer(options, port=args.port)
     server.verbose = args.verbose
@@ -789,8 +809,10 @@ def main(argv: list[str] | None = None) -> int:
         f"  password   {DEMO_PASSWORD}",
     ]
     if options.require_mfa:
-        lines.append(f"  TOTP       secret {DEMO_TOTP_SECRET} (any authenticator app); code now: "
-                     f"{pyotp.TOTP(DEMO_TOTP_SECRET).now()}")
+        lines.append(
+            f"  TOTP       secret {DEMO_TOTP_SECRET} (any authenticator app); code now: "
+            f"{pyotp.TOTP(DEMO_TOTP_SECRET).now()}"
+        )
     if options.captcha:
         lines.append(f"  CAPTCHA    {CAPTCHA_ANSWER}")
     if options.identity_check:

@@ -28,7 +28,7 @@ Lang = Literal["de", "en"]
 
 
 def lang_of(locale: str) -> Lang:
-    """"de" or "en" for a locale tag."""
+    """ "de" or "en" for a locale tag."""
     return "en" if locale.lower().startswith("en") else "de"
 
 

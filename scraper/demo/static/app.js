@@ -623,6 +623,26 @@
     return h('kat-alert', { className: 'demo-error', variant: 'danger', header: T.failed });
   }
 
+  // Faults the tests switch on (DemoOptions.faults) to prove that a changed page is reported, not hidden.
+  function injectFault(app) {
+    var rows = app.querySelectorAll('kat-table-body kat-table-row');
+    if (cfg.fault === 'markup_changed') {
+      rows.forEach(function (row) {
+        var renamed = document.createElement('kat-data-row');
+        renamed.innerHTML = row.innerHTML;
+        row.replaceWith(renamed);
+      });
+    } else if (cfg.fault === 'extra_dom_row' && rows.length) {
+      var clone = rows[rows.length - 1].cloneNode(true);
+      var link = clone.querySelector('[href]');
+      // A different last digit gives a record key that the JSON does not have.
+      link.setAttribute('href', link.getAttribute('href').replace(/(\d)(\D*)$/, function (m, d, rest) {
+        return String((Number(d) + 1) % 10) + rest;
+      }));
+      rows[rows.length - 1].parentNode.appendChild(clone);
+    }
+  }
+
   function start() {
     defineKatal();
     var app = document.getElementById('demo-app');
@@ -635,6 +655,7 @@
     Promise.all(requests).then(function (results) {
       var nodes = render[cfg.section](results[0], page, results[1]);
       app.replaceChildren.apply(app, [heading].concat(nodes));
+      injectFault(app);
     }).catch(function (error) {
       app.replaceChildren(heading, failure());
       if (window.console) console.error(error);
