@@ -24,7 +24,7 @@ from rich.markup import escape
 
 from scraper import __version__, paths
 from scraper.config import Account, Config, Settings, load_config
-from scraper.credentials import Credentials, delete_credentials, store_credentials
+from scraper.credentials import Credentials, delete_credentials, keyring_usable, store_credentials
 from scraper.errors import (
     AuthError,
     BrowserNotFoundError,
@@ -217,7 +217,7 @@ def _cmd_export(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     from scraper.store import open_history
 
     with open_history(_db_path(args)) as history:
-        rows = export_rows(history, args.what, args.section)
+        rows = export_rows(history, args.what, args.section, args.latest)
     text = to_csv(rows) if args.format == "csv" else to_jsonl(rows)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
@@ -291,6 +291,8 @@ def _cmd_credentials(args: argparse.Namespace, spec: Spec, console: Console) -> 
     if args.action == "delete":
         console.print("removed" if delete_credentials(name) else "nothing stored for this account")
         return EXIT_OK
+    if not keyring_usable():  # say so before asking for anything
+        store_credentials(name, "", None)
     password = getpass.getpass(f"Seller Central password for {name}: ")
     if not password:
         console.print("[red]no password given; nothing stored[/red]")
@@ -402,8 +404,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--all", action="store_true", help="every configured account")
     r.add_argument("--headed", action="store_true")
     r.add_argument("--via-menu", action="store_true")
-    r.add_argument("--sections", nargs="+", metavar="SECTION", choices=list(RECORD_TYPES),
-                   help=f"only these ({', '.join(RECORD_TYPES)})")
+    r.add_argument(
+        "--sections",
+        nargs="+",
+        metavar="SECTION",
+        choices=list(RECORD_TYPES),
+        help=f"only these ({', '.join(RECORD_TYPES)})",
+    )
     r.add_argument("--format", choices=["table", "json"], default="table")
     r.add_argument("--show-records", action="store_true")
     r.add_argument("--db", help="history database (default: SC_WATCH_DB or the per-user data folder)")
@@ -419,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("what", choices=["records", "findings"])
     ex.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
     ex.add_argument("--section")
+    ex.add_argument("--latest", action="store_true", help="findings: only each account's latest run")
     ex.add_argument("--out")
     ex.add_argument("--db")
     ex.set_defaults(func=_cmd_export)

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 import keyring
+import keyring.backends.chainer
 import keyring.backends.fail
 import keyring.backends.null
 import keyring.errors
@@ -46,8 +47,10 @@ def _env(account: str, what: str) -> str | None:
 
 
 def keyring_usable() -> bool:
-    """False for the fail and null backends, which cannot keep anything."""
+    """False for the fail and null backends, which cannot keep anything, and for a chain of no backends."""
     backend = keyring.get_keyring()
+    if isinstance(backend, keyring.backends.chainer.ChainerBackend):
+        return bool(backend.backends)
     return not isinstance(backend, keyring.backends.fail.Keyring | keyring.backends.null.Keyring)
 
 

@@ -147,8 +147,9 @@ def write_report(history: History, path: Path, fmt: str = "html") -> Path:
     return path
 
 
-def export_rows(history: History, what: str, section: str | None = None) -> list[dict[str, Any]]:
-    """Current records (with account, marketplace, section, key) or the latest findings, as flat rows."""
+def export_rows(history: History, what: str, section: str | None = None, latest: bool = False) -> list[dict[str, Any]]:
+    """Current records (with account, marketplace, section, key), or every finding with its run (only each
+    account's latest run with ``latest``), as flat rows."""
     if what == "records":
         rows = history.query(
             "SELECT account, marketplace, section, key, first_seen, last_seen, data FROM records "
@@ -163,10 +164,11 @@ def export_rows(history: History, what: str, section: str | None = None) -> list
             for r in rows
         ]
     rows = history.query(
-        "SELECT f.account, f.marketplace, f.section, f.key, f.rule, f.severity, f.message, f.tags, f.is_new "
-        "FROM findings f WHERE f.run_id IN (SELECT MAX(id) FROM runs GROUP BY account) "
-        "AND (? IS NULL OR f.section = ?) ORDER BY f.account, f.severity, f.section",
-        (section, section),
+        "SELECT f.run_id, r.started, f.account, f.marketplace, f.section, f.key, f.rule, f.severity, f.message, "
+        "f.tags, f.is_new FROM findings f JOIN runs r ON r.id = f.run_id "
+        "WHERE (? = 0 OR f.run_id IN (SELECT MAX(id) FROM runs GROUP BY account)) AND (? IS NULL OR f.section = ?) "
+        "ORDER BY f.run_id, f.account, f.section, f.key",
+        (int(latest), section, section),
     )
     return [{**dict(r), "tags": json.loads(r["tags"]), "is_new": bool(r["is_new"])} for r in rows]
 

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import keyring
+import keyring.backends.null
 import pytest
 from playwright.sync_api import Browser
 
@@ -32,6 +34,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite the golden *.expected.json files from the current parser output (review the diff!)",
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_real_keyring() -> Iterator[None]:
+    """Tests never touch a real keyring, however they are started (scripts/test.sh also sets the null one)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.null.Keyring())
+    yield
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture(scope="session")

@@ -318,3 +318,30 @@ def test_visible_login_gives_up_when_nobody_answers(spec: Spec, demo: DemoServer
             timeout_ms=10000,
             notify=lambda m: None,
         )
+
+
+def test_images_fonts_and_media_are_not_fetched(spec: Spec, demo: DemoServer) -> None:
+    acct = account(demo)
+    with account_page(acct, SETTINGS, OPTIONS) as (_, page):
+        page.goto(f"{demo.base_url}/demo-static/demo.css")  # any page of the demo origin
+        page.set_content(
+            f'<img src="{demo.base_url}/demo-static/photo.png">'
+            f'<video src="{demo.base_url}/demo-static/clip.mp4" autoplay></video>'
+            f"<style>@font-face {{font-family: x; src: url({demo.base_url}/demo-static/font.woff2)}}"
+            f"body {{font-family: x}}</style><p>text</p>"
+            f'<link rel="stylesheet" href="{demo.base_url}/demo-static/demo.css">'
+        )
+        page.wait_for_load_state("load")
+    fetched = [path for _, path in demo.request_log]
+    assert any(p.startswith("/demo-static/demo.css") for p in fetched)  # stylesheets still load
+    for blocked in ("photo.png", "clip.mp4", "font.woff2"):
+        assert not any(blocked in p for p in fetched), blocked
+
+
+def test_page_limit_stops_and_says_so(spec: Spec, demo: DemoServer) -> None:
+    limited = Settings(delay_ms=0, jitter_ms=0, timeout_ms=10000, max_pages=1)
+    run = run_account(spec, account(demo), limited, RunOptions(sections=("feedback",)), CREDS, notify=lambda m: None)
+    (outcome,) = run.outcomes
+    assert outcome.pages == 1
+    assert outcome.truncated
+    assert len(outcome.records) == demo.options.page_size

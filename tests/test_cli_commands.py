@@ -1,0 +1,133 @@
+"""The account-facing commands that need no browser: credentials, session files, history, exports, report."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import date
+from pathlib import Path
+
+import keyring
+import pytest
+
+from scraper.cli import EXIT_OK, EXIT_USAGE, main
+from scraper.credentials import load_credentials
+from scraper.monitor import record_run
+from scraper.records import Feedback
+from scraper.run import AccountRun
+from scraper.spec import load_spec
+from scraper.store import open_history
+from scraper.walk import SectionOutcome
+from tests.test_credentials import MemoryKeyring
+
+CONFIG = """accounts:
+  main:
+    host: https://sellercentral.amazon.de
+    email: seller@example.com
+    marketplaces: [A1PA6795UKMFR9]
+"""
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "200")
+    for name in ("SC_WATCH_PASSWORD", "SC_WATCH_TOTP_SECRET", "SC_WATCH_CONFIG", "SC_WATCH_DB"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def memory_keyring():
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def test_credentials_set_prompts_without_echo_and_delete(
+    home: Path, memory_keyring, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = iter(["s3cret-pw", "jbsw y3dp ehpk 3pxp"])
+    prompts: list[str] = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt: prompts.append(prompt) or next(answers))
+    assert main(["credentials", "set"]) == EXIT_OK
+    assert len(prompts) == 2
+    creds = load_credentials("main", "seller@example.com")
+    assert (creds.password, creds.totp_secret) == ("s3cret-pw", "JBSWY3DPEHPK3PXP")
+    out = capsys.readouterr().out
+    assert "s3cret-pw" not in out
+    assert main(["credentials", "delete"]) == EXIT_OK
+    assert load_credentials("main", "seller@example.com").password is None
+
+
+def test_credentials_set_without_a_keyring_names_the_variables(
+    home: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "pw")
+    assert main(["credentials", "set"]) == EXIT_USAGE  # the null keyring of the test run
+    assert "SC_WATCH_MAIN_PASSWORD" in capsys.readouterr().err
+
+
+def test_session_export_and_import_keep_the_file_private(home: Path, tmp_path: Path) -> None:
+    assert main(["session", "export", str(tmp_path / "out.json")]) == EXIT_USAGE  # nothing saved yet
+    session = home / "state" / "sessions" / "main.json"
+    session.parent.mkdir(parents=True, exist_ok=True)
+    session.write_text('{"cookies": [{"name": "session-token"}], "origins": []}')
+    exported = tmp_path / "export" / "main.json"
+    assert main(["session", "export", str(exported)]) == EXIT_OK
+    assert stat.S_IMODE(exported.stat().st_mode) == 0o600
+    session.unlink()
+    assert main(["session", "import", str(exported)]) == EXIT_OK
+    assert stat.S_IMODE(session.stat().st_mode) == 0o600
+    assert json.loads(session.read_text())["cookies"][0]["name"] == "session-token"
+
+
+def seed_history(home: Path) -> None:
+    spec = load_spec()
+    with open_history(home / "history.sqlite3") as history:
+        for comment in ("Verpackung beschädigt", "Verpackung beschädigt, Ersatz kam"):
+            record_run(
+                history,
+                spec,
+                AccountRun(
+                    "main",
+                    [
+                        SectionOutcome(
+                            "feedback",
+                            "A1PA6795UKMFR9",
+                            "ok",
+                            (Feedback("302-0000001-0000001", date(2026, 7, 27), 1, comment, None, False),),
+                            "api",
+                            1,
+                        )
+                    ],
+                ),
+            )
+
+
+def test_history_export_and_report(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed_history(home)
+    assert main(["history", "feedback", '["302-0000001-0000001"]']) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "new" in out
+    assert "comment: Verpackung beschädigt -> Verpackung beschädigt, Ersatz kam" in out
+    assert main(["export", "records", "--format", "jsonl"]) == EXIT_OK
+    record = json.loads(capsys.readouterr().out)
+    assert (record["order_id"], record["comment"]) == ("302-0000001-0000001", "Verpackung beschädigt, Ersatz kam")
+    assert main(["export", "findings", "--format", "csv", "--out", str(home / "f.csv")]) == EXIT_OK
+    header, first = (home / "f.csv").read_text(encoding="utf-8").splitlines()
+    assert header.startswith("run_id,started,account,marketplace,section,key,rule,severity")
+    assert ",feedback_1_stars,warning," in first
+    assert main(["export", "findings", "--latest"]) == EXIT_OK
+    assert capsys.readouterr().out == ""  # the 1-star feedback was an event of the first run
+    assert main(["report", "--format", "json", "--out", str(home / "r.json")]) == EXIT_OK
+    report = json.loads((home / "r.json").read_text(encoding="utf-8"))
+    assert report["accounts"][0]["changes"][0]["kind"] == "changed"
+
+
+def test_report_without_history(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report"]) == EXIT_USAGE
+    assert "no history" in capsys.readouterr().out
