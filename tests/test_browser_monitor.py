@@ -157,3 +157,26 @@ def test_page_and_json_that_disagree_are_drift(demo: DemoServer, env: Path, hook
         row = history.query("SELECT status, message FROM section_runs WHERE section = 'feedback'")[0]
     assert row["status"] == "drift"
     assert "1 record(s) only on the page, 0 only in the JSON" in row["message"]
+
+
+def test_all_accounts_each_with_its_own_session_and_alerts(demo: DemoServer, env: Path, webhook) -> None:
+    url, received = webhook
+    path = env / "config.yaml"
+    accounts = "".join(
+        f"  {name}:\n    host: {demo.base_url}\n    email: {DEMO_EMAIL}\n    marketplaces: [{DE}]\n"
+        f"    sections: [case_log]\n    alerts: {{urls: ['{url}/{name}']}}\n"
+        for name in ("shop-a", "shop-b")
+    )
+    path.write_text(f"settings: {{delay_ms: 0, jitter_ms: 0, timeout_ms: 10000}}\naccounts:\n{accounts}")
+    assert main(["--config", str(path), "run", "--all"]) == EXIT_FINDINGS
+    assert sorted((env / "state" / "sessions").iterdir()) == [
+        env / "state" / "sessions" / "shop-a.json",
+        env / "state" / "sessions" / "shop-b.json",
+    ]
+    assert sorted(r["title"] for r in received) == [
+        "Seller Central [shop-a]: 6 new finding(s)",
+        "Seller Central [shop-b]: 6 new finding(s)",
+    ]
+    with open_history(env / "history.sqlite3") as history:
+        rows = history.query("SELECT account, COUNT(*) AS n FROM records GROUP BY account ORDER BY account")
+    assert [(r["account"], r["n"]) for r in rows] == [("shop-a", 12), ("shop-b", 12)]
