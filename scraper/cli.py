@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import shutil
 import sys
@@ -21,10 +22,18 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from scraper import __version__, paths
+from scraper.capture import capture_section
 from scraper.config import Account, Config, Settings, load_config
-from scraper.credentials import Credentials, delete_credentials, keyring_usable, store_credentials
+from scraper.credentials import (
+    Credentials,
+    delete_credentials,
+    keyring_usable,
+    load_credentials,
+    store_credentials,
+)
 from scraper.errors import (
     AuthError,
     BrowserNotFoundError,
@@ -34,11 +43,18 @@ from scraper.errors import (
     PageError,
     ScraperError,
 )
+from scraper.findings import FindingRules
+from scraper.lock import run_lock
+from scraper.login import ensure_signed_in
+from scraper.monitor import AccountReport, alert, record_run
 from scraper.parse import ParseResult, parse_page, parse_summary_api
 from scraper.records import RECORD_TYPES
+from scraper.report import export_rows, to_csv, to_jsonl, write_report
+from scraper.run import AccountRun, RunOptions, account_page, login_account, run_account
 from scraper.serialize import dumps, to_jsonable
 from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
-from scraper.summary import print_run, records_table
+from scraper.store import open_history
+from scraper.summary import print_account_report, print_run, records_table
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -97,8 +113,7 @@ def _config(args: argparse.Namespace) -> Config:
     return load_config(Path(args.config) if args.config else paths.config_file())
 
 
-def _run_options(args: argparse.Namespace, headed: bool) -> Any:
-    from scraper.run import RunOptions
+def _run_options(args: argparse.Namespace, headed: bool) -> RunOptions:
 
     return RunOptions(
         headed=headed,
@@ -109,7 +124,6 @@ def _run_options(args: argparse.Namespace, headed: bool) -> Any:
 
 
 def _cmd_login(args: argparse.Namespace, spec: Spec, console: Console) -> int:
-    from scraper.run import login_account
 
     config = _config(args)
     account = config.account(args.account)
@@ -124,7 +138,7 @@ def _db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if getattr(args, "db", None) else paths.history_file()
 
 
-def _exit_code(reports: list[Any]) -> int:
+def _exit_code(reports: list[AccountReport]) -> int:
     if not all(r.all_read for r in reports):
         return EXIT_UNREADABLE
     return EXIT_FINDINGS if any(r.new_findings for r in reports) else EXIT_OK
@@ -136,16 +150,11 @@ def _monitored_runs(
     console: Console,
     accounts: list[Account],
     settings: Settings,
-    rules: Any,
-    options: Any,
+    rules: FindingRules,
+    options: RunOptions,
     credentials: Credentials | None = None,
-) -> list[Any]:
+) -> list[tuple[AccountRun, AccountReport]]:
     """Walk each account (with a progress line), store it in the history, alert, print the summary."""
-    from scraper.lock import run_lock
-    from scraper.monitor import alert, record_run
-    from scraper.run import run_account
-    from scraper.store import open_history
-    from scraper.summary import print_account_report
 
     db = _db_path(args)
     reports = []
@@ -198,8 +207,6 @@ def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
 
 
 def _cmd_report(args: argparse.Namespace, spec: Spec, console: Console) -> int:
-    from scraper.report import write_report
-    from scraper.store import open_history
 
     db = _db_path(args)
     if not db.exists():
@@ -213,8 +220,6 @@ def _cmd_report(args: argparse.Namespace, spec: Spec, console: Console) -> int:
 
 
 def _cmd_export(args: argparse.Namespace, spec: Spec, console: Console) -> int:
-    from scraper.report import export_rows, to_csv, to_jsonl
-    from scraper.store import open_history
 
     with open_history(_db_path(args)) as history:
         rows = export_rows(history, args.what, args.section, args.latest)
@@ -227,11 +232,6 @@ def _cmd_export(args: argparse.Namespace, spec: Spec, console: Console) -> int:
 
 
 def _cmd_history(args: argparse.Namespace, spec: Spec, console: Console) -> int:
-    import json as _json
-
-    from rich.table import Table
-
-    from scraper.store import open_history
 
     spec.section(args.section)
     with open_history(_db_path(args)) as history:
@@ -240,7 +240,7 @@ def _cmd_history(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     for column in ("run", "when", "marketplace", "record", "change", "fields"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        fields = _json.loads(row["fields"])
+        fields = json.loads(row["fields"])
         text = "; ".join(f"{k}: {v[0]} -> {v[1]}" for k, v in fields.items())
         table.add_row(str(row["run_id"]), row["at"], row["marketplace"], escape(row["key"]), row["kind"], escape(text))
     console.print(table)
@@ -248,10 +248,6 @@ def _cmd_history(args: argparse.Namespace, spec: Spec, console: Console) -> int:
 
 
 def _cmd_capture(args: argparse.Namespace, spec: Spec, console: Console) -> int:
-    from scraper.capture import capture_section
-    from scraper.credentials import load_credentials
-    from scraper.login import ensure_signed_in
-    from scraper.run import account_page
 
     config = _config(args)
     account = config.account(args.account)
@@ -339,8 +335,6 @@ def _private_home() -> Iterator[Path]:
 def _cmd_demo(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     """Start the bundled demo Seller Central, sign in to it with Chromium and walk all six sections."""
     from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
-    from scraper.findings import FindingRules
-    from scraper.run import RunOptions
 
     locale = "de_DE" if args.locale == "de" else "en_US"
     options = DemoOptions(latency_ms=args.latency_ms, default_locale=locale)
@@ -422,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--db")
     rp.set_defaults(func=_cmd_report)
 
-    ex = sub.add_parser("export", help="current records or latest findings as CSV or JSON Lines")
+    ex = sub.add_parser("export", help="current records, or the findings log, as CSV or JSON Lines")
     ex.add_argument("what", choices=["records", "findings"])
     ex.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
     ex.add_argument("--section")
