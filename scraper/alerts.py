@@ -11,7 +11,7 @@ the configuration and are never printed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import apprise
 
@@ -24,7 +24,8 @@ UNREADABLE = {"drift", "signed_out", "error", "login needed", "challenge"}
 class AlertSettings:
     """Where and when to alert, per account."""
 
-    urls: tuple[str, ...] = ()
+    urls: tuple[str, ...] = field(default=(), repr=False)
+    """Apprise URLs; they may carry tokens or passwords, so they are kept out of repr and messages."""
     min_severity: str = "warning"
     notify_when_nothing_new: bool = False
 

@@ -26,7 +26,7 @@ from rich.table import Table
 
 from scraper import __version__, paths
 from scraper.capture import capture_section
-from scraper.config import Account, Config, Settings, load_config
+from scraper.config import EXAMPLE, Account, Config, Settings, load_config
 from scraper.credentials import (
     Credentials,
     delete_credentials,
@@ -282,6 +282,19 @@ def _cmd_capture(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     return EXIT_OK
 
 
+def _cmd_config(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    if args.action == "example":
+        sys.stdout.write(EXAMPLE)
+    elif args.action == "path":
+        sys.stdout.write(f"{Path(args.config) if args.config else paths.config_file()}\n")
+    else:
+        config = _config(args)
+        console.print(
+            f"{escape(str(config.path))}: {len(config.accounts)} account(s): {escape(', '.join(config.accounts))}"
+        )
+    return EXIT_OK
+
+
 def _cmd_credentials(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     name = _config(args).account(args.account).name
     if args.action == "delete":
@@ -438,6 +451,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--headed", action="store_true")
     c.add_argument("--out", default="captures")
     c.set_defaults(func=_cmd_capture)
+
+    cf = sub.add_parser("config", help="print an example accounts file, where it is read from, or check it")
+    cf.add_argument("action", choices=["example", "path", "check"])
+    cf.set_defaults(func=_cmd_config)
 
     cr = sub.add_parser("credentials", help="store or delete an account's password and TOTP secret (keyring)")
     cr.add_argument("action", choices=["set", "delete"])

@@ -1,36 +1,7 @@
 """The accounts configuration: which Seller Central accounts and marketplaces to watch, and how.
 
-Example (``scraper config path`` prints where it is read from)::
-
-    settings:                      # all optional; defaults shown
-      delay_ms: 1500               # pause between page loads, so a real account is not hammered
-      jitter_ms: 1000              # plus a random 0..jitter_ms
-      max_pages: 20                # per section
-      timeout_ms: 30000            # for a page to show its data
-      human_timeout_s: 300         # how long a visible login waits for a person (CAPTCHA, SMS code)
-      chromium_path: null          # else CHROMIUM_PATH, a Playwright-managed browser, or chromium on PATH
-    accounts:
-      main:
-        host: https://sellercentral.amazon.de
-        email: seller@example.com
-        locale: de_DE              # the UI language to read pages in (de_DE or en_US, en_GB, ...)
-        marketplaces: [A1PA6795UKMFR9, A1F83G8C2ARO7P]
-        sections: [notifications, voice_of_customer, case_log, regulatory_compliance,
-                   compliance_requests, feedback]     # optional, default all six
-        alerts:                    # optional: Apprise URLs, see https://github.com/caronc/apprise/wiki
-          urls: ["mailto://user:app-password@gmail.com", "tgram://bottoken/chatid"]
-          min_severity: warning    # info, warning or critical
-          notify_when_nothing_new: false
-    findings:                      # optional; defaults in scraper/findings.py (FindingRules)
-      due_soon_days: 7
-      feedback_warning_max_stars: 2
-      feedback_info_max_stars: 3
-      critical_words: [gesperrt, deaktiviert, suspended, removed]
-      shipping_words: [Versand, verspätet, delivery, late]
-      packaging_words: [Verpackung, packaging]
-      damage_words: [beschädigt, damaged]
-
-Passwords and TOTP secrets never go here: see :mod:`scraper.credentials`.
+``scraper config example`` prints a commented example (:data:`EXAMPLE`); ``scraper config path`` where
+the file is read from. Passwords and TOTP secrets never go here: see :mod:`scraper.credentials`.
 """
 
 from __future__ import annotations
@@ -44,6 +15,37 @@ from scraper.errors import ConfigError
 from scraper.findings import SEVERITIES, FindingRules
 from scraper.records import RECORD_TYPES
 from scraper.yamlcheck import Checker, YamlMap, load_yaml
+
+EXAMPLE = """\
+settings:                      # all optional; defaults shown
+  delay_ms: 1500               # pause between page loads, so a real account is not hammered
+  jitter_ms: 1000              # plus a random 0..jitter_ms
+  max_pages: 20                # per section
+  timeout_ms: 30000            # for a page to show its data
+  human_timeout_s: 300         # how long a visible login waits for a person (CAPTCHA, SMS code)
+  chromium_path: null          # else CHROMIUM_PATH, a Playwright-managed browser, or chromium on PATH
+accounts:
+  main:
+    host: https://sellercentral.amazon.de
+    email: seller@example.com
+    locale: de_DE              # the UI language to read pages in (de_DE or en_US, en_GB, ...)
+    marketplaces: [A1PA6795UKMFR9, A1F83G8C2ARO7P]
+    sections: [notifications, voice_of_customer, case_log, regulatory_compliance,
+               compliance_requests, feedback]     # optional, default all six
+    alerts:                    # optional: Apprise URLs, see https://github.com/caronc/apprise/wiki
+      urls: ["mailto://user:app-password@gmail.com", "tgram://bottoken/chatid"]
+      min_severity: warning    # info, warning or critical
+      notify_when_nothing_new: false
+findings:                      # optional; defaults in scraper/findings.py (FindingRules)
+  due_soon_days: 7
+  feedback_warning_max_stars: 2
+  feedback_info_max_stars: 3
+  critical_words: [gesperrt, deaktiviert, suspended, removed]
+  shipping_words: [Versand, verspätet, delivery, late]
+  packaging_words: [Verpackung, packaging]
+  damage_words: [beschädigt, damaged]
+"""
+"""A commented example configuration; every key but ``accounts`` is optional."""
 
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,40}")
 _MARKETPLACE_ID = re.compile(r"(amzn1\.mp\.o\.)?[A-Z0-9]{10,14}")
@@ -177,7 +179,7 @@ def load_config(path: Path) -> Config:
     """Read and check the configuration file; ConfigError naming the key and line on any problem."""
     if not path.exists():
         raise ConfigError(
-            str(path), "", "no configuration file; create one (see `scraper config example`) or pass --config"
+            str(path), "", "no configuration file; create one (`scraper config example` prints one) or pass --config"
         )
     ctx = Checker(str(path), ConfigError)
     top = ctx.mapping(load_yaml(path, ConfigError), "", {"accounts"}, {"settings", "findings"})

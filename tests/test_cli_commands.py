@@ -131,3 +131,15 @@ def test_history_export_and_report(home: Path, capsys: pytest.CaptureFixture[str
 def test_report_without_history(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report"]) == EXIT_USAGE
     assert "no history" in capsys.readouterr().out
+
+
+def test_config_example_path_and_check(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "path"]) == EXIT_OK
+    assert capsys.readouterr().out.strip() == str(home / "config.yaml")
+    assert main(["config", "example"]) == EXIT_OK
+    (home / "config.yaml").write_text(capsys.readouterr().out, encoding="utf-8")
+    assert main(["config", "check"]) == EXIT_OK  # the example itself is a valid configuration
+    assert "1 account(s): main" in capsys.readouterr().out
+    (home / "config.yaml").unlink()
+    assert main(["run"]) == EXIT_USAGE
+    assert "`scraper config example` prints one" in capsys.readouterr().err
