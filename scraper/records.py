@@ -115,6 +115,10 @@ class VocListing:
 
     asin: str
     sku: str | None
+    """The merchant SKU (API ``mskus``)."""
+    fnsku: str | None
+    """Amazon's fulfilment SKU (X00...) of FBA offers. The live page's "SKU" column showed this code on the
+    reference screenshot; if the page shows no merchant SKU, the DOM and API keys will disagree (drift)."""
     title: str | None
     fulfillment_channel: FulfillmentChannel | Unknown | None
     cx_health: CxHealth | Unknown
