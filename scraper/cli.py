@@ -25,13 +25,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from scraper import __version__, paths
-from scraper.capture import capture_section
 from scraper.config import EXAMPLE, Account, Config, Settings, load_config
 from scraper.credentials import (
     Credentials,
     delete_credentials,
     keyring_usable,
-    load_credentials,
     store_credentials,
 )
 from scraper.errors import (
@@ -45,12 +43,11 @@ from scraper.errors import (
 )
 from scraper.findings import FindingRules
 from scraper.lock import run_lock
-from scraper.login import ensure_signed_in
 from scraper.monitor import AccountReport, alert, record_run
 from scraper.parse import ParseResult, parse_page, parse_summary_api
 from scraper.records import RECORD_TYPES
 from scraper.report import export_rows, to_csv, to_jsonl, write_report
-from scraper.run import AccountRun, RunOptions, account_page, login_account, run_account
+from scraper.run import AccountRun, RunOptions, capture_account, login_account, run_account
 from scraper.serialize import dumps, to_jsonable
 from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
 from scraper.store import open_history
@@ -248,34 +245,18 @@ def _cmd_history(args: argparse.Namespace, spec: Spec, console: Console) -> int:
 
 
 def _cmd_capture(args: argparse.Namespace, spec: Spec, console: Console) -> int:
-
     config = _config(args)
     account = config.account(args.account)
-    marketplace = args.marketplace or account.marketplaces[0]
-    options = _run_options(args, args.headed)
-    creds = load_credentials(account.name, account.email)
-    with account_page(account, config.settings, options) as (_, page):
-        ensure_signed_in(
-            page,
-            spec,
-            account.host,
-            account.name,
-            creds,
-            marketplace,
-            interactive=args.headed,
-            human_timeout_s=config.settings.human_timeout_s,
-            timeout_ms=config.settings.timeout_ms,
-        )
-        outcome, written = capture_section(
-            page,
-            spec,
-            spec.section(args.section),
-            account.host,
-            marketplace,
-            account.locale,
-            Path(args.out),
-            timeout_ms=config.settings.timeout_ms,
-        )
+    outcome, written = capture_account(
+        spec,
+        account,
+        config.settings,
+        _run_options(args, args.headed),
+        args.section,
+        args.marketplace or account.marketplaces[0],
+        Path(args.out),
+        notify=lambda m: console.print(escape(m)),
+    )
     for path in written:
         console.print(f"wrote {escape(str(path))}")
     console.print(f"section status: {outcome.status} {escape(outcome.message or '')}")

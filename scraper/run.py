@@ -17,6 +17,7 @@ from playwright.sync_api import BrowserContext, Page
 
 from scraper import paths
 from scraper.browser import launched, new_context
+from scraper.capture import capture_section
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials, load_credentials
 from scraper.errors import AuthError, ChallengeError
@@ -75,6 +76,31 @@ def account_page(account: Account, settings: Settings, options: RunOptions) -> I
             context.close()
 
 
+def sign_in_to(
+    page: Page,
+    spec: Spec,
+    account: Account,
+    credentials: Credentials,
+    marketplace: str,
+    settings: Settings,
+    options: RunOptions,
+    notify: Notify = print,
+) -> bool:
+    """Open the account's Seller Central for one marketplace, signing in if needed; True when it signed in."""
+    return ensure_signed_in(
+        page,
+        spec,
+        account.host,
+        account.name,
+        credentials,
+        marketplace,
+        interactive=options.interactive,
+        human_timeout_s=settings.human_timeout_s,
+        timeout_ms=settings.timeout_ms,
+        notify=notify,
+    )
+
+
 def login_account(
     spec: Spec,
     account: Account,
@@ -88,18 +114,7 @@ def login_account(
     session = paths.session_file(account.name)
     with account_page(account, settings, options) as (context, page):
         for marketplace in account.marketplaces:
-            ensure_signed_in(
-                page,
-                spec,
-                account.host,
-                account.name,
-                creds,
-                marketplace,
-                interactive=options.interactive,
-                human_timeout_s=settings.human_timeout_s,
-                timeout_ms=settings.timeout_ms,
-                notify=notify,
-            )
+            sign_in_to(page, spec, account, creds, marketplace, settings, options, notify)
             save_session(context, session)
     return session
 
@@ -138,18 +153,7 @@ def run_account(
             relogged = False
 
             def sign_in(mk: str = marketplace) -> bool:
-                signed = ensure_signed_in(
-                    page,
-                    spec,
-                    account.host,
-                    account.name,
-                    creds,
-                    mk,
-                    interactive=options.interactive,
-                    human_timeout_s=settings.human_timeout_s,
-                    timeout_ms=settings.timeout_ms,
-                    notify=notify,
-                )
+                signed = sign_in_to(page, spec, account, creds, mk, settings, options, notify)
                 if signed:
                     result.sign_ins += 1
                     save_session(context, session)
@@ -180,3 +184,30 @@ def run_account(
         if result.error is None:
             save_session(context, session)
     return result
+
+
+def capture_account(
+    spec: Spec,
+    account: Account,
+    settings: Settings,
+    options: RunOptions,
+    section_id: str,
+    marketplace: str,
+    out_dir: Path,
+    notify: Notify = print,
+) -> tuple[SectionOutcome, list[Path]]:
+    """Sign in and save one section's pages and JSON bodies, redacted, as fixture candidates."""
+    creds = load_credentials(account.name, account.email)
+    with account_page(account, settings, options) as (context, page):
+        if sign_in_to(page, spec, account, creds, marketplace, settings, options, notify):
+            save_session(context, paths.session_file(account.name))
+        return capture_section(
+            page,
+            spec,
+            spec.section(section_id),
+            account.host,
+            marketplace,
+            account.locale,
+            out_dir,
+            timeout_ms=settings.timeout_ms,
+        )

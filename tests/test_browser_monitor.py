@@ -180,3 +180,16 @@ def test_all_accounts_each_with_its_own_session_and_alerts(demo: DemoServer, env
     with open_history(env / "history.sqlite3") as history:
         rows = history.query("SELECT account, COUNT(*) AS n FROM records GROUP BY account ORDER BY account")
     assert [(r["account"], r["n"]) for r in rows] == [("shop-a", 12), ("shop-b", 12)]
+
+
+def test_capture_command_writes_redacted_candidates(demo: DemoServer, env: Path, hook: str) -> None:
+    out = env / "captures"
+    assert main(["--config", config(env, demo, hook), "capture", "feedback", "--out", str(out)]) == EXIT_OK
+    pages = sorted((out / "feedback" / "dom").glob("capture-*.html"))
+    bodies = sorted((out / "feedback" / "api").glob("capture-*.json"))
+    assert len(pages) == len(bodies) == 3  # 12 rows at 5 per page
+    assert "302-0000001-0000101" not in pages[0].read_text(encoding="utf-8")  # order ids are replaced
+    assert "000-0000000-0000001" in pages[0].read_text(encoding="utf-8")
+    # the candidates still parse: they are ready for `scraper parse` and for fixtures/
+    assert main(["parse", "feedback", str(pages[0])]) == EXIT_OK
+    assert main(["parse", "feedback", str(bodies[0])]) == EXIT_OK
