@@ -193,3 +193,14 @@ def test_capture_command_writes_redacted_candidates(demo: DemoServer, env: Path,
     # the candidates still parse: they are ready for `scraper parse` and for fixtures/
     assert main(["parse", "feedback", str(pages[0])]) == EXIT_OK
     assert main(["parse", "feedback", str(bodies[0])]) == EXIT_OK
+
+
+def test_login_command_saves_the_session(
+    demo: DemoServer, env: Path, hook: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--config", config(env, demo, hook), "login", "--headless"]) == EXIT_OK
+    assert "session saved to" in capsys.readouterr().out
+    assert (env / "state" / "sessions" / "demo.json").exists()
+    before = demo.sign_in_requests()
+    assert main(["--config", config(env, demo, hook), "run", "--sections", "feedback"]) == EXIT_FINDINGS
+    assert demo.sign_in_requests() == before
