@@ -130,20 +130,21 @@ def _next(page: Page, section: SectionSpec, href: str, collector: _Collector, ti
     if href:
         page.goto(urljoin(page.url, href), wait_until="domcontentloaded", timeout=timeout_ms)
         return
-    # A "Next" control without a link re-renders in place: wait for the data it fetches, then for the rows.
+    # A "Next" control without a link re-renders in place: wait for the data it fetches (when the section
+    # has an endpoint) and for the first row to change, so the DOM read next is the new page, not the old.
     assert section.dom.next_page is not None
     control = page.locator(section.dom.next_page).first
+    before = page.locator(section.dom.rows).first.inner_html()
     if collector.rows_pattern is not None:
         with page.expect_response(lambda r: bool(collector.rows_pattern.search(r.url)), timeout=timeout_ms):
             control.click(timeout=timeout_ms)
     else:
-        before = page.locator(section.dom.rows).first.inner_html()
         control.click(timeout=timeout_ms)
-        page.wait_for_function(
-            "([sel, before]) => { const r = document.querySelector(sel); return r && r.innerHTML !== before; }",
-            arg=[section.dom.rows, before],
-            timeout=timeout_ms,
-        )
+    page.wait_for_function(
+        "([sel, before]) => { const r = document.querySelector(sel); return !r || r.innerHTML !== before; }",
+        arg=[section.dom.rows, before],
+        timeout=timeout_ms,
+    )
 
 
 def walk_section(
