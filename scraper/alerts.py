@@ -17,8 +17,6 @@ import apprise
 
 from scraper.findings import Finding, severity_rank
 
-UNREADABLE = {"drift", "signed_out", "error", "login needed", "challenge"}
-
 
 @dataclass(frozen=True)
 class AlertSettings:

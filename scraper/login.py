@@ -39,9 +39,6 @@ class PageKind(StrEnum):
     UNKNOWN = "unknown"
 
 
-HUMAN_KINDS = {PageKind.CAPTCHA, PageKind.CHALLENGE}
-
-
 def _present(page: Page, selector: str) -> bool:
     try:
         return page.locator(selector).count() > 0

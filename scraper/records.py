@@ -234,5 +234,3 @@ ENUM_TYPES: dict[str, type[StrEnum]] = {
     )
 }
 """Enums that selectors.yaml may name in `enum:` and map labels for."""
-
-Record = Notification | VocListing | Case | RegulatoryIssue | ComplianceRequest | Feedback

@@ -546,8 +546,3 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
         signin=_signin(ctx, top["signin"], top),
         sections={sid: _section(ctx, sid, node, enums, sections_node) for sid, node in sections_node.items()},
     )
-
-
-def section_ids() -> tuple[str, ...]:
-    """The six section ids, in walking order."""
-    return tuple(RECORD_TYPES)
