@@ -22,6 +22,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.status import Status
 from rich.table import Table
 
 from scraper import __version__, paths
@@ -44,7 +45,7 @@ from scraper.errors import (
 from scraper.findings import FindingRules
 from scraper.lock import run_lock
 from scraper.monitor import AccountReport, alert, record_run
-from scraper.parse import ParseResult, parse_page, parse_summary_api
+from scraper.parse import ParseResult, Source, parse_page, parse_summary_api
 from scraper.records import RECORD_TYPES
 from scraper.report import export_rows, to_csv, to_jsonl, write_report
 from scraper.run import AccountRun, RunOptions, capture_account, login_account, run_account
@@ -91,7 +92,7 @@ def _cmd_parse(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     if args.summary:
         sys.stdout.write(dumps(parse_summary_api(spec, spec.section(args.section), payload)))
         return EXIT_OK
-    source = args.source or ("api" if path.suffix.lower() == ".json" else "dom")
+    source: Source = args.source or ("api" if path.suffix.lower() == ".json" else "dom")
     result = parse_page(spec, args.section, source, payload, locale=args.locale)
     if args.format == "json":
         sys.stdout.write(dumps(result_json(result)))
@@ -158,9 +159,11 @@ def _monitored_runs(
     with run_lock(db), open_history(db) as history:
         for account in accounts:
             with console.status(f"[{account.name}] starting Chromium") as status:
-                run = run_account(
-                    spec, account, settings, options, credentials, notify=lambda m, s=status: s.update(escape(m))
-                )
+
+                def progress(message: str, line: Status = status) -> None:
+                    line.update(escape(message))
+
+                run = run_account(spec, account, settings, options, credentials, notify=progress)
             if getattr(args, "show_records", False):
                 print_run(console, run, _titles(spec, account.locale), True)
             report = alert(record_run(history, spec, run, rules), account.alerts)

@@ -174,11 +174,14 @@ def run_account(
             except AuthError as exc:
                 result.error = str(exc)
                 result.error_kind = "challenge" if isinstance(exc, ChallengeError) else "login needed"
-                read = {(o.marketplace, o.section) for o in result.outcomes}
+                # This marketplace's unread sections and every later marketplace's: none was read.
+                done = {(o.marketplace, o.section) for o in result.outcomes}
+                later = account.marketplaces[account.marketplaces.index(marketplace) :]
                 result.outcomes.extend(
-                    SectionOutcome(s, marketplace, "signed_out", message=result.error)
+                    SectionOutcome(s, m, "signed_out", message=result.error)
+                    for m in later
                     for s in sections
-                    if (marketplace, s) not in read
+                    if (m, s) not in done
                 )
                 break
         if result.error is None:

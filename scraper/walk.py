@@ -135,8 +135,9 @@ def _next(page: Page, section: SectionSpec, href: str, collector: _Collector, ti
     assert section.dom.next_page is not None
     control = page.locator(section.dom.next_page).first
     before = page.locator(section.dom.rows).first.inner_html()
-    if collector.rows_pattern is not None:
-        with page.expect_response(lambda r: bool(collector.rows_pattern.search(r.url)), timeout=timeout_ms):
+    pattern = collector.rows_pattern
+    if pattern is not None:
+        with page.expect_response(lambda r: bool(pattern.search(r.url)), timeout=timeout_ms):
             control.click(timeout=timeout_ms)
     else:
         control.click(timeout=timeout_ms)

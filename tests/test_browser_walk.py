@@ -345,3 +345,13 @@ def test_page_limit_stops_and_says_so(spec: Spec, demo: DemoServer) -> None:
     assert outcome.pages == 1
     assert outcome.truncated
     assert len(outcome.records) == demo.options.page_size
+
+
+def test_a_login_problem_marks_every_marketplace_not_read(spec: Spec, home: Path) -> None:
+    with DemoServer(DemoOptions(marketplaces=(DE, UK), captcha=True)) as server:
+        options = RunOptions(browser_args=tuple(CHROMIUM_ARGS), sections=("feedback", "case_log"))
+        run = run_account(spec, account(server, marketplaces=(DE, UK)), SETTINGS, options, CREDS, notify=lambda m: None)
+    assert run.error_kind == "challenge"
+    assert sorted((o.marketplace, o.section, o.status) for o in run.outcomes) == sorted(
+        (m, s, "signed_out") for m in (DE, UK) for s in ("feedback", "case_log")
+    )
