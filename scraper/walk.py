@@ -222,5 +222,11 @@ def walk_section(
             return outcome
     else:
         outcome.records, outcome.source = merged_dom.records, "dom"
+        if section.api is not None:
+            # Read, but from the page: say so, since the spec's endpoint no longer matches what the page calls.
+            outcome.message = (
+                f"[{section.id}] the page did not call {section.api.url_pattern.pattern!r}; records "
+                "were read from the page (check api.url_pattern in selectors.yaml)"
+            )
     outcome.status = "ok" if outcome.records else "empty"
     return outcome

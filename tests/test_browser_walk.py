@@ -355,3 +355,19 @@ def test_a_login_problem_marks_every_marketplace_not_read(spec: Spec, home: Path
     assert sorted((o.marketplace, o.section, o.status) for o in run.outcomes) == sorted(
         (m, s, "signed_out") for m in (DE, UK) for s in ("feedback", "case_log")
     )
+
+
+def test_a_moved_endpoint_is_read_from_the_page_and_said(spec: Spec, demo: DemoServer) -> None:
+    demo.options.faults = {"feedback": "endpoint_moved"}
+    run = run_account(
+        spec,
+        account(demo),
+        SETTINGS,
+        RunOptions(browser_args=tuple(CHROMIUM_ARGS), sections=("feedback",)),
+        CREDS,
+        notify=lambda m: None,
+    )
+    (outcome,) = run.outcomes
+    assert (outcome.status, outcome.source) == ("ok", "dom")
+    assert "did not call" in (outcome.message or "")
+    assert to_jsonable(list(outcome.records)) == golden_records("feedback", "de-typical")

@@ -71,6 +71,10 @@ SIGNIN_PREFIXES = ("/ap/", "/errors/validateCaptcha", "/authorization/select-acc
 """Paths that count as sign-in traffic for :meth:`DemoServer.sign_in_requests`."""
 
 
+MOVED_SUFFIX = "V2"
+"""Appended to an endpoint's path by the "endpoint_moved" fault, so the spec's url_pattern no longer matches."""
+
+
 @dataclass
 class DemoOptions:
     """How the demo behaves; the fields may be changed while the server runs."""
@@ -93,7 +97,8 @@ class DemoOptions:
     empty_sections: frozenset[str] = frozenset()
     faults: dict[str, str] = field(default_factory=dict)
     """Section id -> a fault the page shows: "markup_changed" (rows rendered under another element name,
-    as when Amazon ships new markup) or "extra_dom_row" (one row on the page that its JSON lacks)."""
+    as when Amazon ships new markup), "extra_dom_row" (one row on the page that its JSON lacks) or
+    "endpoint_moved" (the page fetches its JSON from another URL than the spec's url_pattern)."""
     """These sections show their empty state."""
 
 
@@ -225,7 +230,10 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length > 0 else b""
         try:
-            response = _Request(demo, method, self.path, self.headers.get("Cookie"), self.headers.get("Host"), body)()
+            # The "endpoint_moved" fault serves every endpoint under a renamed path as well.
+            route, sep, query = self.path.partition("?")
+            path = route.removesuffix(MOVED_SUFFIX) + sep + query
+            response = _Request(demo, method, path, self.headers.get("Cookie"), self.headers.get("Host"), body)()
         except Exception as exc:  # a demo bug must show as a 500 page, not as a dropped connection
             response = _Response.html(f"<h1>500</h1><pre>{type(exc).__name__}: {exc}</pre>", 500)
             if demo.verbose:
@@ -539,7 +547,8 @@ class _Request:
             "locale": locale,
             "lang": lang,
             "pageSize": self.options.page_size,
-            "endpoint": section.endpoint,
+            "endpoint": section.endpoint
+            + (MOVED_SUFFIX if self.options.faults.get(section.id) == "endpoint_moved" else ""),
             "method": section.method,
             "params": section.params,
             "paging": {
