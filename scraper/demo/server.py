@@ -788,7 +788,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="SECTION=FAULT",
-        help="markup_changed or extra_dom_row for a section",
+        help="markup_changed, extra_dom_row or endpoint_moved for a section",
     )
     parser.add_argument("--verbose", action="store_true", help="print every request")
     return parser
