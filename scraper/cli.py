@@ -52,7 +52,7 @@ from scraper.run import AccountRun, RunOptions, capture_account, login_account, 
 from scraper.serialize import dumps, to_jsonable
 from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
 from scraper.store import open_history
-from scraper.summary import print_account_report, print_run, records_table
+from scraper.summary import print_account_report, print_records, records_table
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -165,7 +165,7 @@ def _monitored_runs(
 
                 run = run_account(spec, account, settings, options, credentials, notify=progress)
             if getattr(args, "show_records", False):
-                print_run(console, run, _titles(spec, account.locale), True)
+                print_records(console, run, _titles(spec, account.locale))
             report = alert(record_run(history, spec, run, rules), account.alerts)
             print_account_report(console, report)
             reports.append((run, report))

@@ -87,6 +87,7 @@ def record_run(
     for outcome in run.outcomes:
         section = spec.section(outcome.section)
         status = history_status(outcome, run)
+        message = outcome.message or ("stopped at the page limit (settings.max_pages)" if outcome.truncated else None)
         records = None
         if status in READ_OK:
             records = {key_text(record_key(section.key, r)): to_jsonable(r) for r in outcome.records}
@@ -96,7 +97,7 @@ def record_run(
             outcome.marketplace,
             outcome.section,
             status,
-            outcome.message,
+            message,
             records,
             to_jsonable(outcome.summary),
         )
@@ -104,7 +105,7 @@ def record_run(
             outcome.marketplace,
             outcome.section,
             status,
-            outcome.message,
+            message,
             len(outcome.records),
             Counter(c.kind for c in changes),
         )

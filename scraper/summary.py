@@ -1,4 +1,4 @@
-"""Terminal output: record tables and the per-section summary of a run.
+"""Terminal output: record tables and the per-section summary of a run as the history saw it.
 
 A section that could not be read is shown in red with the reason; it is never shown as an empty green.
 """
@@ -17,15 +17,6 @@ from scraper.monitor import AccountReport
 from scraper.run import AccountRun
 from scraper.serialize import display, to_jsonable
 
-STATUS_STYLE = {"ok": "green", "empty": "green", "drift": "bold red", "signed_out": "bold red", "error": "bold red"}
-STATUS_WORDS = {
-    "ok": "read",
-    "empty": "read, nothing there",
-    "drift": "PAGE CHANGED",
-    "signed_out": "LOGIN NEEDED",
-    "error": "NOT READ",
-}
-
 
 def records_table(records: tuple[Any, ...] | list[Any], title: str, caption: str | None = None) -> Table:
     """Records as a table, one column per field; unknown enum labels shown as "? label"."""
@@ -39,32 +30,12 @@ def records_table(records: tuple[Any, ...] | list[Any], title: str, caption: str
     return table
 
 
-def print_run(console: Console, run: AccountRun, titles: dict[str, str], show_records: bool) -> None:
-    """The records of each section (optionally) and a summary line per marketplace and section."""
-    if show_records:
-        for outcome in run.outcomes:
-            if outcome.records:
-                title = f"{titles.get(outcome.section, outcome.section)} ({outcome.marketplace})"
-                console.print(records_table(outcome.records, title))
-    table = Table(title=escape(f"Account {run.account}"))
-    for column in ("marketplace", "section", "status", "records", "from", "pages", "note"):
-        # The status word must never be split over lines: it is what a reader (or grep) looks for.
-        table.add_column(column, overflow="fold", no_wrap=column == "status")
-    for o in run.outcomes:
-        style = STATUS_STYLE[o.status]
-        note = o.message or ("stopped at the page limit" if o.truncated else "")
-        table.add_row(
-            o.marketplace,
-            o.section,
-            f"[{style}]{STATUS_WORDS[o.status]}[/{style}]",
-            str(len(o.records)) if o.status in {"ok", "empty", "drift"} else "-",
-            o.source or "-",
-            str(o.pages),
-            escape(note),
-        )
-    console.print(table)
-    if run.error:
-        console.print(f"[bold red]{escape(run.error)}[/bold red]")
+def print_records(console: Console, run: AccountRun, titles: dict[str, str]) -> None:
+    """The records of each section that has some, one table per marketplace and section."""
+    for outcome in run.outcomes:
+        if outcome.records:
+            title = f"{titles.get(outcome.section, outcome.section)} ({outcome.marketplace})"
+            console.print(records_table(outcome.records, title))
 
 
 def print_account_report(console: Console, report: AccountReport) -> None:

@@ -195,3 +195,12 @@ def test_no_alert_when_nothing_is_new_unless_asked(spec: Spec, db: Path, webhook
         )
     assert asked.alert_sent is True
     assert received[0]["title"] == "Seller Central [main]: nothing new"
+
+
+def test_a_section_cut_at_the_page_limit_says_so(spec: Spec, db: Path) -> None:
+    outcome = ok("feedback", fb("302-1", 5, "gut"))
+    outcome.truncated = True
+    with open_history(db) as history:
+        report = record_run(history, spec, run_of(outcome))
+        stored = history.query("SELECT message FROM section_runs")[0]["message"]
+    assert report.sections[0].message == stored == "stopped at the page limit (settings.max_pages)"
