@@ -7,10 +7,11 @@ spec says, and tells "the page says it is empty" from "the page does not match" 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, Comment, Tag
 
 from scraper.errors import PageError, SelectorDriftError, SignedOutError
 from scraper.jsonpath import MISSING, resolve
@@ -67,9 +68,36 @@ def _signed_out(spec: Spec, soup: BeautifulSoup) -> bool:
     )
 
 
+HIDDEN_MARK = "data-sc-hidden"
+"""Attribute the browser layer puts on every element a person cannot see before it saves a page."""
+
+_INVISIBLE = (
+    f"[{HIDDEN_MARK}], [hidden], [aria-hidden='true'], script, style, template:not([shadowrootmode]), noscript"
+)
+_STYLE_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def drop_invisible(soup: BeautifulSoup) -> BeautifulSoup:
+    """Remove what a person cannot see, so that hidden duplicate rows and dead markup never become records.
+
+    Seller Central renders hidden copies of table rows (same test ids, hidden by CSS). A live page is
+    marked by the browser (``data-sc-hidden``); a hand-made or older file may only carry ``hidden``,
+    ``aria-hidden="true"`` or an inline ``display: none``. Comments, scripts and styles inside rows go too.
+    """
+    for element in soup.select(_INVISIBLE):
+        if not element.decomposed:  # an ancestor may have gone already
+            element.decompose()
+    for element in soup.select("[style]"):
+        if not element.decomposed and _STYLE_HIDDEN.search(str(element.get("style"))):
+            element.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    return soup
+
+
 def soup_of(html: str) -> BeautifulSoup:
-    """The parsed page (lxml: several times faster than html.parser on 1,000-row pages)."""
-    return BeautifulSoup(html, "lxml")
+    """The visible part of a parsed page (lxml: several times faster than html.parser on big pages)."""
+    return drop_invisible(BeautifulSoup(html, "lxml"))
 
 
 def read_dom(spec: Spec, section: SectionSpec, soup: BeautifulSoup) -> RawPage:

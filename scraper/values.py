@@ -59,6 +59,7 @@ class Locale:
 
 UNKNOWN_LOCALE = Locale()
 
+_SEPARATORS = re.compile(r"[\s_\-‐-―]+")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3}")  # 1,234,567 or Indian 12,34,567
@@ -322,8 +323,12 @@ def parse_url(raw: Raw, locale: Locale = UNKNOWN_LOCALE) -> str:
 
 
 def enum_key(label: str) -> str:
-    """How labels are compared: case-insensitive, whitespace collapsed."""
-    return _SPACES.sub(" ", label).strip().casefold()
+    """How labels are compared: case-insensitive, ignoring spaces, underscores and hyphens.
+
+    Seller Central spells one status as ``PendingAmazonAction``, ``PENDINGAMAZONACTION`` and
+    ``PENDING_AMAZON_ACTION`` depending on the page and the year; they must all be one member.
+    """
+    return _SEPARATORS.sub("", label).casefold()
 
 
 @dataclass(frozen=True)
