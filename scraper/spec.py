@@ -91,6 +91,9 @@ class Paging:
     size: int
     unit: str
     """"page" when the number counts pages, "row" when it is an offset in rows."""
+    replay: bool = False
+    """The page's own pager cannot be clicked (its buttons sit in a closed shadow root, as on Voice of the
+    Customer): the walk repeats the page's own request with the next page number or offset instead."""
 
 
 @dataclass(frozen=True)
@@ -362,7 +365,7 @@ def _dom_source(
 
 
 def _paging(ctx: SpecChecker, node: object, where: str, parent: YamlMap) -> Paging:
-    m = ctx.mapping(node, where, {"in", "page_param", "start", "size_param", "size"}, {"unit"}, parent)
+    m = ctx.mapping(node, where, {"in", "page_param", "start", "size_param", "size"}, {"unit", "replay"}, parent)
     location = m["in"]
     if location not in {"query", "body"}:
         ctx.fail(f"{where}.in", "expected 'query' or 'body'", m, "in")
@@ -376,6 +379,7 @@ def _paging(ctx: SpecChecker, node: object, where: str, parent: YamlMap) -> Pagi
         size_param=ctx.string(m, "size_param", where),
         size=ctx.integer(m, "size", where),
         unit=unit,
+        replay=ctx.boolean(m, "replay", where, False),
     )
 
 
