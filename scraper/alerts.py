@@ -43,15 +43,18 @@ def build_digest(
     new_findings: list[tuple[str, Finding]],
     problems: list[tuple[str, str, str]],
     settings: AlertSettings,
+    notices: list[str] | None = None,
 ) -> Digest | None:
     """The digest for one account's run, or None when there is nothing to say.
 
     ``new_findings`` holds (marketplace, finding); ``problems`` (marketplace, section, message) for every
-    section that could not be read.
+    section that could not be read; ``notices`` the maintenance notices of sections that were read but whose
+    page no longer fully matches selectors.yaml (each listed once).
     """
+    notices = list(dict.fromkeys(notices or []))
     wanted = [(m, f) for m, f in new_findings if severity_rank(f.severity) >= severity_rank(settings.min_severity)]
     wanted.sort(key=lambda mf: (-severity_rank(mf[1].severity), mf[1].section))
-    if not wanted and not problems and not settings.notify_when_nothing_new:
+    if not wanted and not problems and not notices and not settings.notify_when_nothing_new:
         return None
     lines: list[str] = []
     if problems:
@@ -63,14 +66,21 @@ def build_digest(
         for marketplace, finding in wanted:
             tags = f" [{', '.join(finding.tags)}]" if finding.tags else ""
             lines.append(f"- {finding.severity.upper()} {marketplace} {finding.section}: {finding.message}{tags}")
+    if notices:
+        if lines and lines[-1]:
+            lines.append("")
+        lines.append("MAINTENANCE (read, but selectors.yaml needs an update):")
+        lines.extend(f"- {notice}" for notice in notices)
     if not lines:
         lines.append("Everything was read; nothing new.")
     critical = any(f.severity == "critical" for _, f in wanted)
-    level = "failure" if problems or critical else ("warning" if wanted else "info")
+    level = "failure" if problems or critical else ("warning" if wanted or notices else "info")
     if problems:
         title = f"Seller Central [{account}]: could not read {len(problems)} place(s)"
     elif wanted:
         title = f"Seller Central [{account}]: {len(wanted)} new finding(s)"
+    elif notices:
+        title = f"Seller Central [{account}]: everything read; {len(notices)} maintenance notice(s)"
     else:
         title = f"Seller Central [{account}]: nothing new"
     return Digest(title, "\n".join(lines).strip() + "\n", level)

@@ -26,6 +26,7 @@ from rich.status import Status
 from rich.table import Table
 
 from scraper import __version__, paths
+from scraper.capture import is_capture_dir, load_capture
 from scraper.config import EXAMPLE, Account, Config, Settings, load_config
 from scraper.credentials import (
     Credentials,
@@ -46,6 +47,7 @@ from scraper.findings import FindingRules
 from scraper.lock import run_lock
 from scraper.monitor import AccountReport, alert, record_run
 from scraper.parse import ParseResult, Source, parse_page, parse_summary_api
+from scraper.read import SectionOutcome, read_section
 from scraper.records import RECORD_TYPES
 from scraper.report import export_rows, to_csv, to_jsonl, write_report
 from scraper.run import AccountRun, RunOptions, capture_account, login_account, run_account
@@ -82,23 +84,74 @@ def _titles(spec: Spec, locale: str) -> dict[str, str]:
 # --- parse --------------------------------------------------------------------------------------------
 
 
+def outcome_json(outcome: SectionOutcome) -> dict[str, Any]:
+    """The stable JSON form of a section read from a capture (used by the capture fixtures' goldens too)."""
+    return {
+        "section": outcome.section,
+        "marketplace": outcome.marketplace,
+        "status": outcome.status,
+        "source": outcome.source,
+        "message": outcome.message,
+        "notices": list(outcome.notices),
+        "pages": outcome.pages,
+        "truncated": outcome.truncated,
+        "duplicates": outcome.duplicates,
+        "summary": to_jsonable(outcome.summary),
+        "records": to_jsonable(list(outcome.records)),
+    }
+
+
+def _replay_capture(
+    args: argparse.Namespace, spec: Spec, console: Console, directory: Path, section: str | None
+) -> int:
+    capture = load_capture(directory)
+    if section is not None and section != capture.section:
+        console.print(f"[red]{escape(str(directory))} is a capture of {capture.section}, not {section}[/red]")
+        return EXIT_USAGE
+    outcome = read_section(spec, spec.section(capture.section), capture)
+    if args.format == "json":
+        sys.stdout.write(dumps(outcome_json(outcome)))
+    else:
+        caption = (
+            f"{outcome.status}, {len(outcome.records)} record(s), source {outcome.source or '-'}, "
+            f"{outcome.pages} page(s), marketplace {outcome.marketplace}"
+        )
+        console.print(records_table(outcome.records, f"{capture.section} ({directory})", caption))
+        if outcome.summary is not None:
+            console.print(f"summary: {escape(str(to_jsonable(outcome.summary)))}")
+        if outcome.message:
+            console.print(f"[bold red]{escape(outcome.message)}[/bold red]")
+        for notice in outcome.notices:
+            console.print(f"[yellow]{escape(notice)}[/yellow]")
+    return EXIT_OK if outcome.status in {"ok", "empty"} else EXIT_UNREADABLE
+
+
 def _cmd_parse(args: argparse.Namespace, spec: Spec, console: Console) -> int:
-    path = Path(args.file)
+    if len(args.target) > 2:
+        console.print("[red]usage: scraper parse [SECTION] FILE|CAPTURE_DIR[/red]")
+        return EXIT_USAGE
+    section: str | None = args.target[0] if len(args.target) == 2 else None
+    path = Path(args.target[-1])
+    if is_capture_dir(path):
+        return _replay_capture(args, spec, console, path, section)
+    if section is None:
+        console.print(f"[red]{escape(str(path))} is not a capture directory; use: parse SECTION FILE[/red]")
+        return EXIT_USAGE
     try:
         payload = path.read_bytes()
     except OSError as exc:
         console.print(f"[red]cannot read {escape(str(path))}: {exc.strerror}[/red]")
         return EXIT_USAGE
     if args.summary:
-        sys.stdout.write(dumps(parse_summary_api(spec, spec.section(args.section), payload)))
+        sys.stdout.write(dumps(parse_summary_api(spec, spec.section(section), payload)))
         return EXIT_OK
     source: Source = args.source or ("api" if path.suffix.lower() == ".json" else "dom")
-    result = parse_page(spec, args.section, source, payload, locale=args.locale)
+    result = parse_page(spec, section, source, payload, locale=args.locale)
     if args.format == "json":
         sys.stdout.write(dumps(result_json(result)))
         return EXIT_OK
     caption = f"{result.status}, {len(result.records)} record(s), source {result.source}, locale {result.locale or '?'}"
-    console.print(records_table(result.records, f"{args.section} ({path.name})", caption))
+    console.print(records_table(result.records, f"{section} ({path.name})", caption))
     if result.summary is not None:
         console.print(f"summary: {escape(str(to_jsonable(result.summary)))}")
     return EXIT_OK
@@ -259,11 +312,16 @@ def _cmd_capture(args: argparse.Namespace, spec: Spec, console: Console) -> int:
         args.marketplace or account.marketplaces[0],
         Path(args.out),
         notify=lambda m: console.print(escape(m)),
+        max_pages=args.max_pages,
     )
     for path in written:
         console.print(f"wrote {escape(str(path))}")
-    console.print(f"section status: {outcome.status} {escape(outcome.message or '')}")
-    return EXIT_OK
+    console.print(
+        f"section status: {outcome.status}, {len(outcome.records)} record(s) {escape(outcome.message or '')}"
+    )
+    for notice in outcome.notices:
+        console.print(f"[yellow]{escape(notice)}[/yellow]")
+    return EXIT_OK if outcome.status in {"ok", "empty"} else EXIT_UNREADABLE
 
 
 def _cmd_config(args: argparse.Namespace, spec: Spec, console: Console) -> int:
@@ -367,8 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("parse", help="parse a saved page or JSON body and print the records or the error")
-    p.add_argument("section", help="section id, e.g. feedback")
-    p.add_argument("file", help="saved HTML page or JSON body")
+    p.add_argument(
+        "target",
+        nargs="+",
+        metavar="[SECTION] PATH",
+        help="a capture directory (scraper capture), or a section id and a saved HTML page or JSON body",
+    )
     p.add_argument("--source", choices=["dom", "api"], help="default: api for .json files, else dom")
     p.add_argument("--format", choices=["json", "table"], default="table")
     p.add_argument("--locale", help="override the page's language, e.g. de_DE or en_US")
@@ -433,7 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--account")
     c.add_argument("--marketplace")
     c.add_argument("--headed", action="store_true")
-    c.add_argument("--out", default="captures")
+    c.add_argument("--out", default="captures", help="writes OUT/<marketplace>/<section>/ (replay: scraper parse DIR)")
+    c.add_argument("--max-pages", type=int, default=3)
     c.set_defaults(func=_cmd_capture)
 
     cf = sub.add_parser("config", help="print an example accounts file, where it is read from, or check it")

@@ -144,3 +144,25 @@ class FieldError(PageError):
         self.raw = raw
         self.reason = reason
         super().__init__(section, source, f"row {row}, field {field!r}: {reason} (raw: {raw!r})")
+
+
+class WrongMarketplaceError(PageError):
+    """The page shows another marketplace than the one the tool asked for (a switch failed silently)."""
+
+    def __init__(self, section: str, asked: str, shown: str) -> None:
+        self.asked = asked
+        self.shown = shown
+        super().__init__(
+            section,
+            "page",
+            f"the page shows marketplace {shown!r}, not {asked!r}: the marketplace switch did not take effect; "
+            "its records would be filed under the wrong marketplace, so this marketplace was not read",
+        )
+
+
+class CaptureFormatError(ScraperError):
+    """A capture directory (``scraper capture``) is incomplete or not in a format this version reads."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}")

@@ -100,9 +100,12 @@ def soup_of(html: str) -> BeautifulSoup:
     return drop_invisible(BeautifulSoup(html, "lxml"))
 
 
-def read_dom(spec: Spec, section: SectionSpec, soup: BeautifulSoup) -> RawPage:
-    """Find the rows of a rendered section page and read each field's raw value."""
+def read_dom(
+    spec: Spec, section: SectionSpec, soup: BeautifulSoup, only: tuple[str, ...] | None = None
+) -> RawPage:
+    """Find the rows of a rendered section page and read each field's raw value (or only the named fields)."""
     source: DomSource = section.dom
+    fields = source.fields if only is None else {name: source.fields[name] for name in only}
     locale_el = soup.select_one(spec.locale_css)
     locale = _attr(locale_el, spec.locale_attr) if locale_el is not None else None
     rows = soup.select(source.rows)
@@ -117,7 +120,7 @@ def read_dom(spec: Spec, section: SectionSpec, soup: BeautifulSoup) -> RawPage:
     next_el = soup.select_one(source.next_page) if source.next_page else None
     next_page = (_attr(next_el, "href") or "") if next_el is not None else None
     return RawPage(
-        rows=[{name: dom_field(row, f) for name, f in source.fields.items()} for row in rows],
+        rows=[{name: dom_field(row, f) for name, f in fields.items()} for row in rows],
         empty=False,
         locale=locale,
         next_page=next_page,

@@ -17,11 +17,11 @@ from scraper.alerts import AlertSettings, Digest, build_digest, send
 from scraper.diff import Change
 from scraper.findings import Finding, FindingRules, evaluate
 from scraper.parse import record_key
+from scraper.read import SectionOutcome
 from scraper.run import AccountRun
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
 from scraper.store import READ_OK, History
-from scraper.walk import SectionOutcome
 
 
 def key_text(key: tuple[Any, ...]) -> str:
@@ -49,6 +49,8 @@ class SectionReport:
     findings: list[Finding] = field(default_factory=list)
     new_findings: list[Finding] = field(default_factory=list)
     last_success: str | None = None
+    notices: list[str] = field(default_factory=list)
+    """Maintenance notices of a section that was read (part of the spec no longer matches the page)."""
 
 
 @dataclass
@@ -87,7 +89,11 @@ def record_run(
     for outcome in run.outcomes:
         section = spec.section(outcome.section)
         status = history_status(outcome, run)
-        message = outcome.message or ("stopped at the page limit (settings.max_pages)" if outcome.truncated else None)
+        notes = [outcome.message] if outcome.message else []
+        notes += outcome.notices
+        if outcome.truncated:
+            notes.append("stopped at the page limit (settings.max_pages)")
+        message = "; ".join(notes) or None
         records = None
         if status in READ_OK:
             records = {key_text(record_key(section.key, r)): to_jsonable(r) for r in outcome.records}
@@ -108,6 +114,7 @@ def record_run(
             message,
             len(outcome.records),
             Counter(c.kind for c in changes),
+            notices=list(outcome.notices),
         )
         if records is not None:
             report.findings = evaluate(outcome.section, records, changes, rules, today)
@@ -128,7 +135,8 @@ def alert(report: AccountReport, settings: AlertSettings) -> AccountReport:
     problems = [(s.marketplace, s.section, s.message or s.status) for s in report.sections if s.status not in READ_OK]
     if report.error and not problems:
         problems = [("-", "login", report.error)]
-    report.digest = build_digest(report.account, report.new_findings, problems, settings)
+    notices = list(dict.fromkeys(n for s in report.sections if s.status in READ_OK for n in s.notices))
+    report.digest = build_digest(report.account, report.new_findings, problems, settings, notices)
     if report.digest is not None and settings.urls:
         report.alert_sent = send(report.digest, settings.urls)
     return report

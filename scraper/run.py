@@ -17,13 +17,15 @@ from playwright.sync_api import BrowserContext, Page
 
 from scraper import paths
 from scraper.browser import launched, new_context
-from scraper.capture import capture_section
+from scraper.capture import SectionCapture, load_capture, save_capture
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials, load_credentials
 from scraper.errors import AuthError, ChallengeError
 from scraper.login import ensure_signed_in
+from scraper.read import SectionOutcome, read_section
+from scraper.redact import Redactor
 from scraper.spec import SectionSpec, Spec
-from scraper.walk import Pacer, SectionOutcome, walk_section
+from scraper.walk import Pacer, collect_section
 
 Notify = Callable[[str], None]
 
@@ -136,7 +138,7 @@ def run_account(
     with account_page(account, settings, options) as (context, page):
 
         def read(section: SectionSpec, marketplace: str) -> SectionOutcome:
-            return walk_section(
+            capture = collect_section(
                 page,
                 spec,
                 section,
@@ -148,6 +150,7 @@ def run_account(
                 timeout_ms=settings.timeout_ms,
                 pacer=pacer,
             )
+            return read_section(spec, section, capture)
 
         for marketplace in account.marketplaces:
             relogged = False
@@ -171,6 +174,13 @@ def run_account(
                         relogged = sign_in()
                         outcome = read(section, marketplace)
                     result.outcomes.append(outcome)
+                    if outcome.status == "wrong marketplace":
+                        # Every further section would be filed under the wrong marketplace: stop this one.
+                        result.outcomes.extend(
+                            SectionOutcome(s, marketplace, "wrong marketplace", message=outcome.message)
+                            for s in sections[sections.index(section_id) + 1 :]
+                        )
+                        break
             except AuthError as exc:
                 result.error = str(exc)
                 result.error_kind = "challenge" if isinstance(exc, ChallengeError) else "login needed"
@@ -198,19 +208,37 @@ def capture_account(
     marketplace: str,
     out_dir: Path,
     notify: Notify = print,
+    max_pages: int = 3,
 ) -> tuple[SectionOutcome, list[Path]]:
-    """Sign in and save one section's pages and JSON bodies, redacted, as fixture candidates."""
+    """Sign in, collect one section, and save the capture, redacted, under ``out_dir/<marketplace>/<section>/``.
+
+    The saved directory is what ``scraper parse`` replays offline; the outcome is read from the capture as
+    it was saved (redacted), so what the command reports is what the files give.
+    """
     creds = load_credentials(account.name, account.email)
+    section = spec.section(section_id)
     with account_page(account, settings, options) as (context, page):
         if sign_in_to(page, spec, account, creds, marketplace, settings, options, notify):
             save_session(context, paths.session_file(account.name))
-        return capture_section(
+        capture = collect_section(
             page,
             spec,
-            spec.section(section_id),
+            section,
             account.host,
             marketplace,
             account.locale,
-            out_dir,
+            via_menu=options.via_menu,
+            max_pages=max_pages,
             timeout_ms=settings.timeout_ms,
         )
+    return save_and_read(spec, capture, out_dir / marketplace / section_id)
+
+
+def save_and_read(spec: Spec, capture: SectionCapture, directory: Path) -> tuple[SectionOutcome, list[Path]]:
+    """Write a capture redacted and read it back from the files, as ``scraper parse`` will."""
+    note = (
+        f"Captured by `scraper capture {capture.section}`; personal data replaced. Check it before committing "
+        "it as a fixture."
+    )
+    written = save_capture(capture, directory, Redactor(keep_ids=spec.marketplaces), note)
+    return read_section(spec, spec.section(capture.section), load_capture(directory)), written

@@ -179,6 +179,8 @@ class Spec:
     sections: dict[str, SectionSpec]
     marketplaces: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     """Marketplace id -> the names the account switcher shows for it (to verify a switch)."""
+    shadow_hosts: str = ""
+    """Components whose open shadow roots a saved page inlines, because a field lives there ("" = none)."""
 
     def section(self, section_id: str) -> SectionSpec:
         """The section with this id; KeyError naming the known ids otherwise."""
@@ -529,7 +531,7 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
     missing = defaults.get("missing_values", [])
     if not isinstance(missing, list) or not all(isinstance(v, str) for v in missing):
         ctx.fail("defaults.missing_values", "expected a list of strings", defaults, "missing_values")
-    page = ctx.mapping(top["page"], "page", {"locale_css", "locale_attr", "signed_in", "menu"}, set(), top)
+    page = ctx.mapping(top["page"], "page", {"locale_css", "locale_attr", "signed_in", "menu"}, {"shadow_hosts"}, top)
     enums = _enums(ctx, top["enums"], top)
     sections_node = ctx.mapping(top["sections"], "sections", set(), set(RECORD_TYPES), top)
     absent = [s for s in RECORD_TYPES if s not in sections_node]
@@ -547,6 +549,7 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
         locale_attr=ctx.string(page, "locale_attr", "page"),
         signed_in=ctx.css(page, "signed_in", "page"),
         menu=ctx.css(page, "menu", "page"),
+        shadow_hosts=ctx.css(page, "shadow_hosts", "page") if "shadow_hosts" in page else "",
         signin=_signin(ctx, top["signin"], top),
         sections={sid: _section(ctx, sid, node, enums, sections_node) for sid, node in sections_node.items()},
     )

@@ -1,28 +1,32 @@
 """Walking one section in a signed-in page: open it, wait for its data, collect HTML and JSON, page on.
 
-The walk only navigates and collects; records come from :func:`scraper.parse.parse_page`. It keeps the
-JSON bodies the page itself fetched from the section's endpoint (selectors.yaml ``api.url_pattern``) and
-prefers their records; where both exist, DOM and API keys must agree, else the section is reported as
-drift. Clicks are limited to menu entries and "Next" controls: nothing that changes the account.
+The walk only navigates and collects; it returns a :class:`~scraper.capture.SectionCapture` and parses
+nothing (records come from :func:`scraper.read.read_section`). Before a page is saved, every element a person
+cannot see is marked ``data-sc-hidden``, so the reader ignores Amazon's hidden duplicate rows exactly as it
+would on the saved file. Clicks are limited to menu entries and "Next" controls: nothing that changes the
+account. Where the pager cannot be clicked (closed shadow root), the walk repeats the page's own request
+with the next offset, read-only like the page's own call.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import time
-from dataclasses import dataclass, field
-from typing import Any, Literal
-from urllib.parse import urljoin
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urljoin, urlparse, urlunparse
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Response
 
-from scraper.errors import PageError, SelectorDriftError, SignedOutError
+from scraper.capture import CapturedPage, CaptureProblem, Exchange, ExchangeRole, SectionCapture
+from scraper.errors import SelectorDriftError, SignedOutError
+from scraper.extract import HIDDEN_MARK
+from scraper.jsonpath import MISSING, resolve
 from scraper.login import with_params
-from scraper.parse import ParseResult, merge_pages, parse_page, parse_summary_api, record_key
-from scraper.spec import SectionSpec, Spec
-
-Status = Literal["ok", "empty", "drift", "signed_out", "error"]
+from scraper.spec import Paging, SectionSpec, Spec
 
 
 @dataclass(frozen=True)
@@ -39,23 +43,54 @@ class Pacer:
             time.sleep(pause / 1000)
 
 
-@dataclass
-class SectionOutcome:
-    """What reading one section in one marketplace gave: records, or why there are none."""
+# Marks what a person cannot see, and serializes the page with the open shadow roots of the hosts that
+# selectors.yaml names (page.shadow_hosts) inlined as <template shadowrootmode="open">. Off-screen means
+# left of or above the document (hidden panels), not below the fold, which a person reaches by scrolling.
+_SNAPSHOT_JS = """
+([mark, hosts]) => {
+  const roots = [];
+  const hidden = (el) => {
+    if (el.hidden || el.getAttribute('aria-hidden') === 'true') return true;
+    const style = getComputedStyle(el);
+    if (style.display === 'contents') return false;
+    if (style.display === 'none' || style.visibility === 'hidden' || style.visibility === 'collapse') return true;
+    if (el.getClientRects().length === 0) return true;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0 && style.overflow !== 'visible') return true;
+    return r.right + scrollX <= 0 || r.bottom + scrollY <= 0;
+  };
+  const visit = (root) => {
+    for (const old of root.querySelectorAll('[' + mark + ']')) old.removeAttribute(mark);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+    let el = walker.nextNode();
+    while (el) {
+      if (el.shadowRoot && el.shadowRoot.mode === 'open') {
+        if (hosts && el.matches(hosts)) roots.push(el.shadowRoot);
+        visit(el.shadowRoot);
+      }
+      if (!['HEAD', 'SCRIPT', 'STYLE', 'TEMPLATE'].includes(el.tagName) && hidden(el)) {
+        el.setAttribute(mark, '1');
+        let next = walker.nextSibling();
+        while (!next && walker.parentNode()) next = walker.nextSibling();
+        el = next;
+        continue;
+      }
+      el = walker.nextNode();
+    }
+  };
+  visit(document.body || document.documentElement);
+  const html = document.documentElement;
+  const body = (roots.length && typeof html.getHTML === 'function')
+    ? html.getHTML({ shadowRoots: roots }) : html.innerHTML;
+  const lang = html.getAttribute('lang');
+  return '<!DOCTYPE html>\\n<html' + (lang ? ' lang="' + lang.replace(/"/g, '') + '"' : '') + '>' + body + '</html>';
+}
+"""
 
-    section: str
-    marketplace: str
-    status: Status
-    records: tuple[Any, ...] = ()
-    source: str | None = None
-    """"api" when the page's JSON was used, "dom" otherwise."""
-    pages: int = 0
-    message: str | None = None
-    truncated: bool = False
-    """The page limit was reached before the last page."""
-    summary: Any = None
-    html_pages: list[str] = field(default_factory=list, repr=False)
-    api_bodies: list[bytes] = field(default_factory=list, repr=False)
+
+def snapshot(page: Page, spec: Spec) -> str:
+    """The page's HTML as a person sees it: invisible elements marked, chosen shadow roots inlined."""
+    return str(page.evaluate(_SNAPSHOT_JS, [HIDDEN_MARK, spec.shadow_hosts]))
 
 
 class _Collector:
@@ -65,68 +100,93 @@ class _Collector:
         self.rows_pattern = section.api.url_pattern if section.api else None
         summary = section.summary.api if section.summary else None
         self.summary_pattern = summary.url_pattern if summary else None
-        self.rows: list[Response] = []
-        self.summaries: list[Response] = []
+        self.seen: list[tuple[ExchangeRole, Response]] = []
 
     def __call__(self, response: Response) -> None:
         if self.rows_pattern is not None and self.rows_pattern.search(response.url):
-            self.rows.append(response)
+            self.seen.append(("rows", response))
         elif self.summary_pattern is not None and self.summary_pattern.search(response.url):
-            self.summaries.append(response)
+            self.seen.append(("summary", response))
 
-    def reset(self) -> None:
-        self.rows.clear()
-        self.summaries.clear()
+    def take(self) -> list[Exchange]:
+        """The exchanges since the last call, with their bodies (None where the browser evicted one)."""
+        taken = []
+        for role, response in self.seen:
+            try:
+                body: bytes | None = response.body()
+            except PlaywrightError:  # evicted after a navigation; recorded, the reader decides
+                body = None
+            request = response.request
+            taken.append(Exchange(role, response.url, request.method, response.status, body, request.post_data))
+        self.seen.clear()
+        return taken
+
+    @property
+    def has_rows(self) -> bool:
+        return any(role == "rows" for role, _ in self.seen)
 
 
 def _open(
     page: Page, spec: Spec, section: SectionSpec, base_url: str, locale: str, via_menu: bool, timeout_ms: int
-) -> None:
+) -> str:
     if not via_menu:
-        page.goto(
-            with_params(f"{base_url}{section.url}", mons_sel_locale=locale),
-            wait_until="domcontentloaded",
-            timeout=timeout_ms,
-        )
-        return
-    page.goto(
-        with_params(f"{base_url}/home", mons_sel_locale=locale), wait_until="domcontentloaded", timeout=timeout_ms
-    )
+        url = with_params(f"{base_url}{section.url}", mons_sel_locale=locale)
+        page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+        return url
+    home = with_params(f"{base_url}/home", mons_sel_locale=locale)
+    page.goto(home, wait_until="domcontentloaded", timeout=timeout_ms)
     labels = section.menu[locale[:2]]
     nav = page.locator(spec.menu).first
     for label in labels[:-1]:
         nav.get_by_text(label, exact=True).first.click(timeout=timeout_ms)
     with page.expect_navigation(wait_until="domcontentloaded", timeout=timeout_ms):
         nav.get_by_role("link", name=labels[-1], exact=True).first.click(timeout=timeout_ms)
+    return home
 
 
-def _wait_ready(page: Page, spec: Spec, section: SectionSpec, timeout_ms: int) -> None:
-    """Wait for the data (rows or the empty state), not for network idle, which these SPAs never reach."""
+def _wait_ready(page: Page, spec: Spec, section: SectionSpec, collector: _Collector, timeout_ms: int) -> bool:
+    """Wait for the data (rows or the empty state), not for network idle, which these SPAs never reach.
+
+    False when the page never showed it but its JSON arrived: the reader then reads the JSON and reports
+    the page's selectors as in need of maintenance, instead of losing a section whose data is there.
+    """
     signin = spec.signin.selectors["email"]
     try:
         page.wait_for_selector(f"{section.ready}, {signin}", state="attached", timeout=timeout_ms)
     except PlaywrightError as exc:
         if "Timeout" not in str(exc):
             raise
+        if collector.has_rows:
+            return False
         raise SelectorDriftError(
             section.id, "dom", section.ready, f"the page showed neither data nor its empty state within {timeout_ms} ms"
         ) from None
     if page.locator(signin).count() and not page.locator(section.ready).count():
         raise SignedOutError(section.id, "dom")
+    return True
 
 
-def _bodies(responses: list[Response]) -> list[bytes]:
-    bodies = []
-    for response in responses:
-        if response.ok:
-            try:
-                bodies.append(response.body())
-            except PlaywrightError:  # evicted after a navigation; the DOM still has the data
-                continue
-    return bodies
+def _label(page: Page, spec: Spec) -> str | None:
+    label = page.locator(spec.signin.selectors["marketplace_label"]).first
+    try:
+        if label.count():
+            return " ".join((label.text_content() or "").split()) or None
+    except PlaywrightError:
+        return None
+    return None
 
 
-def _next(page: Page, section: SectionSpec, href: str, collector: _Collector, timeout_ms: int) -> None:
+def _next_href(page: Page, section: SectionSpec) -> str | None:
+    """The live page's "Next" control: its href ("" for a control without one), or None on the last page."""
+    if section.dom.next_page is None:
+        return None
+    control = page.locator(section.dom.next_page).first
+    if not control.count():
+        return None
+    return control.get_attribute("href") or ""
+
+
+def _click_next(page: Page, section: SectionSpec, href: str, collector: _Collector, timeout_ms: int) -> None:
     if href:
         page.goto(urljoin(page.url, href), wait_until="domcontentloaded", timeout=timeout_ms)
         return
@@ -134,7 +194,8 @@ def _next(page: Page, section: SectionSpec, href: str, collector: _Collector, ti
     # has an endpoint) and for the first row to change, so the DOM read next is the new page, not the old.
     assert section.dom.next_page is not None
     control = page.locator(section.dom.next_page).first
-    before = page.locator(section.dom.rows).first.inner_html()
+    rows = page.locator(section.dom.rows).first
+    before = rows.inner_html() if rows.count() else ""
     pattern = collector.rows_pattern
     if pattern is not None:
         with page.expect_response(lambda r: bool(pattern.search(r.url)), timeout=timeout_ms):
@@ -148,7 +209,84 @@ def _next(page: Page, section: SectionSpec, href: str, collector: _Collector, ti
     )
 
 
-def walk_section(
+def _advance(value: Any, paging: Paging, rows: int) -> int:
+    current = int(value) if value not in (None, "") else paging.start
+    return current + (rows if paging.unit == "row" else 1)
+
+
+def replay_request(section: SectionSpec, last: Exchange) -> tuple[str, str | None] | None:
+    """The URL and post data of the page's own request for the page after ``last``; None when it was the last.
+
+    Only the paging parameter changes: the request is the page's own, read-only search call. Whether a
+    next page exists is decided from the row count and the announced total, not from the records.
+    """
+    api = section.api
+    if api is None or api.paging is None or last.body is None:
+        return None
+    paging = api.paging
+    try:
+        document = json.loads(last.body)
+    except ValueError:
+        return None
+    rows = resolve(document, api.rows)
+    if not isinstance(rows, list) or not rows:
+        return None
+    total = resolve(document, api.total) if api.total else MISSING
+    if paging.location == "query":
+        parts = urlparse(last.url)
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        size = int(query.get(paging.size_param) or paging.size)
+        position = _advance(query.get(paging.page_param), paging, len(rows))
+        query[paging.page_param] = str(position)
+        url, post = urlunparse(parts._replace(query=urlencode(query))), last.post_data
+    else:
+        try:
+            body = json.loads(last.post_data or "{}")
+        except ValueError:
+            return None
+        size = int(body.get(paging.size_param) or paging.size)
+        position = _advance(body.get(paging.page_param), paging, len(rows))
+        body[paging.page_param] = position
+        url, post = last.url, json.dumps(body)
+    if isinstance(total, int) and not isinstance(total, bool):
+        done = position if paging.unit == "row" else (position - paging.start) * size
+        if done >= total:
+            return None
+    elif len(rows) < size:
+        return None
+    return url, post
+
+
+def _last_rows(capture: SectionCapture) -> Exchange | None:
+    ok = [x for x in capture.exchanges("rows") if x.ok]
+    return ok[-1] if ok else None
+
+
+RETRY_STATUSES = frozenset({429, 503})
+BACKOFF_S = (1, 2, 4, 8)
+"""Seller Central answers bursts with 429; a live worker backs off 1-2-4-8 s (reference 9b, rate limits)."""
+
+
+def _replay(page: Page, section: SectionSpec, last: Exchange, timeout_ms: int) -> Exchange | None:
+    target = replay_request(section, last)
+    if target is None:
+        return None
+    url, post = target
+    for pause in (*BACKOFF_S, None):
+        response = page.request.fetch(
+            url,
+            method=last.method,
+            data=post if last.method != "GET" else None,
+            headers={"content-type": "application/json"} if post is not None else None,
+            timeout=timeout_ms,
+        )
+        if response.status not in RETRY_STATUSES or pause is None:
+            break
+        time.sleep(pause)
+    return Exchange("rows", url, last.method, response.status, response.body(), post, replayed=True)
+
+
+def collect_section(
     page: Page,
     spec: Spec,
     section: SectionSpec,
@@ -160,73 +298,56 @@ def walk_section(
     max_pages: int = 20,
     timeout_ms: int = 30000,
     pacer: Pacer | None = None,
-) -> SectionOutcome:
-    """Read every page of one section; never raises for page problems, it reports them in the outcome."""
+) -> SectionCapture:
+    """Collect every page of one section; never raises for page problems, it records them in the capture."""
     pacer = pacer or Pacer()
     collector = _Collector(section)
+    started = time.monotonic()
+    capture = SectionCapture(
+        section.id, marketplace, locale, f"{base_url}{section.url}", started=datetime.now(UTC).isoformat()
+    )
     page.on("response", collector)
-    dom_pages: list[ParseResult] = []
-    api_pages: list[ParseResult] = []
-    outcome = SectionOutcome(section.id, marketplace, "error")
-    summary = None
     try:
-        _open(page, spec, section, base_url, locale, via_menu, timeout_ms)
+        capture.requested_url = _open(page, spec, section, base_url, locale, via_menu, timeout_ms)
+        replaying = False
         while True:
-            _wait_ready(page, spec, section, timeout_ms)
-            html = page.content()
-            outcome.html_pages.append(html)
-            bodies = _bodies(collector.rows)
-            outcome.api_bodies.extend(bodies)
-            api_pages.extend(parse_page(spec, section.id, "api", b) for b in bodies)
-            for body in _bodies(collector.summaries):
-                summary = parse_summary_api(spec, section, body)
-            dom = parse_page(spec, section.id, "dom", html)
-            dom_pages.append(dom)
-            if dom.next_page is None:
-                break
-            if len(dom_pages) >= max_pages:
-                outcome.truncated = True
+            href: str | None = None
+            if replaying:
+                last = _last_rows(capture)
+                fetched = _replay(page, section, last, timeout_ms) if last is not None else None
+                if fetched is None:
+                    break
+                capture.pages.append(CapturedPage(page.url, None, [fetched]))
+                if not fetched.ok:
+                    break  # the reader reports the failed page; asking again for the same page loops
+            else:
+                t0 = time.monotonic()
+                ready = _wait_ready(page, spec, section, collector, timeout_ms)
+                html = snapshot(page, spec)
+                elapsed = int((time.monotonic() - t0) * 1000)
+                capture.pages.append(CapturedPage(page.url, html, collector.take(), _label(page, spec), elapsed, ready))
+                href = _next_href(page, section)
+                if href is None:
+                    paging = section.api.paging if section.api else None
+                    if paging is None or not paging.replay or _last_rows(capture) is None:
+                        break
+                    replaying = True
+            if len(capture.pages) >= max_pages:
+                last = _last_rows(capture)
+                capture.truncated = href is not None or (
+                    replaying and last is not None and replay_request(section, last) is not None
+                )
                 break
             pacer.wait()
-            collector.reset()
-            _next(page, section, dom.next_page, collector, timeout_ms)
+            if href is not None:
+                _click_next(page, section, href, collector, timeout_ms)
     except SignedOutError as exc:
-        outcome.status, outcome.message = "signed_out", str(exc)
-        return outcome
+        capture.problem = CaptureProblem("signed_out", str(exc))
     except SelectorDriftError as exc:
-        outcome.status, outcome.message = "drift", str(exc)
-        return outcome
-    except PageError as exc:
-        outcome.status, outcome.message = "error", str(exc)
-        return outcome
+        capture.problem = CaptureProblem("drift", str(exc))
     except PlaywrightError as exc:
-        outcome.status, outcome.message = "error", f"[{section.id}] browser: {str(exc).splitlines()[0]}"
-        return outcome
+        capture.problem = CaptureProblem("error", f"[{section.id}] browser: {str(exc).splitlines()[0]}")
     finally:
         page.remove_listener("response", collector)
-
-    merged_dom = merge_pages(section, dom_pages)
-    outcome.pages = len(dom_pages)
-    outcome.summary = summary if summary is not None else merged_dom.summary
-    if api_pages:
-        merged_api = merge_pages(section, api_pages)
-        outcome.records, outcome.source = merged_api.records, "api"
-        dom_keys = {record_key(section.key, r) for r in merged_dom.records}
-        api_keys = {record_key(section.key, r) for r in merged_api.records}
-        if dom_keys != api_keys:
-            outcome.status = "drift"
-            outcome.message = (
-                f"[{section.id}] page and JSON disagree: {len(dom_keys - api_keys)} record(s) only on "
-                f"the page, {len(api_keys - dom_keys)} only in the JSON"
-            )
-            return outcome
-    else:
-        outcome.records, outcome.source = merged_dom.records, "dom"
-        if section.api is not None:
-            # Read, but from the page: say so, since the spec's endpoint no longer matches what the page calls.
-            outcome.message = (
-                f"[{section.id}] the page did not call {section.api.url_pattern.pattern!r}; records "
-                "were read from the page (check api.url_pattern in selectors.yaml)"
-            )
-    outcome.status = "ok" if outcome.records else "empty"
-    return outcome
+        capture.elapsed_ms = int((time.monotonic() - started) * 1000)
+    return capture

@@ -13,11 +13,11 @@ import pytest
 from scraper.cli import EXIT_OK, EXIT_USAGE, main
 from scraper.credentials import load_credentials
 from scraper.monitor import record_run
+from scraper.read import SectionOutcome
 from scraper.records import Feedback
 from scraper.run import AccountRun
 from scraper.spec import load_spec
 from scraper.store import open_history
-from scraper.walk import SectionOutcome
 from tests.test_credentials import MemoryKeyring
 
 CONFIG = """accounts:

@@ -15,12 +15,12 @@ from aiosmtpd.controller import Controller
 
 from scraper.alerts import AlertSettings
 from scraper.monitor import alert, record_run
+from scraper.read import SectionOutcome
 from scraper.records import Case, CaseOpener, CaseStatus, Feedback
 from scraper.report import export_rows, render_html, report_data, to_csv, to_jsonl
 from scraper.run import AccountRun
 from scraper.spec import Spec
 from scraper.store import open_history
-from scraper.walk import SectionOutcome
 
 SECRET_PASSWORD = "Pa55-never-in-alerts"
 SECRET_TOTP = "JBSWY3DPEHPK3PXP"

@@ -1,0 +1,253 @@
+"""Reading a captured section: records, de-duplication, the page as a witness of the JSON, and the status.
+
+:func:`read_section` is pure (a :class:`~scraper.capture.SectionCapture` in, a :class:`SectionOutcome` out)
+and is the only place that decides what a section's status is, online and offline alike.
+
+Where the page fetched its endpoint, the JSON bodies are the records. The rendered page is then a witness:
+only its visible rows and their key fields are read, and compared with the JSON of the same page. Rows on
+one side that the other lacks are drift. A witness that no longer matches its selectors does not make the
+section unreadable (the JSON was read), but it is reported as a maintenance notice, never silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from scraper.capture import CapturedPage, Exchange, SectionCapture
+from scraper.errors import PageError, SelectorDriftError, SignedOutError, WrongMarketplaceError
+from scraper.extract import read_dom, soup_of
+from scraper.parse import ParseResult, convert, merge_pages, parse_page, parse_summary_api, record_key
+from scraper.spec import SectionSpec, Spec
+from scraper.values import Locale, enum_key
+
+Status = Literal["ok", "empty", "drift", "signed_out", "wrong marketplace", "error"]
+
+
+@dataclass
+class SectionOutcome:
+    """What reading one section in one marketplace gave: records, or why there are none."""
+
+    section: str
+    marketplace: str
+    status: Status
+    records: tuple[Any, ...] = ()
+    source: str | None = None
+    """"api" when the page's JSON was used, "dom" otherwise."""
+    pages: int = 0
+    message: str | None = None
+    truncated: bool = False
+    """The page limit was reached before the last page."""
+    summary: Any = None
+    notices: list[str] = field(default_factory=list)
+    """Maintenance notices: the section was read, but part of the spec no longer matches the page."""
+    duplicates: int = 0
+    """Rows that came more than once (overlapping responses, a list that shifted while paging)."""
+    capture: SectionCapture | None = field(default=None, repr=False, compare=False)
+
+
+_LABEL_PARTS = re.compile(r"\s*[|·/,()]\s*")
+
+
+def shown_marketplace(spec: Spec, label: str | None) -> str | None:
+    """The marketplace id whose switcher name the label shows; None when the label is absent or unknown.
+
+    Labels come as "Germany" (EU unified account, 2026) or "Account name | Deutschland" (older switcher);
+    the last part that names a marketplace wins, because the account name comes first.
+    """
+    if not label:
+        return None
+    names = {enum_key(name): marketplace for marketplace, ms in spec.marketplaces.items() for name in ms}
+    for part in reversed(_LABEL_PARTS.split(label)):
+        marketplace = names.get(enum_key(part)) if part.strip() else None
+        if marketplace is not None:
+            return marketplace
+    return None
+
+
+def _check_marketplace(spec: Spec, section: SectionSpec, capture: SectionCapture) -> None:
+    for page in capture.pages:
+        if page.html is None or not page.marketplace_label:
+            continue
+        shown = shown_marketplace(spec, page.marketplace_label)
+        if shown is None:
+            # A label we cannot map: not proof of a wrong marketplace, but the records' marketplace is unverified.
+            continue
+        if shown != capture.marketplace:
+            raise WrongMarketplaceError(section.id, capture.marketplace, f"{page.marketplace_label} ({shown})")
+
+
+def _unmapped_label(spec: Spec, capture: SectionCapture) -> str | None:
+    for page in capture.pages:
+        if page.html is not None and page.marketplace_label and shown_marketplace(spec, page.marketplace_label) is None:
+            return page.marketplace_label
+    return None
+
+
+def _check_calls(section: SectionSpec, capture: SectionCapture) -> None:
+    """A page whose data calls all failed is an error, even where another page's call succeeded."""
+    for n, page in enumerate(capture.pages, start=1):
+        rows = [x for x in page.exchanges if x.role == "rows"]
+        if rows and not any(x.ok for x in rows):
+            last = rows[-1]
+            what = "without a body" if 200 <= last.status < 300 else f"HTTP {last.status}"
+            path = urlparse(last.url).path
+            raise PageError(section.id, "api", f"page {n}: the page's data call {last.method} {path} answered {what}")
+
+
+def _parse_body(spec: Spec, section: SectionSpec, exchange: Exchange) -> ParseResult:
+    assert exchange.body is not None
+    return parse_page(spec, section.id, "api", exchange.body)
+
+
+def _witness_keys(spec: Spec, section: SectionSpec, html: str) -> set[tuple[Any, ...]]:
+    """Keys of the rows a person sees on the page: the row selector and the key fields only."""
+    soup = soup_of(html)
+    page = read_dom(spec, section, soup, only=section.key)
+    loc = Locale.parse(page.locale)
+    keys = set()
+    for i, raw in enumerate(page.rows, start=1):
+        keys.add(
+            tuple(
+                convert(section.id, "dom", i, section.dom.fields[name], raw[name], loc, spec.missing_values)
+                for name in section.key
+            )
+        )
+    return keys
+
+
+def _summary(spec: Spec, section: SectionSpec, capture: SectionCapture, outcome: SectionOutcome) -> Any:
+    bodies = [x for x in capture.exchanges("summary") if x.ok]
+    if bodies:
+        return parse_summary_api(spec, section, bodies[-1].body)
+    if section.summary is None or section.summary.dom is None:
+        return None
+    first = next((p.html for p in capture.pages if p.html is not None), None)
+    if first is None:
+        return None
+    try:
+        return parse_page(spec, section.id, "dom", first).summary
+    except PageError as exc:
+        outcome.notices.append(f"[{section.id}] the summary could not be read from the page: {exc}")
+        return None
+
+
+def _read_api_first(
+    spec: Spec,
+    section: SectionSpec,
+    capture: SectionCapture,
+    outcome: SectionOutcome,
+    parsed: dict[int, ParseResult],
+) -> None:
+    merged = merge_pages(section, list(parsed.values()))
+    outcome.records, outcome.source = merged.records, "api"
+    outcome.duplicates = len(merged.duplicates)
+    witness_failed: str | None = None
+    only_page: set[tuple[Any, ...]] = set()
+    only_json: set[tuple[Any, ...]] = set()
+    for page in capture.pages:
+        if page.html is None:
+            continue  # a page the walk fetched itself: no rendered witness exists
+        results = [parsed[id(x)] for x in page.exchanges if id(x) in parsed]
+        if not results:
+            continue
+        json_keys = {record_key(section.key, r) for result in results for r in result.records}
+        try:
+            dom_keys = _witness_keys(spec, section, page.html)
+        except SignedOutError:
+            raise
+        except PageError as exc:
+            witness_failed = getattr(exc, "selector", None) or str(exc)
+            detail = exc.detail if isinstance(exc, SelectorDriftError) else str(exc)
+            outcome.notices.append(
+                f"[{section.id}] maintenance: the page no longer matches {witness_failed!r} ({detail}); the records "
+                "were read from the JSON the page fetched, but the page could not confirm them: update "
+                f"sections.{section.id}.dom in selectors.yaml"
+            )
+            break
+        only_page |= dom_keys - json_keys
+        only_json |= json_keys - dom_keys
+    if only_page or only_json:
+        outcome.status = "drift"
+        outcome.message = (
+            f"[{section.id}] page and JSON disagree: {len(only_page)} row(s) only on the page, {len(only_json)} "
+            "only in the JSON"
+        )
+        return
+    outcome.status = "ok" if outcome.records else "empty"
+
+
+def _read_dom_only(spec: Spec, section: SectionSpec, capture: SectionCapture, outcome: SectionOutcome) -> None:
+    results = [parse_page(spec, section.id, "dom", p.html) for p in capture.pages if p.html is not None]
+    if not results:
+        raise PageError(section.id, "dom", "the capture holds no page")
+    merged = merge_pages(section, results)
+    outcome.records, outcome.source = merged.records, "dom"
+    outcome.duplicates = len(merged.duplicates)
+    if section.api is not None:
+        # Read, but from the page: say so, since the spec's endpoint no longer matches what the page calls.
+        outcome.notices.append(
+            f"[{section.id}] maintenance: the page did not call {section.api.url_pattern.pattern!r}; records were "
+            f"read from the page (check sections.{section.id}.api.url_pattern in selectors.yaml)"
+        )
+    outcome.status = "ok" if outcome.records else "empty"
+
+
+def read_section(spec: Spec, section: SectionSpec, capture: SectionCapture) -> SectionOutcome:
+    """Records and status of one captured section; never raises for page problems, it reports them."""
+    outcome = SectionOutcome(
+        section.id,
+        capture.marketplace,
+        "error",
+        pages=len(capture.pages),
+        truncated=capture.truncated,
+        capture=capture,
+    )
+    if capture.problem is not None:
+        outcome.status, outcome.message = capture.problem.kind, capture.problem.message
+        return outcome
+    try:
+        for page in capture.pages:
+            if page.html is not None:
+                _signed_out_check(spec, section, page)
+        _check_marketplace(spec, section, capture)
+        parsed: dict[int, ParseResult] = {}
+        if section.api is not None:
+            _check_calls(section, capture)
+            parsed = {id(x): _parse_body(spec, section, x) for x in capture.exchanges("rows") if x.ok}
+        if parsed:
+            _read_api_first(spec, section, capture, outcome, parsed)
+        else:
+            _read_dom_only(spec, section, capture, outcome)
+        outcome.summary = _summary(spec, section, capture, outcome)
+    except SignedOutError as exc:
+        outcome.status, outcome.message = "signed_out", str(exc)
+        return outcome
+    except WrongMarketplaceError as exc:
+        outcome.status, outcome.message = "wrong marketplace", str(exc)
+        return outcome
+    except SelectorDriftError as exc:
+        outcome.status, outcome.message = "drift", str(exc)
+        return outcome
+    except PageError as exc:
+        outcome.status, outcome.message = "error", str(exc)
+        return outcome
+    label = _unmapped_label(spec, capture)
+    if label is not None:
+        outcome.notices.append(
+            f"[{section.id}] maintenance: the account switcher shows {label!r}, which selectors.yaml `marketplaces` "
+            f"does not name; the records were filed under {capture.marketplace} unverified"
+        )
+    return outcome
+
+
+def _signed_out_check(spec: Spec, section: SectionSpec, page: CapturedPage) -> None:
+    assert page.html is not None
+    soup = soup_of(page.html)
+    if soup.select_one(section.ready) is None and (
+        soup.select_one(spec.signin.selectors["email"]) is not None
+        or soup.select_one(spec.signin.selectors["password"]) is not None
+    ):
+        raise SignedOutError(section.id, "dom")
