@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bs4 import BeautifulSoup, Comment, Tag
+from bs4.element import NavigableString, TemplateString
 
 from scraper.errors import PageError, SelectorDriftError, SignedOutError
 from scraper.jsonpath import MISSING, resolve
@@ -92,6 +93,12 @@ def drop_invisible(soup: BeautifulSoup) -> BeautifulSoup:
             element.decompose()
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
+    # An inlined shadow root (the walk saves them as declarative templates) is part of what a person sees;
+    # CSS selectors do not enter template contents, so its children take the template's place.
+    for template in soup.select("template[shadowrootmode]"):
+        for text in template.find_all(string=lambda s: isinstance(s, TemplateString)):
+            text.replace_with(NavigableString(str(text)))  # bs4 leaves template strings out of get_text()
+        template.unwrap()
     return soup
 
 
