@@ -17,6 +17,7 @@ from bs4.element import NavigableString, TemplateString
 from scraper.errors import PageError, SelectorDriftError, SignedOutError
 from scraper.jsonpath import MISSING, resolve
 from scraper.spec import ApiSource, DomSource, FieldSpec, SectionSpec, Spec
+from scraper.values import enum_key
 
 RawValue = str | int | float | bool | list[Any] | None
 
@@ -47,7 +48,7 @@ def _attr(element: Tag, name: str) -> str | None:
 
 
 def dom_field(row: Tag, field: FieldSpec) -> RawValue:
-    """The raw value of one field in one row: text, attribute, presence or a list of them."""
+    """The raw value of one field in one row (or one cell): text, attribute, presence or a list of them."""
     if field.exists:
         return row.select_one(field.css) is not None if field.css else True
     if field.css is None:
@@ -126,12 +127,44 @@ def read_dom(
         )
     next_el = soup.select_one(source.next_page) if source.next_page else None
     next_page = (_attr(next_el, "href") or "") if next_el is not None else None
+    positions = _column_positions(section, soup, fields)
+
+    def value(row: Tag, f: FieldSpec) -> RawValue:
+        if not f.column:
+            return dom_field(row, f)
+        assert source.cells is not None
+        position = positions.get(f.name)
+        cells = row.select(source.cells)
+        if position is None or position >= len(cells):
+            return [] if f.multiple else (False if f.exists else None)
+        return dom_field(cells[position], f)
+
     return RawPage(
-        rows=[{name: dom_field(row, f) for name, f in fields.items()} for row in rows],
+        rows=[{name: value(row, f) for name, f in fields.items()} for row in rows],
         empty=False,
         locale=locale,
         next_page=next_page,
     )
+
+
+def _column_positions(section: SectionSpec, soup: BeautifulSoup, fields: dict[str, FieldSpec]) -> dict[str, int]:
+    """Field name -> the index of its column, found by header label; drift when a required column is gone."""
+    wanted = {name: f for name, f in fields.items() if f.column}
+    if not wanted:
+        return {}
+    assert section.dom.headers is not None
+    labels = [enum_key(_text(cell)) for cell in soup.select(section.dom.headers)]
+    positions = {}
+    for name, f in wanted.items():
+        keys = {enum_key(label) for label in f.column}
+        found = next((i for i, label in enumerate(labels) if label in keys), None)
+        if found is not None:
+            positions[name] = found
+        elif f.required:
+            raise SelectorDriftError(
+                section.id, "dom", section.dom.headers, f"no column headed {' / '.join(f.column)!r} for {name}"
+            )
+    return positions
 
 
 def load_json(section_id: str, body: str | bytes | Any) -> Any:

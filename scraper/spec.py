@@ -66,6 +66,9 @@ class FieldSpec:
     exists: bool = False
     path: str | None = None
     line: int | None = None
+    column: tuple[str, ...] = ()
+    """DOM: the header labels (every UI language) of the column holding the field; ``css`` is then relative
+    to that column's cell. Header labels survive reordered and inserted columns; positions do not."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,10 @@ class DomSource:
     fields: dict[str, FieldSpec]
     next_page: str | None
     """Selector of the "Next" link; absent on the last page."""
+    headers: str | None = None
+    """Selector of the table's header cells, in column order (for fields found by ``column``)."""
+    cells: str | None = None
+    """Selector of a row's cells relative to the row, in column order (for fields found by ``column``)."""
 
 
 @dataclass(frozen=True)
@@ -237,7 +244,7 @@ def _transforms(ctx: SpecChecker, node: YamlMap, where: str) -> tuple[Transform,
 
 
 _COMMON_FIELD_KEYS = {"type", "enum", "required", "multiple", "transforms"}
-_DOM_FIELD_KEYS = {"css", "attr", "exists"}
+_DOM_FIELD_KEYS = {"css", "attr", "exists", "column"}
 _API_FIELD_KEYS = {"path"}
 
 
@@ -272,6 +279,15 @@ def _field(
         path = None
         css = ctx.css(m, "css", where) if "css" in m else None
         attr = ctx.string(m, "attr", where) if "attr" in m else None
+    column: tuple[str, ...] = ()
+    if "column" in m:
+        labels = ctx.localized(m, "column", where)
+        for loc in LOCALES:
+            value = labels[loc]
+            items = value if isinstance(value, list) else [value]
+            if not items or not all(isinstance(x, str) and x.strip() for x in items):
+                ctx.fail(f"{where}.column.{loc}", "expected a header label or a list of them", labels, loc)
+            column += tuple(items)
     return FieldSpec(
         name=name,
         type=type_name,
@@ -285,6 +301,7 @@ def _field(
         exists=exists,
         path=path,
         line=parent.key_lines.get(name),
+        column=column,
     )
 
 
@@ -356,13 +373,18 @@ def _check_record(
 def _dom_source(
     ctx: SpecChecker, node: object, where: str, rt: type, enums: dict[str, EnumParser], p: YamlMap
 ) -> DomSource:
-    m = ctx.mapping(node, where, {"rows", "fields"}, {"next_page"}, p)
+    m = ctx.mapping(node, where, {"rows", "fields"}, {"next_page", "headers", "cells"}, p)
     fields = _fields(ctx, m, where, "dom", enums)
     _check_record(ctx, rt, fields, where, m, True)
+    by_column = [f.name for f in fields.values() if f.column]
+    if by_column and not ("headers" in m and "cells" in m):
+        ctx.fail(where, f"fields {', '.join(by_column)} name a column: the source needs headers and cells", m)
     return DomSource(
         rows=ctx.css(m, "rows", where),
         fields=fields,
         next_page=ctx.css(m, "next_page", where) if "next_page" in m else None,
+        headers=ctx.css(m, "headers", where) if "headers" in m else None,
+        cells=ctx.css(m, "cells", where) if "cells" in m else None,
     )
 
 
