@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scraper.mutate import MUTATIONS, Outcome, dom_cases, run_case  # noqa: E402
+from scraper.mutate import MUTATIONS, PROBES, Mutation, Outcome, dom_cases, run_case  # noqa: E402
 from scraper.spec import load_spec  # noqa: E402
 
 FIXTURES = ROOT / "fixtures"
@@ -26,14 +26,17 @@ DOC = ROOT / "docs" / "robustness.md"
 TARGET = 0.95
 
 
-def run_all(seed: str) -> dict[tuple[str, str], list[tuple[str, Outcome]]]:
+Results = dict[tuple[str, str], list[tuple[str, Outcome]]]
+
+
+def run_all(seed: str, mutations: dict[str, Mutation] = MUTATIONS) -> Results:
     """(mutation, section) -> [(fixture name, outcome)] over every DOM fixture with a golden."""
     spec = load_spec()
-    results: dict[tuple[str, str], list[tuple[str, Outcome]]] = {}
+    results: Results = {}
     for case in dom_cases(FIXTURES):
         if case.section not in spec.sections:
             continue
-        for name, mutation in MUTATIONS.items():
+        for name, mutation in mutations.items():
             results.setdefault((name, case.section), []).append((case.name, run_case(spec, case, mutation, seed)))
     return results
 
@@ -41,38 +44,40 @@ def run_all(seed: str) -> dict[tuple[str, str], list[tuple[str, Outcome]]]:
 def _cell(outcomes: list[tuple[str, Outcome]]) -> str:
     counts = Counter(o.verdict for _, o in outcomes)
     text = f"{counts['same']} / {counts['loud']}"
-    bad = counts["silent"] + counts["crash"]
-    return text + (f" **FAIL {bad}**" if bad else "")
+    for bad in ("silent", "crash"):
+        if counts[bad]:
+            text += f" **{counts[bad]} {bad}**"
+    return text
 
 
-def table(results: dict[tuple[str, str], list[tuple[str, Outcome]]]) -> list[str]:
-    """The mutation x section table as Markdown lines (cells "same / loud", failures flagged)."""
+def table(results: Results, mutations: dict[str, Mutation] = MUTATIONS) -> list[str]:
+    """The mutation x section table as Markdown lines (cells "same / loud", then any silent or crash runs)."""
     sections = sorted({s for _, s in results})
     lines = [
         "| mutation | " + " | ".join(sections) + " | same |",
         "|---|" + "---|" * len(sections) + "---|",
     ]
-    for name, mutation in MUTATIONS.items():
+    for name, mutation in mutations.items():
         row = [_cell(results.get((name, s), [])) for s in sections]
         outcomes = [o for s in sections for _, o in results.get((name, s), [])]
         same = sum(o.verdict == "same" for o in outcomes)
-        label = f"{name} (loud expected)" if mutation.expect == "loud" else name
+        label = f"{name} (loud expected)" if mutation.expect == "loud" and name in MUTATIONS else name
         lines.append(f"| {label} | " + " | ".join(row) + f" | {same}/{len(outcomes)} |")
     return lines
 
 
-def totals(results: dict[tuple[str, str], list[tuple[str, Outcome]]]) -> Counter[str]:
+def totals(results: Results) -> Counter[str]:
     """How many runs ended same, loud, silent and crash."""
     return Counter(o.verdict for outcomes in results.values() for _, o in outcomes)
 
 
-def same_ratio(results: dict[tuple[str, str], list[tuple[str, Outcome]]]) -> tuple[int, int]:
+def same_ratio(results: Results) -> tuple[int, int]:
     """("same" runs, all runs) over the mutations a reader should see through ("loud expected" left out)."""
     outcomes = [o for (name, _), runs in results.items() if MUTATIONS[name].expect == "same" for _, o in runs]
     return sum(o.verdict == "same" for o in outcomes), len(outcomes)
 
 
-def summary(results: dict[tuple[str, str], list[tuple[str, Outcome]]]) -> str:
+def summary(results: Results) -> str:
     """One sentence: the verdict counts and the "same" ratio against the target."""
     count = totals(results)
     same, total = same_ratio(results)
@@ -84,7 +89,7 @@ def summary(results: dict[tuple[str, str], list[tuple[str, Outcome]]]) -> str:
     )
 
 
-def details(results: dict[tuple[str, str], list[tuple[str, Outcome]]]) -> list[str]:
+def details(results: Results) -> list[str]:
     """One line per run that was not "same": what changed or which error was raised."""
     lines = []
     for (name, section), outcomes in sorted(results.items()):
@@ -97,7 +102,7 @@ def details(results: dict[tuple[str, str], list[tuple[str, Outcome]]]) -> list[s
     return lines
 
 
-def document(results: dict[tuple[str, str], list[tuple[str, Outcome]]], seed: str) -> str:
+def document(results: Results, probes: Results, seed: str) -> str:
     """docs/robustness.md: what the mutations are, what the verdicts mean, the table and the exceptions."""
     pages = len({(s, f) for (_, s), outcomes in results.items() for f, _ in outcomes})
     out = [
@@ -152,7 +157,19 @@ def document(results: dict[tuple[str, str], list[tuple[str, Outcome]]], seed: st
         summary(results),
         "",
     ]
-    rest = details(results)
+    out += [
+        "## Probes: where the reader cannot see through (reported, not asserted)",
+        "",
+        "A release can also rename a class or attribute the spec selects on. No reader sees through that; the"
+        " right answer is loud, and a silent cell here names a field that would quietly read as absent"
+        " (usually an optional field selected by a class inside a cell). The test does not fail on probes.",
+        "",
+        *[f"- `{name}`: {probe.doc}" for name, probe in PROBES.items()],
+        "",
+        *table(probes, PROBES),
+        "",
+    ]
+    rest = details(results) + details(probes)
     if rest:
         out += [
             '## Runs that were not "same"',
@@ -172,14 +189,16 @@ def main() -> int:
     parser.add_argument("--details", action="store_true", help="also print every run that was not 'same'")
     args = parser.parse_args()
     results = run_all(args.seed)
+    probes = run_all(args.seed, PROBES)
     print("\n".join(table(results)))
     print("\n" + summary(results))
+    print("\nProbes (not asserted):\n" + "\n".join(table(probes, PROBES)))
     count = totals(results)
     if args.details:
-        print("\n".join(details(results)))
+        print("\n".join(details(results) + details(probes)))
     if not args.no_write:
         DOC.parent.mkdir(exist_ok=True)
-        DOC.write_text(document(results, args.seed), encoding="utf-8")
+        DOC.write_text(document(results, probes, args.seed), encoding="utf-8")
         print(f"wrote {DOC.relative_to(ROOT)}")
     return 1 if count["silent"] or count["crash"] else 0
 

@@ -83,6 +83,8 @@ class _KeepAttributeOrder(HTMLFormatter):
 _KEEP_ATTRIBUTE_ORDER = _KeepAttributeOrder(entity_substitution=EntitySubstitution.substitute_xml)
 
 MUTATIONS: dict[str, Mutation] = {}
+PROBES: dict[str, Mutation] = {}
+"""Changes that show where the reader's limits are (a renamed class it selects on): reported, not asserted."""
 
 
 def mutation(
@@ -92,6 +94,16 @@ def mutation(
 
     def register(fn: SoupMutation) -> SoupMutation:
         MUTATIONS[fn.__name__] = Mutation(fn.__name__, summary, fn, order_free, expect)
+        return fn
+
+    return register
+
+
+def probe(summary: str) -> Callable[[SoupMutation], SoupMutation]:
+    """Register a soup-level function as a named probe (see :data:`PROBES`)."""
+
+    def register(fn: SoupMutation) -> SoupMutation:
+        PROBES[fn.__name__] = Mutation(fn.__name__, summary, fn, expect="loud")
         return fn
 
     return register
@@ -420,6 +432,45 @@ def row_container(soup: BeautifulSoup, rows: list[Tag], rng: random.Random) -> N
             box.append(row.extract())
 
 
+# --- probes: changes the reader cannot see through; loud is right, silent shows a brittle selector ---------
+
+
+def _css_module_suffix(rng: random.Random) -> str:
+    return "_" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(5))
+
+
+@probe("classes inside cells renamed CSS-modules style (fb-comment-text -> fb-comment-text_x7hq2)")
+def inner_classes_renamed(soup: BeautifulSoup, rows: list[Tag], rng: random.Random) -> None:
+    """Every class of every element inside a cell gets a build-hash suffix, as CSS modules emit them. A field
+    selected by such a class is lost: required fields fail loudly, optional ones silently read as absent,
+    which is what this probe shows (``[class*='fb-comment-text']`` would survive)."""
+    suffix = _css_module_suffix(rng)
+    for row in rows:
+        for cell in _cells(row):
+            for el in cell.find_all(True):
+                classes = el.get("class")
+                if classes:
+                    el["class"] = [c + suffix for c in (classes if isinstance(classes, list) else classes.split())]
+
+
+@probe("cells' own classes and data-* attributes renamed (data-column -> data-col)")
+def cell_attributes_renamed(soup: BeautifulSoup, rows: list[Tag], rng: random.Random) -> None:
+    """Every cell's classes get a build-hash suffix and its ``data-*`` attributes a new name: every field
+    selected by its cell is lost, so the page must fail loudly, never read as a row of empty values."""
+    suffix = _css_module_suffix(rng)
+    for row in rows:
+        for cell in _cells(row):
+            attrs: dict[str, Any] = {}
+            for name, value in cell.attrs.items():
+                if name == "class":
+                    attrs[name] = [c + suffix for c in (value if isinstance(value, list) else value.split())]
+                elif name.startswith("data-"):
+                    attrs[name.replace("data-", "data-x-", 1)] = value
+                else:
+                    attrs[name] = value
+            cell.attrs = attrs
+
+
 # --- judging ----------------------------------------------------------------------------------------------
 
 
@@ -516,12 +567,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scraper.mutate", description=main.__doc__)
     parser.add_argument("section")
     parser.add_argument("page", type=Path)
-    parser.add_argument("mutation", choices=sorted(MUTATIONS))
+    parser.add_argument("mutation", choices=sorted({**MUTATIONS, **PROBES}))
     parser.add_argument("--seed", default="0")
     args = parser.parse_args(argv)
     spec = load_spec()
     html = args.page.read_text(encoding="utf-8")
-    sys.stdout.write(MUTATIONS[args.mutation](html, spec.section(args.section).dom.rows, seed=args.seed))
+    sys.stdout.write({**MUTATIONS, **PROBES}[args.mutation](html, spec.section(args.section).dom.rows, seed=args.seed))
     return 0
 
 

@@ -11,7 +11,7 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
-from scraper.mutate import MUTATIONS, DomCase, Mutation, Outcome, dom_cases, judge, run_case
+from scraper.mutate import MUTATIONS, PROBES, DomCase, Mutation, Outcome, dom_cases, judge, run_case
 from scraper.spec import Spec
 from tests.conftest import FIXTURES
 
@@ -119,3 +119,17 @@ def test_judge_calls_a_project_error_loud_and_order_free_compares_a_multiset(spe
     if len(golden["records"]) > 1:
         assert judge(spec, case.section, reversed_html, golden, order_free=False).verdict == "silent"
     assert judge(spec, case.section, reversed_html, golden, order_free=True).verdict == "same"
+
+
+@pytest.mark.parametrize("probe", list(PROBES.values()), ids=list(PROBES))
+def test_probes_never_crash(spec: Spec, probe: Mutation) -> None:
+    """Probes (renamed classes the spec selects on) may read silently wrong, which docs/robustness.md
+    reports per section; but a page must never make the reader fail with anything but a project error."""
+    crashes = [
+        (case.id, outcome.detail)
+        for case in CASES
+        if case.section in spec.sections
+        for outcome in [run_case(spec, case, probe)]
+        if outcome.verdict == "crash"
+    ]
+    assert not crashes
