@@ -44,7 +44,11 @@ def _attr(element: Tag, name: str) -> str | None:
     value = element.get(name)
     if isinstance(value, list):  # bs4 splits multi-valued attributes such as class
         return " ".join(value)
-    return value
+    if value is None:
+        return None
+    # Katal renders attributes such as kat-badge's label as text: read them like text, so that a no-break
+    # space or a line break in the template does not change the value.
+    return " ".join(value.split())
 
 
 def dom_field(row: Tag, field: FieldSpec) -> RawValue:
@@ -100,12 +104,37 @@ def drop_invisible(soup: BeautifulSoup) -> BeautifulSoup:
         for text in template.find_all(string=lambda s: isinstance(s, TemplateString)):
             text.replace_with(NavigableString(str(text)))  # bs4 leaves template strings out of get_text()
         template.unwrap()
+    # Text that a comment or a removed element split (React renders "3<!-- --> orders") becomes one
+    # string again; else get_text(" ") would read "Jul 2<!-- -->8" as "Jul 2 8".
+    soup.smooth()
     return soup
 
 
 def soup_of(html: str) -> BeautifulSoup:
     """The visible part of a parsed page (lxml: several times faster than html.parser on big pages)."""
     return drop_invisible(BeautifulSoup(html, "lxml"))
+
+
+def _refuse_copies(section_id: str, rows_css: str, rows: list[dict[str, RawValue]]) -> None:
+    """Two rows that read exactly alike are a hidden copy nothing marked as hidden: fail, never count twice.
+
+    Seller Central renders hidden duplicates of rows; the browser layer marks them (``data-sc-hidden``). A
+    page saved without the marks, or a new way of hiding, would otherwise double every record silently.
+    """
+    seen: dict[str, int] = {}
+    for i, row in enumerate(rows, start=1):
+        if not any(v not in (None, "", [], False) for v in row.values()):
+            continue  # a row with nothing in it fails on its required fields, with a clearer message
+        fingerprint = json.dumps(row, sort_keys=True, default=str)
+        if fingerprint in seen:
+            raise SelectorDriftError(
+                section_id,
+                "dom",
+                rows_css,
+                f"rows {seen[fingerprint]} and {i} read exactly alike: a hidden duplicate row that is not "
+                f"marked {HIDDEN_MARK!r} (was the page saved without the browser layer's marks?)",
+            )
+        seen[fingerprint] = i
 
 
 def read_dom(
@@ -139,8 +168,10 @@ def read_dom(
             return [] if f.multiple else (False if f.exists else None)
         return dom_field(cells[position], f)
 
+    raw_rows = [{name: value(row, f) for name, f in fields.items()} for row in rows]
+    _refuse_copies(section.id, source.rows, raw_rows)
     return RawPage(
-        rows=[{name: value(row, f) for name, f in fields.items()} for row in rows],
+        rows=raw_rows,
         empty=False,
         locale=locale,
         next_page=next_page,
