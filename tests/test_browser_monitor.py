@@ -92,13 +92,14 @@ def test_two_runs_with_changed_data(
             "SELECT section, rule, key FROM findings WHERE run_id = ? AND is_new = 1", (last_run,)
         )
     out = capsys.readouterr().out
-    assert "8 new finding(s)" in out
+    assert "9 new finding(s)" in out
     # checked by hand against fixtures/{case_log,feedback}/api/edge.expected.json
     assert sorted((f["section"], f["rule"], f["key"]) for f in new_findings) == [
         ("case_log", "case_needs_reply", '["10000000302"]'),  # Amazon's new case waits for a reply
         ("case_log", "case_needs_reply", '["10000000309"]'),
-        ("case_log", "case_opened_by_amazon", '["10000000302"]'),
+        ("case_log", "case_opened_by_amazon", '["10000000302"]'),  # only the edge body says who opened it
         ("case_log", "case_opened_by_amazon", '["10000000308"]'),
+        ("case_log", "case_status_unknown", '["10000000307"]'),  # PendingThirdPartyAction
         ("feedback", "feedback_1_stars", '["302-0000002-0000301"]'),
         ("feedback", "feedback_1_stars", '["303-0000002-0000305"]'),  # struck through by Amazon: info
         ("feedback", "feedback_2_stars", '["302-0000002-0000303"]'),
