@@ -786,7 +786,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-mfa", action="store_true", help="no two-step verification")
     parser.add_argument("--captcha", action="store_true", help="sign-in shows a CAPTCHA")
     parser.add_argument("--identity-check", action="store_true", help="sign-in asks for an e-mailed code")
-    parser.add_argument("--page-size", type=int, default=5, help="rows per page in the section apps")
+    parser.add_argument(
+        "--page-size", type=int, default=5, help="rows per page in the section apps (the case lobby keeps its own 10)"
+    )
     parser.add_argument("--data", action="append", default=[], metavar="SECTION=CASE", help="fixture case override")
     parser.add_argument("--empty", action="append", default=[], choices=list(SECTIONS), help="show the empty state")
     parser.add_argument(
