@@ -11,7 +11,9 @@ Defaults (all can be changed in the configuration's ``findings:`` block, see :cl
   or suspension (German or English words in ``critical_words``);
 - voice_of_customer: Very poor, Poor or suppressed CX health (suppressed and Very poor critical), and any
   listing whose health got worse;
-- case_log: cases waiting for the seller's reply; new cases opened by Amazon;
+- case_log: cases waiting for the seller's answer (status NEEDS_ATTENTION, code PendingSellerAction); a
+  status the tool does not know; new cases opened by Amazon, only where the page or body says who opened
+  the case (the lobby's JSON was never seen to: there a case Amazon opens shows up as waiting for you);
 - regulatory_compliance: every open GPSR item (critical when due within ``due_soon_days``);
 - compliance_requests: every open or rejected request (critical when due within ``due_soon_days``);
 - feedback: new 1-2 star feedback is a warning, 3 stars info; tagged shipping / packaging / damage by
@@ -201,19 +203,41 @@ def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: Findi
 def _cases(
     current: dict[str, dict[str, Any]], changes: list[Change], rules: FindingRules, today: date
 ) -> list[Finding]:
-    out = [
-        Finding(
-            "case_log",
-            key,
-            "case_needs_reply",
-            "warning",
-            f"case {record['case_id']} waits for your reply: {record.get('subject') or ''}",
-            (),
-            record,
-        )
-        for key, record in current.items()
-        if record.get("needs_attention")
-    ]
+    """Cases that wait for the seller, cases in a status the tool cannot judge, and new cases Amazon opened.
+
+    "Waits for you" follows the status alone (NEEDS_ATTENTION; the stored ``needs_attention`` is derived
+    from it). Who opened a case is known only where the page or body shows it (``opened_by``); the lobby's
+    JSON was never seen to carry it, so there the rule for Amazon's new cases stays silent and a case an
+    Amazon team opens to ask for something reaches the seller as "waits for your answer" instead.
+    """
+    out = []
+    for key, record in current.items():
+        status = record.get("status")
+        if record.get("needs_attention") or status == "NEEDS_ATTENTION":
+            out.append(
+                Finding(
+                    "case_log",
+                    key,
+                    "case_needs_reply",
+                    "warning",
+                    f"case {record['case_id']} waits for your answer: {record.get('subject') or ''}",
+                    (),
+                    record,
+                )
+            )
+        elif isinstance(status, dict):
+            out.append(
+                Finding(
+                    "case_log",
+                    key,
+                    "case_status_unknown",
+                    "warning",
+                    f"case {record['case_id']} has a status the tool does not know ({status.get('unknown')}): "
+                    f"check whether it waits for you: {record.get('subject') or ''}",
+                    (),
+                    record,
+                )
+            )
     out.extend(
         Finding(
             "case_log",

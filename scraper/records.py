@@ -10,7 +10,7 @@ status that Amazon introduces shows up in reports instead of vanishing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -46,11 +46,18 @@ class FulfillmentChannel(StrEnum):
 
 
 class CaseStatus(StrEnum):
-    """Status of a Seller Support case."""
+    """Status of a Seller Support case.
 
+    The case log's JSON sends codes (``Open``, ``PendingAmazonAction``; other code stores them upper-cased,
+    ``PENDINGSELLERACTION``), the page shows words ("In review", "Answered"); selectors.yaml maps both.
+    """
+
+    OPEN = "OPEN"
+    """Code ``Open``: open, without saying who acts next."""
     NEEDS_ATTENTION = "NEEDS_ATTENTION"
-    """Amazon waits for the seller's answer."""
+    """Amazon waits for the seller's answer (code ``PendingSellerAction``)."""
     WORK_IN_PROGRESS = "WORK_IN_PROGRESS"
+    """Amazon works on it (code ``PendingAmazonAction``; the lobby says "In review")."""
     ANSWERED = "ANSWERED"
     REOPENED = "REOPENED"
     RESOLVED = "RESOLVED"
@@ -59,7 +66,11 @@ class CaseStatus(StrEnum):
 
 
 class CaseOpener(StrEnum):
-    """Who opened a case: the seller, or an Amazon team writing to the seller."""
+    """Who opened a case: the seller, or an Amazon team writing to the seller.
+
+    No live capture shows where the case log says this (``creatorType`` was never seen): it stays empty
+    unless a page or body shows it.
+    """
 
     SELLER = "SELLER"
     AMAZON = "AMAZON"
@@ -146,16 +157,30 @@ class VocHealthCounts:
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """One Seller Support case from the case log (Hilfe > Fall für den Verkäuferservice verwalten)."""
+    """One Seller Support case from the case log (Hilfe > Fall für den Verkäuferservice verwalten).
+
+    ``needs_attention`` is not read from the page: it follows from the status, so the two cannot disagree.
+    It is still a field, so the stored JSON of a case keeps carrying it.
+    """
 
     case_id: str
+    """Amazon's case id (digits); the case itself is /cu/case-dashboard/view-case?caseID=<id>."""
     subject: str | None
+    """The case's short description as the list shows it."""
     status: CaseStatus | Unknown
     created: date | None
-    last_updated: date | None
-    needs_attention: bool
-    """Amazon waits for the seller's reply."""
+    """The day the case was opened, in UTC. The JSON's ``creationDate`` is epoch seconds with a fraction;
+    the list shows a day, and a day keeps the page and the JSON (and stored history) equal, so the time of
+    day is not kept."""
+    last_updated: date | None = None
+    """Day of the last change, where a page or body shows it (no live capture has shown it yet)."""
     opened_by: CaseOpener | Unknown | None = None
+    """Who opened the case, where a page or body shows it (no live capture has shown it yet)."""
+    needs_attention: bool = field(init=False)
+    """Amazon waits for the seller's answer: the status is NEEDS_ATTENTION (computed, never read)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs_attention", self.status == CaseStatus.NEEDS_ATTENTION)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ import soupsieve
 from scraper.errors import SpecError
 from scraper.records import ENUM_TYPES, RECORD_TYPES, SUMMARY_TYPES, Unknown
 from scraper.transforms import REGISTRY, Transform, TransformArgError, compile_transform
-from scraper.values import PARSERS, TYPE_NAMES, EnumParser, ValueParser
+from scraper.values import EPOCH_UNITS, PARSERS, TYPE_NAMES, EnumParser, EpochParser, ValueParser
 from scraper.yamlcheck import Checker, YamlMap, load_yaml
 
 DEFAULT_SPEC_PATH = Path(__file__).resolve().parent.parent / "selectors.yaml"
@@ -69,6 +69,8 @@ class FieldSpec:
     column: tuple[str, ...] = ()
     """DOM: the header labels (every UI language) of the column holding the field; ``css`` is then relative
     to that column's cell. Header labels survive reordered and inserted columns; positions do not."""
+    epoch: str | None = None
+    """The unit ("seconds", "milliseconds") of a date/datetime field whose raw value is an epoch count."""
 
 
 @dataclass(frozen=True)
@@ -243,7 +245,7 @@ def _transforms(ctx: SpecChecker, node: YamlMap, where: str) -> tuple[Transform,
     return tuple(out)
 
 
-_COMMON_FIELD_KEYS = {"type", "enum", "required", "multiple", "transforms"}
+_COMMON_FIELD_KEYS = {"type", "enum", "required", "multiple", "transforms", "epoch"}
 _DOM_FIELD_KEYS = {"css", "attr", "exists", "column"}
 _API_FIELD_KEYS = {"path"}
 
@@ -270,6 +272,14 @@ def _field(
         if enum_name is not None:
             ctx.fail(f"{where}.enum", "enum: is only allowed with type: enum", m, "enum")
         parser = PARSERS[type_name]
+    epoch = m.get("epoch")
+    if epoch is not None:
+        # The unit of a timestamp is declared, never guessed from the number's size (seconds vs milliseconds).
+        if type_name not in {"date", "datetime"}:
+            ctx.fail(f"{where}.epoch", "epoch: is only allowed with type: date or datetime", m, "epoch")
+        if not isinstance(epoch, str) or epoch not in EPOCH_UNITS:
+            ctx.fail(f"{where}.epoch", f"unknown epoch unit {epoch!r} (known: {', '.join(EPOCH_UNITS)})", m, "epoch")
+        parser = EpochParser(epoch, as_date=type_name == "date")
     if source == "api":
         if "path" not in m:
             ctx.fail(where, "missing required key 'path'", m)
@@ -302,6 +312,7 @@ def _field(
         path=path,
         line=parent.key_lines.get(name),
         column=column,
+        epoch=epoch,
     )
 
 
@@ -350,6 +361,14 @@ def _check_record(
                 node["fields"],
                 name,
             )
+        if not record_fields[name].init:
+            ctx.fail(
+                f"{where}.fields.{name}",
+                f"{record_type.__name__}.{name} is computed by the record from its other fields; the spec must not "
+                "fill it",
+                node["fields"],
+                name,
+            )
         problem = _annotation_allows(hints[name], field)
         if problem:
             ctx.fail(
@@ -361,7 +380,7 @@ def _check_record(
     if required_all:
         for name, rf in record_fields.items():
             no_default = rf.default is dataclasses.MISSING and rf.default_factory is dataclasses.MISSING
-            if no_default and name not in fields:
+            if rf.init and no_default and name not in fields:
                 ctx.fail(
                     f"{where}.fields",
                     f"{record_type.__name__}.{name} has no default: the spec must fill it",

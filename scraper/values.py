@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from enum import StrEnum
 
 from scraper.errors import ValueParseError
@@ -296,6 +296,61 @@ def parse_date(raw: Raw, locale: Locale = UNKNOWN_LOCALE) -> date:
     if m is not None and m.end() == len(text) and m.start() > 0:
         text = text[: m.start()].strip()  # lists often show "27.07.2026 14:03"; the day is what counts
     return _date_from_text("date", raw, text, locale)
+
+
+EPOCH_UNITS: dict[str, int] = {"seconds": 1, "milliseconds": 1000}
+"""Units a field's ``epoch:`` key in selectors.yaml may name, with how many of them make one second."""
+
+_EPOCH_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_EPOCH_START = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_SECONDS = (Decimal(10**8), Decimal(10**11))  # 1973-03-03 up to 5138-11-16, as for epoch ms above
+
+
+def parse_epoch(raw: Raw, unit: str, kind: str = "datetime") -> datetime:
+    """A point in time (UTC) from a count of epoch ``unit`` ("seconds" or "milliseconds"), fraction allowed.
+
+    The unit is what selectors.yaml declares for the field, never a guess from the number's size: the case
+    log sends ``1788541015.867`` (seconds) where notifications send milliseconds. A number that cannot be a
+    time in the declared unit (before 1973 or after 5138) is an error, so a body that switches its unit is
+    reported instead of giving dates in 1970 or the year 58000. The fraction is kept to the microsecond.
+    """
+    per_second = EPOCH_UNITS.get(unit)
+    if per_second is None:
+        raise ValueError(f"unknown epoch unit {unit!r} (known: {', '.join(EPOCH_UNITS)})")
+    what = f"epoch {unit}"
+    if isinstance(raw, bool):
+        raise ValueParseError(kind, raw, f"expected {what}, got a boolean")
+    if isinstance(raw, int | float):
+        number = Decimal(str(raw))  # str(): the float's shortest spelling, so 1788541015.867 stays .867
+        if not number.is_finite():
+            raise ValueParseError(kind, raw, f"not a finite number of {what}")
+    elif isinstance(raw, str) and _EPOCH_NUMBER.fullmatch(raw.strip()):
+        number = Decimal(raw.strip())
+    elif isinstance(raw, str):
+        raise ValueParseError(kind, raw, f"not a number of {what}")
+    else:
+        raise ValueParseError(kind, raw, f"expected {what}, got {type(raw).__name__}")
+    seconds = number / per_second
+    if not _EPOCH_SECONDS[0] <= seconds < _EPOCH_SECONDS[1]:
+        reason = f"not a time in {what} (outside 1973..5138); is the unit in selectors.yaml right?"
+        raise ValueParseError(kind, raw, reason)
+    micros = (seconds * 1_000_000).to_integral_value(ROUND_HALF_EVEN)
+    return _EPOCH_START + timedelta(microseconds=int(micros))
+
+
+@dataclass(frozen=True)
+class EpochParser:
+    """The parser of a date or datetime field whose raw value is an epoch count in a declared unit."""
+
+    unit: str
+    """"seconds" or "milliseconds" (:data:`EPOCH_UNITS`)."""
+    as_date: bool = False
+    """True for a ``type: date`` field: the day in UTC."""
+
+    def __call__(self, raw: Raw, locale: Locale = UNKNOWN_LOCALE) -> date | datetime:
+        """The UTC point in time, or its UTC day; ValueParseError for anything that is not such a count."""
+        value = parse_epoch(raw, self.unit, f"{'date' if self.as_date else 'datetime'} (epoch {self.unit})")
+        return value.date() if self.as_date else value
 
 
 _TRUE = {"true", "yes", "ja", "1", "y", "wahr"}

@@ -92,13 +92,14 @@ def test_two_runs_with_changed_data(
             "SELECT section, rule, key FROM findings WHERE run_id = ? AND is_new = 1", (last_run,)
         )
     out = capsys.readouterr().out
-    assert "8 new finding(s)" in out
+    assert "9 new finding(s)" in out
     # checked by hand against fixtures/{case_log,feedback}/api/edge.expected.json
     assert sorted((f["section"], f["rule"], f["key"]) for f in new_findings) == [
         ("case_log", "case_needs_reply", '["10000000302"]'),  # Amazon's new case waits for a reply
         ("case_log", "case_needs_reply", '["10000000309"]'),
-        ("case_log", "case_opened_by_amazon", '["10000000302"]'),
+        ("case_log", "case_opened_by_amazon", '["10000000302"]'),  # only the edge body says who opened it
         ("case_log", "case_opened_by_amazon", '["10000000308"]'),
+        ("case_log", "case_status_unknown", '["10000000307"]'),  # PendingThirdPartyAction
         ("feedback", "feedback_1_stars", '["302-0000002-0000301"]'),
         ("feedback", "feedback_1_stars", '["303-0000002-0000305"]'),  # struck through by Amazon: info
         ("feedback", "feedback_2_stars", '["302-0000002-0000303"]'),
@@ -185,13 +186,14 @@ def test_all_accounts_each_with_its_own_session_and_alerts(demo: DemoServer, env
         env / "state" / "sessions" / "shop-a.json",
         env / "state" / "sessions" / "shop-b.json",
     ]
+    # case_log/api/de-typical.json: 10 cases, 3 of them PendingSellerAction; the body names no opener
     assert sorted(r["title"] for r in received) == [
-        "Seller Central [shop-a]: 6 new finding(s)",
-        "Seller Central [shop-b]: 6 new finding(s)",
+        "Seller Central [shop-a]: 3 new finding(s)",
+        "Seller Central [shop-b]: 3 new finding(s)",
     ]
     with open_history(env / "history.sqlite3") as history:
         rows = history.query("SELECT account, COUNT(*) AS n FROM records GROUP BY account ORDER BY account")
-    assert [(r["account"], r["n"]) for r in rows] == [("shop-a", 12), ("shop-b", 12)]
+    assert [(r["account"], r["n"]) for r in rows] == [("shop-a", 10), ("shop-b", 10)]
 
 
 def test_capture_command_writes_a_redacted_capture_that_replays(

@@ -173,7 +173,7 @@ def test_pagination_reaches_the_last_page(spec: Spec, demo: DemoServer) -> None:
     assert_all_read(run)
     for outcome in run.outcomes:
         rows = len(golden_records(outcome.section, "de-typical"))
-        assert outcome.pages == math.ceil(rows / demo.options.page_size), outcome.section
+        assert outcome.pages == math.ceil(rows / demo.options.page_size_of(outcome.section)), outcome.section
         assert not outcome.truncated
 
 

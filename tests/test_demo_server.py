@@ -397,6 +397,10 @@ def test_page_size_option_and_the_requested_size(spec: Spec, server: DemoServer,
     assert len(reply.json()["feedbacks"]) == server.options.page_size
     assert signed_in.get("/fbmapi/v1/feedbacks?pageNumber=x").status == 400
     assert signed_in.get(SECTIONS["case_log"].endpoint).status == 405
+    # The case lobby asks for its own 10 rows a page, whatever the demo's page size.
+    assert server.options.page_size_of("case_log") == 10
+    reply = signed_in.post_json(SECTIONS["case_log"].endpoint, {**SECTIONS["case_log"].params, "page": 0})
+    assert len(reply.json()["caseSearchResultList"]) == 10
 
 
 def test_empty_sections_and_case_overrides(spec: Spec, server: DemoServer, signed_in: Client) -> None:
@@ -555,7 +559,7 @@ def test_browser_signs_in_and_reads_every_section_like_the_goldens(page: Any, sp
             merged = merge_pages(section, results)
             expected = golden(section.id)
             assert to_jsonable(list(merged.records)) == expected, section.id
-            assert len(results) == math.ceil(len(expected) / server.options.page_size), section.id
+            assert len(results) == math.ceil(len(expected) / server.options.page_size_of(section.id)), section.id
             assert all(r.locale == "de_DE" for r in results)
             if section.summary is not None:
                 summary_golden = FIXTURES / section.id / "api" / "de-typical.summary.expected.json"

@@ -52,9 +52,7 @@ def test_two_runs_give_new_changed_resolved_and_findings(spec: Spec, db: Path) -
         "Unterlagen angefordert",
         CaseStatus.WORK_IN_PROGRESS,
         date(2026, 7, 1),
-        None,
-        False,
-        CaseOpener.AMAZON,
+        opened_by=CaseOpener.AMAZON,
     )
     with open_history(db) as history:
         first = record_run(history, spec, run_of(ok("feedback", fb("302-1", 5, "Top")), ok("case_log", case)))
@@ -69,9 +67,9 @@ def test_two_runs_give_new_changed_resolved_and_findings(spec: Spec, db: Path) -
             CaseStatus.NEEDS_ATTENTION,
             date(2026, 7, 1),
             date(2026, 7, 27),
-            True,
             CaseOpener.AMAZON,
         )
+        assert waiting.needs_attention  # follows from the status
         second = record_run(
             history, spec, run_of(ok("feedback", fb("302-2", 1, "Verpackung beschädigt")), ok("case_log", waiting))
         )

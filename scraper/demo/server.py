@@ -91,7 +91,8 @@ class DemoOptions:
     identity_check: bool = False
     """Every sign-in shows an identity-verification page (/ap/cvf/...)."""
     page_size: int = 5
-    """Rows per page the section apps request, so that pagination is exercised."""
+    """Rows per page the section apps request, so that pagination is exercised (except where the real page
+    asks for its own size: see :meth:`page_size_of`)."""
     data: dict[str, str] = field(default_factory=dict)
     """Section id -> fixture case name, e.g. {"feedback": "edge"}; default "<lang>-typical"."""
     empty_sections: frozenset[str] = frozenset()
@@ -100,6 +101,11 @@ class DemoOptions:
     as when Amazon ships new markup), "extra_dom_row" (one row on the page that its JSON lacks) or
     "endpoint_moved" (the page fetches its JSON from another URL than the spec's url_pattern)."""
     """These sections show their empty state."""
+
+    def page_size_of(self, section_id: str) -> int:
+        """Rows per page the app of this section requests: the real page's own size where known (the case
+        lobby asks for 10), else ``page_size``."""
+        return SECTIONS[section_id].page_size or self.page_size
 
 
 @dataclass
@@ -546,7 +552,7 @@ class _Request:
             "section": section.id,
             "locale": locale,
             "lang": lang,
-            "pageSize": self.options.page_size,
+            "pageSize": self.options.page_size_of(section.id),
             "endpoint": section.endpoint
             + (MOVED_SUFFIX if self.options.faults.get(section.id) == "endpoint_moved" else ""),
             "method": section.method,
@@ -585,7 +591,7 @@ class _Request:
                 return _Response.json({"message": "the body must be a JSON object"}, 400)
         try:
             page_value = int(params.get(section.paging.page_param, section.paging.start))
-            size = int(params.get(section.paging.size_param, self.options.page_size))
+            size = int(params.get(section.paging.size_param, self.options.page_size_of(section.id)))
         except (TypeError, ValueError):
             return _Response.json({"message": "page and size must be whole numbers"}, 400)
         size = max(1, min(size, 1000))
@@ -780,7 +786,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-mfa", action="store_true", help="no two-step verification")
     parser.add_argument("--captcha", action="store_true", help="sign-in shows a CAPTCHA")
     parser.add_argument("--identity-check", action="store_true", help="sign-in asks for an e-mailed code")
-    parser.add_argument("--page-size", type=int, default=5, help="rows per page in the section apps")
+    parser.add_argument(
+        "--page-size", type=int, default=5, help="rows per page in the section apps (the case lobby keeps its own 10)"
+    )
     parser.add_argument("--data", action="append", default=[], metavar="SECTION=CASE", help="fixture case override")
     parser.add_argument("--empty", action="append", default=[], choices=list(SECTIONS), help="show the empty state")
     parser.add_argument(

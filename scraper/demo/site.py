@@ -63,6 +63,8 @@ class Section:
     from_golden: bool = False
     """True where the real endpoint is unknown: rows are built from the DOM golden records instead."""
     extra: dict[str, Any] = field(default_factory=dict)
+    page_size: int | None = None
+    """Rows per page the real page itself asks for, where a capture shows it; else the demo's page_size."""
 
 
 SECTIONS: dict[str, Section] = {
@@ -115,6 +117,7 @@ SECTIONS: dict[str, Section] = {
             paging=Paging("body", "page", 0, "searchPageSize"),
             rows="caseSearchResultList",
             total="totalNumberOfResults",
+            page_size=10,  # the lobby's own request; its counter reads "Cases 1 to 10 of N"
         ),
         Section(
             id="regulatory_compliance",
@@ -201,11 +204,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "FBM": ("Verkäufer", "Seller"),
         "MFN": ("Verkäufer", "Seller"),
     },
+    # The case log's JSON spells a code CamelCase or upper-cased (PendingAmazonAction, PENDINGAMAZONACTION):
+    # keys are upper case without separators, and the app looks codes up that way.
     "CaseStatus": {
-        "NEEDS_ATTENTION": ("Ihre Aufmerksamkeit ist erforderlich", "Needs your attention"),
-        "PENDING_MERCHANT_ACTION": ("Ihre Aufmerksamkeit ist erforderlich", "Needs your attention"),
-        "WORK_IN_PROGRESS": ("In Bearbeitung", "Work in progress"),
-        "PENDING_AMAZON_ACTION": ("In Bearbeitung", "Work in progress"),
+        "OPEN": ("Offen", "Open"),
+        "PENDINGSELLERACTION": ("Ihre Aufmerksamkeit ist erforderlich", "Needs your attention"),
+        "PENDINGAMAZONACTION": ("In Prüfung", "In review"),
         "ANSWERED": ("Beantwortet", "Answered"),
         "REOPENED": ("Wieder eröffnet", "Reopened"),
         "RESOLVED": ("Gelöst", "Resolved"),

@@ -448,31 +448,69 @@
     ];
   };
 
+  // The case lobby's JSON spells a status CamelCase or upper-cased (PendingAmazonAction, PENDINGAMAZONACTION);
+  // the label table is keyed by the upper-cased code without separators.
+  function caseCode(code) {
+    return present(code) ? String(code).replace(/[\s_-]+/g, '').toUpperCase() : null;
+  }
+
+  function caseStatusLabel(code) {
+    if (!present(code)) return null;
+    var table = cfg.labels.CaseStatus || {};
+    var key = caseCode(code);
+    return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : String(code);
+  }
+
+  // creationDate is epoch seconds, often with a fraction (1788541015.867): shown as its UTC day.
+  function fmtEpochSeconds(value) {
+    if (!present(value)) return null;
+    var seconds = Number(value);
+    if (!isFinite(seconds)) return String(value);
+    return fmtDate(new Date(seconds * 1000).toISOString().slice(0, 10), true);
+  }
+
   render.case_log = function (data, page) {
     if (!data.rows.length) {
       return [h('div', { className: 'case-lobby-empty', 'data-testid': 'case-lobby-no-results' },
         h('kat-alert', { variant: 'info', header: DE ? 'Keine Fälle gefunden' : 'No cases found' },
           DE ? 'Es gibt keine Fälle, die Ihren Suchkriterien entsprechen.' : 'There are no cases matching your search.'))];
     }
-    var rows = data.rows.map(function (c) {
-      var status = c.status;
-      var waiting = status === 'PENDING_MERCHANT_ACTION' || status === 'NEEDS_ATTENTION';
-      return h('kat-table-row', { className: 'case-row' + (waiting ? ' case-needs-attention' : ''), 'data-case-id': c.caseId },
-        cell('case_id', h('a', { href: '/cu/case-dashboard/view-case?caseID=' + c.caseId, text: String(c.caseId) })),
-        cell('subject', or(c.shortDescription)),
-        cell('status', or(label('CaseStatus', status))),
-        cell('created', or(fmtDate(c.creationDate, true))),
-        cell('last_updated', or(fmtDate(c.lastModifiedDate, true))),
-        cell('opened_by', or(label('CaseOpener', c.creatorType))),
-        cell('actions', waiting ? writeButton('reply-case', c.caseId, 'primary') : null));
+    // Columns for data no live body was seen to carry: shown only where the demo data has it (edge case).
+    var showUpdated = data.rows.some(function (c) { return c && 'lastModifiedDate' in c; });
+    var showOpener = data.rows.some(function (c) { return c && 'creatorType' in c; });
+    function row(c, hiddenCopy) {
+      var waiting = caseCode(c.status) === 'PENDINGSELLERACTION';
+      return h('kat-table-row', {
+        className: 'case-row' + (waiting ? ' case-needs-attention' : '') + (hiddenCopy ? ' case-row-compare' : ''),
+        'data-case-id': c.caseId
+      },
+      cell('case_id', h('a', { href: '/cu/case-dashboard/view-case?caseID=' + c.caseId, text: String(c.caseId) })),
+      cell('subject', or(c.shortDescription)),
+      cell('status', or(caseStatusLabel(c.status))),
+      cell('created', or(fmtEpochSeconds(c.creationDate))),
+      showUpdated ? cell('last_updated', or(fmtEpochSeconds(c.lastModifiedDate))) : null,
+      showOpener ? cell('opened_by', or(label('CaseOpener', c.creatorType))) : null,
+      cell('actions', waiting ? writeButton('reply-case', c.caseId, 'primary') : null));
+    }
+    var rows = [];
+    data.rows.forEach(function (c, i) {
+      rows.push(row(c, false));
+      // Like Amazon's tables, a hidden copy of the first row; only its computed style (demo.css) hides it.
+      if (i === 0) rows.push(row(c, true));
     });
+    var columns = [['case_id', DE ? 'Fall-ID' : 'Case ID'], ['subject', DE ? 'Betreff' : 'Subject'],
+      ['status', 'Status'], ['created', DE ? 'Erstellt' : 'Created']];
+    if (showUpdated) columns.push(['last_updated', DE ? 'Zuletzt aktualisiert' : 'Last updated']);
+    if (showOpener) columns.push(['opened_by', DE ? 'Eröffnet von' : 'Opened by']);
+    columns.push(['actions', '']);
+    var first = (page - 1) * cfg.pageSize + 1;
+    var last = first + data.rows.length - 1;
     return [
       h('div', { className: 'case-lobby-toolbar' },
-        h('span', { className: 'case-lobby-count', text: (DE ? 'Fallsuchergebnisse: ' : 'Case search results: ') + data.total }), ' ',
+        h('span', { className: 'case-lobby-count', text: DE ? 'Fälle ' + first + ' bis ' + last + ' von ' + data.total
+          : 'Cases ' + first + ' to ' + last + ' of ' + data.total }), ' ',
         h('kat-input', { type: 'search', placeholder: DE ? 'Fälle durchsuchen' : 'Search cases' })),
-      table('case-lobby-table', [['case_id', DE ? 'Fall-ID' : 'Case ID'], ['subject', DE ? 'Betreff' : 'Subject'],
-        ['status', 'Status'], ['created', DE ? 'Erstellt' : 'Created'], ['last_updated', DE ? 'Zuletzt aktualisiert' : 'Last updated'],
-        ['opened_by', DE ? 'Eröffnet von' : 'Opened by'], ['actions', '']], rows, 'case-lobby-header'),
+      table('case-lobby-table', columns, rows, 'case-lobby-header'),
       linkPager('case-lobby-pager', page, data.total)
     ];
   };
