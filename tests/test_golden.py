@@ -125,7 +125,9 @@ def test_pagination_reaches_the_last_page(spec: Spec, section: str, source: str)
         assert results[-1].next_page is None, "the last page has no next link"
     elif source == "dom":
         # A pager that cannot be clicked (closed shadow root): the walk replays the page's request instead.
-        assert sec.api is not None and sec.api.paging is not None and sec.api.paging.replay, section
+        paging = sec.api.paging if sec.api is not None else None
+        assert paging is not None, section
+        assert paging.replay, section
         assert all(r.next_page is None for r in results)
     merged = merge_pages(sec, results)
     assert merged.duplicates == ()
