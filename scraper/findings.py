@@ -9,8 +9,11 @@ Defaults (all can be changed in the configuration's ``findings:`` block, see :cl
 
 - notifications: every new one is a warning, critical when it speaks of blocking, deactivation, removal
   or suspension (German or English words in ``critical_words``);
-- voice_of_customer: Very poor, Poor or suppressed CX health (suppressed and Very poor critical), and any
-  listing whose health got worse;
+- voice_of_customer: Very poor, Poor or suppressed CX health (suppressed and Very poor critical), any
+  listing whose health got worse; a listing Amazon counts as high-return-rate (critical: buyers may see a
+  "frequently returned" badge) or warns is at risk of it (a warning before Amazon acts); and, while the health
+  is still fair or better, an NCX or NCX return rate above its category's mean by ``voc_category_sds``
+  standard deviations (a warning: the listing drifts towards a poor rating);
 - case_log: cases waiting for the seller's answer (status NEEDS_ATTENTION, code PendingSellerAction); a
   status the tool does not know; new cases opened by Amazon, only where the page or body says who opened
   the case (the lobby's JSON was never seen to: there a case Amazon opens shows up as waiting for you);
@@ -26,6 +29,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from scraper.diff import Change
@@ -88,6 +92,8 @@ class FindingRules:
         "dented",
     )
     due_soon_days: int = 7
+    voc_category_sds: int = 1
+    """A Voice of the Customer rate counts as above its category at mean + this many standard deviations."""
     feedback_warning_max_stars: int = 2
     feedback_info_max_stars: int = 3
 
@@ -148,11 +154,63 @@ def _notifications(
     return out
 
 
+POOR_HEALTH = {"VERY_POOR", "POOR", "SUPPRESSED"}
+
+
+def _percent(value: Any) -> Decimal | None:
+    """A percent value of a record's JSON form ("3.1"), None where absent or not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')).normalize():f} %"
+
+
+def _reason(record: dict[str, Any]) -> str:
+    reason = record.get("top_ncx_reason_label") or record.get("top_ncx_reason")
+    if not reason:
+        return ""
+    share = _percent(record.get("top_ncx_reason_percent"))
+    return f", top reason: {reason}" + (f" ({_pct(share)} of NCX returns)" if share is not None else "")
+
+
+def _listing(key: str, record: dict[str, Any]) -> str:
+    """ASIN / SKU (the merchant SKU where known, else the FNSKU) / condition other than new."""
+    if not record.get("asin"):
+        return _label(key)
+    condition = record.get("condition")
+    if isinstance(condition, dict):
+        condition = condition.get("unknown")
+    parts = [record["asin"], record.get("sku") or record.get("fnsku"), None if condition == "NEW" else condition]
+    return " / ".join(str(p) for p in parts if p)
+
+
+def _above_category(
+    record: dict[str, Any], rate_field: str, mean_field: str, sd_field: str, sds: int
+) -> tuple[Decimal, Decimal, Decimal] | None:
+    """(rate, category mean, threshold) where the rate exceeds mean + sds * SD, else None.
+
+    A mean of 0 is Amazon's "no benchmark yet" (seen with "Insufficient Data"), and too little feedback
+    makes any rate noise; neither gives a finding.
+    """
+    rate, mean, sd = (_percent(record.get(f)) for f in (rate_field, mean_field, sd_field))
+    if rate is None or mean is None or sd is None or mean <= 0 or record.get("insufficient_feedback") is True:
+        return None
+    threshold = mean + sds * sd
+    return (rate, mean, threshold) if rate > threshold else None
+
+
 def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: FindingRules, today: date) -> list[Finding]:
     out = []
     for key, record in current.items():
         health = record.get("cx_health")
-        if isinstance(health, str) and health in {"VERY_POOR", "POOR", "SUPPRESSED"}:
+        if isinstance(health, str) and health in POOR_HEALTH:
             severity = "warning" if health == "POOR" else "critical"
             out.append(
                 Finding(
@@ -160,8 +218,7 @@ def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: Findi
                     key,
                     "cx_health_poor",
                     severity,
-                    f"{_label(key)}: CX health {health.replace('_', ' ').lower()}"
-                    + (f", top reason: {record['top_ncx_reason']}" if record.get("top_ncx_reason") else ""),
+                    f"{_listing(key, record)}: CX health {health.replace('_', ' ').lower()}{_reason(record)}",
                     (),
                     record,
                 )
@@ -173,11 +230,67 @@ def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: Findi
                     key,
                     "cx_health_unknown",
                     "warning",
-                    f"{_label(key)}: CX health label not known to the tool: {health.get('unknown')}",
+                    f"{_listing(key, record)}: CX health label not known to the tool: {health.get('unknown')}",
                     (),
                     record,
                 )
             )
+        return_rate = _percent(record.get("return_rate"))
+        returns = f" (NCX return rate {_pct(return_rate)})" if return_rate is not None else ""
+        if record.get("high_return_rate") is True:
+            out.append(
+                Finding(
+                    "voice_of_customer",
+                    key,
+                    "high_return_rate",
+                    "critical",
+                    f"{_listing(key, record)}: Amazon counts this listing as frequently returned{returns}; "
+                    f"buyers may see a return badge{_reason(record)}",
+                    ("returns",),
+                    record,
+                )
+            )
+        elif record.get("at_risk_of_high_return_rate") is True:
+            out.append(
+                Finding(
+                    "voice_of_customer",
+                    key,
+                    "high_return_rate_risk",
+                    "warning",
+                    f"{_listing(key, record)}: at risk of a high-return-rate badge{returns}{_reason(record)}",
+                    ("returns",),
+                    record,
+                )
+            )
+        if isinstance(health, str) and health in POOR_HEALTH:
+            continue  # already a finding of its own; the category comparison would only repeat it
+        for rule, what, fields in (
+            ("ncx_rate_above_category", "NCX rate", ("ncx_rate", "category_ncx_rate_mean", "category_ncx_rate_sd")),
+            (
+                "return_rate_above_category",
+                "NCX return rate",
+                ("return_rate", "category_return_rate_mean", "category_return_rate_sd"),
+            ),
+        ):
+            if rule == "return_rate_above_category" and (
+                record.get("high_return_rate") is True or record.get("at_risk_of_high_return_rate") is True
+            ):
+                continue  # Amazon's own return warning above says it already
+            above = _above_category(record, *fields, rules.voc_category_sds)
+            if above is not None:
+                rate, mean, threshold = above
+                out.append(
+                    Finding(
+                        "voice_of_customer",
+                        key,
+                        rule,
+                        "warning",
+                        f"{_listing(key, record)}: {what} {_pct(rate)} is above similar offers (mean {_pct(mean)}, "
+                        f"warning from {_pct(threshold)}){_reason(record)}",
+                        ("early warning",),
+                        record,
+                    )
+                )
     for change in changes:
         old, new = change.fields.get("cx_health", (None, None))
         if (
@@ -192,7 +305,7 @@ def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: Findi
                     change.key,
                     "cx_health_worsened",
                     "warning",
-                    f"{_label(change.key)}: CX health worsened from {old} to {new}",
+                    f"{_listing(change.key, change.data)}: CX health worsened from {old} to {new}",
                     (),
                     change.data,
                 )

@@ -45,6 +45,21 @@ class FulfillmentChannel(StrEnum):
     """Fulfilled by the merchant (the UI says "Seller"/"Verkäufer"; some APIs say MFN)."""
 
 
+class ItemCondition(StrEnum):
+    """The offer's condition as Voice of the Customer's "SKU / Condition" column shows it (API ``condition``)."""
+
+    NEW = "NEW"
+    USED_LIKE_NEW = "USED_LIKE_NEW"
+    USED_VERY_GOOD = "USED_VERY_GOOD"
+    USED_GOOD = "USED_GOOD"
+    USED_ACCEPTABLE = "USED_ACCEPTABLE"
+    COLLECTIBLE_LIKE_NEW = "COLLECTIBLE_LIKE_NEW"
+    COLLECTIBLE_VERY_GOOD = "COLLECTIBLE_VERY_GOOD"
+    COLLECTIBLE_GOOD = "COLLECTIBLE_GOOD"
+    COLLECTIBLE_ACCEPTABLE = "COLLECTIBLE_ACCEPTABLE"
+    REFURBISHED = "REFURBISHED"
+
+
 class CaseStatus(StrEnum):
     """Status of a Seller Support case.
 
@@ -122,26 +137,62 @@ class Notification:
 
 @dataclass(frozen=True, slots=True)
 class VocListing:
-    """One offer listing on Voice of the Customer (Stimme des Kunden)."""
+    """One offer listing on Voice of the Customer (Stimme des Kunden).
+
+    Every rate is in percent units (0.13 means 0.13 %), as the page shows it; the JSON endpoint sends the
+    same rates as fractions of one (``ncxRate`` 0.0013), which selectors.yaml reads with ``type: fraction``.
+    Fields after ``last_updated`` come from the JSON only where the page does not show them (None when the
+    page is read).
+    """
 
     asin: str
-    sku: str | None
-    """The merchant SKU (API ``mskus``)."""
     fnsku: str | None
-    """Amazon's fulfilment SKU (X00...) of FBA offers. The live page's "SKU" column showed this code on the
-    reference screenshot; if the page shows no merchant SKU, the DOM and API keys will disagree (drift)."""
+    """Amazon's fulfilment SKU (X00...), the first line of the "SKU / Condition" column; None for offers
+    without one (merchant-fulfilled offers that were never sent to Amazon)."""
+    condition: ItemCondition | Unknown | None
+    """The second line of the "SKU / Condition" column ("New")."""
     title: str | None
     fulfillment_channel: FulfillmentChannel | Unknown | None
     cx_health: CxHealth | Unknown
     ncx_rate: Decimal | None
-    """Share of orders with negative customer experience, in percent (2.5 means 2.5 %)."""
+    """Share of orders with a negative customer experience, in percent (0.13 means 0.13 %)."""
     ncx_orders: int | None
     total_orders: int | None
+    ncx_review_rate: Decimal | None
+    """Negative reviews that describe a product or listing issue, per order, in percent."""
     return_rate: Decimal | None
-    """NCX return rate in percent."""
+    """NCX return rate in percent: returns with a product or listing issue, per order."""
     top_ncx_reason: str | None
-    """The most common complaint, as shown ("Defective item"); None where the page shows a dash."""
+    """The most common return reason as Amazon's code ("ui_missing_parts_accessories"); a code or label the
+    spec's table does not know is kept verbatim. None where the page shows a dash."""
+    top_ncx_reason_label: str | None
+    """The same reason in words ("Missing parts/accessories"), from the code table in selectors.yaml; an
+    unknown code is spelt out from the code itself ("ui_wrong_item_sent" gives "Wrong item sent")."""
     last_updated: date | None
+    high_return_rate: bool | None
+    """Amazon counts the listing as a high-return-rate item (API ``isHRRA``): the "Return Badge Displayed"
+    column says yes, the product page may show a "frequently returned" badge."""
+    at_risk_of_high_return_rate: bool | None
+    """Amazon warns that the listing may become a high-return-rate item (API ``isAtRiskOfHRRA``): the
+    early warning before the badge."""
+    sku: str | None = None
+    """The merchant SKU (API ``mskus``); the page shows the FNSKU in its "SKU" column instead."""
+    top_ncx_reason_percent: Decimal | None = None
+    """Share of the NCX returns that gave the top reason, in percent (API, already in percent units)."""
+    category: str | None = None
+    """Amazon's comparison group of the listing (``thresholdMetadata.key``, "gl_grocery#32502000#...")."""
+    category_ncx_rate_mean: Decimal | None = None
+    """Mean NCX rate of similar offers in the category, in percent."""
+    category_ncx_rate_sd: Decimal | None = None
+    """Standard deviation of the NCX rate in the category, in percent."""
+    category_return_rate_mean: Decimal | None = None
+    """Mean NCX return rate in the category, in percent (0 where Amazon has no benchmark yet)."""
+    category_return_rate_sd: Decimal | None = None
+    """Standard deviation of the NCX return rate in the category, in percent."""
+    insufficient_feedback: bool | None = None
+    """Amazon has too little feedback to rate the listing (API ``insufficientFeedback``)."""
+    listing_exists: bool | None = None
+    """False when the offer no longer exists in the catalogue (API ``listingExists``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +302,7 @@ ENUM_TYPES: dict[str, type[StrEnum]] = {
     for cls in (
         CxHealth,
         FulfillmentChannel,
+        ItemCondition,
         CaseStatus,
         CaseOpener,
         RegulatoryRequirement,

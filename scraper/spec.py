@@ -38,6 +38,7 @@ _PY_TYPES: dict[str, type] = {
     "int": int,
     "decimal": Decimal,
     "percent": Decimal,
+    "fraction": Decimal,
     "date": date,
     "datetime": datetime,
     "url": str,

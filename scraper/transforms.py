@@ -97,6 +97,48 @@ def _collapse_ws(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _label_key(text: str) -> str:
+    """How shown labels are compared: case, spaces and separators do not count."""
+    return re.sub(r"[\s_\-‐-―/]+", "", text).casefold()
+
+
+def _label_table(arg: object) -> dict[str, dict[str, str]]:
+    """A code table ``{code: {en: label, de: label}}``; English is the label records carry."""
+    if not isinstance(arg, dict) or not arg:
+        raise TransformArgError("needs a mapping {code: {en: label, de: label}}")
+    for code, labels in arg.items():
+        if not isinstance(code, str) or not code.strip():
+            raise TransformArgError("needs non-empty text codes as keys")
+        if (
+            not isinstance(labels, dict)
+            or "en" not in labels
+            or not all(isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in labels.items())
+        ):
+            raise TransformArgError(f"code {code!r} needs a mapping of language to label with at least 'en'")
+    return arg
+
+
+def _humanise(code: str) -> str:
+    """A readable stand-in for a code no table names: "ui_wrong_item_sent" -> "Wrong item sent"."""
+    words = re.sub(r"^ui_", "", code.strip()).replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else code
+
+
+def _code_label(arg: object) -> TransformFn:
+    table = _label_table(arg)
+    return lambda code: table[code]["en"] if code in table else _humanise(code)
+
+
+def _label_code(arg: object) -> TransformFn:
+    table = _label_table(arg)
+    index = {_label_key(code): code for code in table}
+    for code, labels in table.items():
+        for label in labels.values():
+            index.setdefault(_label_key(label), code)
+    # A label the table lacks stays as shown: kept verbatim, never dropped or guessed.
+    return lambda text: index.get(_label_key(text), text.strip())
+
+
 REGISTRY: dict[str, Callable[[object], TransformFn]] = {
     "strip": _no_arg(str.strip),
     "collapse_ws": _no_arg(_collapse_ws),
@@ -109,6 +151,8 @@ REGISTRY: dict[str, Callable[[object], TransformFn]] = {
     "remove": _remove,
     "split": _split,
     "replace": _replace,
+    "code_label": _code_label,
+    "label_code": _label_code,
 }
 """Every transform name selectors.yaml may use, mapped to a factory that checks the argument."""
 

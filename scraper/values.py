@@ -157,6 +157,36 @@ def parse_percent(raw: Raw, locale: Locale = UNKNOWN_LOCALE) -> Decimal:
     return parse_decimal(raw, locale, "percent")
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def parse_fraction(raw: Raw, locale: Locale = UNKNOWN_LOCALE) -> Decimal:
+    """A share of one as a JSON body sends it (0.0013), returned in percent units like :func:`parse_percent`.
+
+    Voice of the Customer's JSON sends its rates as fractions while the page shows percent ("0.13%"); the
+    record holds percent, so both sources give Decimal("0.13"). A value outside 0..1 is an error rather
+    than a guess: it most likely means the endpoint has started to send percent.
+    """
+    if isinstance(raw, bool):
+        raise ValueParseError("fraction", raw, "expected a number, got a boolean")
+    if isinstance(raw, str):
+        text = raw.strip()
+        if not _PLAIN_NUMBER.fullmatch(text):  # a page's "0,13 %" is percent, not a fraction
+            raise ValueParseError("fraction", raw, "not a plain number such as 0.0013")
+        raw = text
+    elif not isinstance(raw, int | float):
+        raise ValueParseError("fraction", raw, f"expected a number, got {type(raw).__name__}")
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation as exc:
+        raise ValueParseError("fraction", raw, "not a number") from exc
+    if not value.is_finite():
+        raise ValueParseError("fraction", raw, "not a finite number")
+    if not 0 <= value <= 1:
+        raise ValueParseError("fraction", raw, "outside 0..1: the body may send percent now, not a fraction")
+    return _canonical(value * 100)
+
+
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
@@ -419,6 +449,7 @@ PARSERS: dict[str, ValueParser] = {
     "int": parse_int,
     "decimal": parse_decimal,
     "percent": parse_percent,
+    "fraction": parse_fraction,
     "date": parse_date,
     "datetime": parse_datetime,
     "url": parse_url,

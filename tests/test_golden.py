@@ -74,7 +74,10 @@ def test_typical_pages_are_full(spec: Spec, section: str) -> None:
         assert result.locale.startswith(locale)
         rows = [to_jsonable(r) for r in result.records]
         assert len(rows) >= (10 if locale == "de" else 5)
-        unfilled = [f for f in rows[0] if f not in exempt and all(r[f] in (None, [], False) for r in rows)]
+        # Fields only the JSON fills (the page does not show them) stay None when the page is read.
+        shown = spec.section(section).dom.fields
+        candidates = [f for f in rows[0] if f in shown and f not in exempt]
+        unfilled = [f for f in candidates if all(r[f] in (None, [], False) for r in rows)]
         assert not unfilled, f"{section} {locale}-typical never fills {unfilled}"
 
 
@@ -102,7 +105,12 @@ PAIRS = _pairs(None)  # type: ignore[arg-type]
 def test_dom_and_api_of_the_same_data_agree(spec: Spec, dom: Case, api: Case) -> None:
     from_dom = parse_page(spec, dom.section, "dom", dom.path.read_bytes())
     from_api = parse_page(spec, api.section, "api", api.path.read_bytes())
-    assert to_jsonable(list(from_dom.records)) == to_jsonable(list(from_api.records))
+    # Compare what both sources fill: a field the page does not show is only in the JSON (None from the page).
+    sec = spec.section(dom.section)
+    both = [f for f in sec.dom.fields if f in sec.source("api").fields]
+    assert to_jsonable([{f: getattr(r, f) for f in both} for r in from_dom.records]) == to_jsonable(
+        [{f: getattr(r, f) for f in both} for r in from_api.records]
+    )
     summary_body = api.path.with_name(api.name + ".summary.json")
     if summary_body.exists():
         section = spec.section(api.section)
@@ -131,9 +139,15 @@ def test_pagination_reaches_the_last_page(spec: Spec, section: str, source: str)
     )
     results = [parse_page(spec, section, source, c.path.read_bytes()) for c in pages]  # type: ignore[arg-type]
     assert len(results) >= 2
-    if source == "dom":
+    if source == "dom" and sec.dom.next_page is not None:
         assert all(r.next_page is not None for r in results[:-1]), "every page but the last links to the next"
         assert results[-1].next_page is None, "the last page has no next link"
+    elif source == "dom":
+        # A pager that cannot be clicked (closed shadow root): the walk replays the page's request instead.
+        paging = sec.api.paging if sec.api is not None else None
+        assert paging is not None, section
+        assert paging.replay, section
+        assert all(r.next_page is None for r in results)
     merged = merge_pages(sec, results)
     assert merged.duplicates == ()
     keys = [record_key(sec.key, r) for r in merged.records]

@@ -23,6 +23,7 @@ from scraper.values import (
     parse_date,
     parse_datetime,
     parse_decimal,
+    parse_fraction,
     parse_int,
     parse_percent,
     parse_str,
@@ -579,6 +580,7 @@ def test_enum_parser(raw, tag, expected):
         ("int", parse_int),
         ("decimal", parse_decimal),
         ("percent", parse_percent),
+        ("fraction", parse_fraction),
         ("date", parse_date),
         ("datetime", parse_datetime),
         ("url", parse_url),
@@ -590,6 +592,8 @@ def test_parser_registry(name, parser):
 
 
 def test_type_names_are_the_parsers_plus_enum():
-    assert set(PARSERS) == {"str", "int", "decimal", "percent", "date", "datetime", "url", "bool"}
+    assert set(PARSERS) == {"str", "int", "decimal", "percent", "fraction", "date", "datetime", "url", "bool"}
     type_names = TYPE_NAMES
-    assert type_names == frozenset({"str", "int", "decimal", "percent", "date", "datetime", "url", "bool", "enum"})
+    assert type_names == frozenset(
+        {"str", "int", "decimal", "percent", "fraction", "date", "datetime", "url", "bool", "enum"}
+    )

@@ -91,10 +91,12 @@ def load_dataset(fixtures_dir: Path, section: Section, case: str) -> Dataset:
 
 
 def page_body(section: Section, data: Dataset, page_value: int, size: int, empty: bool) -> tuple[dict[str, Any], int]:
-    """The JSON body of one page (``page_value`` as the endpoint counts pages) and the full row count."""
+    """The JSON body of one page (``page_value`` as the endpoint counts: a page number, or a row offset where
+    the section pages by rows) and the full row count."""
     rows = [] if empty else data.rows
     index = page_value - section.paging.start
-    chunk = rows[index * size : (index + 1) * size] if index >= 0 else []
+    first = index if section.paging.unit == "row" else index * size
+    chunk = rows[first : first + size] if index >= 0 else []
     body = copy.deepcopy(data.body)
     _set(body, section.rows, copy.deepcopy(chunk))
     if section.total is not None:

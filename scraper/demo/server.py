@@ -562,6 +562,7 @@ class _Request:
                 "pageParam": section.paging.page_param,
                 "start": section.paging.start,
                 "sizeParam": section.paging.size_param,
+                "unit": section.paging.unit,
             },
             "rows": section.rows,
             "total": section.total,

@@ -40,6 +40,8 @@ class Paging:
     page_param: str
     start: int
     size_param: str
+    unit: Literal["page", "row"] = "page"
+    """"row" where the parameter is an offset in rows (0, 25, 50 ...), as on Voice of the Customer."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,9 @@ SECTIONS: dict[str, Section] = {
                 "sortDirection": "DESCENDING",
                 "insufficientFeedback": "false",
             },
-            paging=Paging("query", "pageOffset", 0, "pageSize"),
+            paging=Paging("query", "pageOffset", 0, "pageSize", unit="row"),
             rows="pcrListings",
+            total="totalListingsCount",
             extra={"summary": "/pcrHealth/pcrKpi"},
         ),
         Section(
@@ -204,6 +207,14 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "FBM": ("Verkäufer", "Seller"),
         "MFN": ("Verkäufer", "Seller"),
     },
+    "ItemCondition": {
+        "New": ("Neu", "New"),
+        "UsedLikeNew": ("Gebraucht - Wie neu", "Used - Like New"),
+        "UsedVeryGood": ("Gebraucht – Sehr gut", "Used - Very Good"),
+        "UsedGood": ("Gebraucht - Gut", "Used - Good"),
+        "UsedAcceptable": ("Gebraucht - Akzeptabel", "Used - Acceptable"),
+        "Refurbished": ("Generalüberholt", "Renewed"),
+    },
     # The case log's JSON spells a code CamelCase or upper-cased (PendingAmazonAction, PENDINGAMAZONACTION):
     # keys are upper case without separators, and the app looks codes up that way.
     "CaseStatus": {
@@ -245,10 +256,30 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# Voice of the Customer return reason codes (JSON mostCommonReturnReasonBucket) -> what the page shows. The codes
+# and English words are Amazon's i18n keys ags_pcx_voc_details_title_<code> (capture S1); the German words are the
+# demo's own. An unknown code is shown as it is, like an untranslated string.
+RETURN_REASONS: dict[str, tuple[str, str]] = {
+    "ui_different_product_version": ("Andere Produktversion", "Different product version"),
+    "ui_inaccurate_website_desc": ("Ungenaue Beschreibung auf der Website", "Inaccurate website description"),
+    "ui_missing_parts": ("Fehlende Teile", "Missing parts"),
+    "ui_missing_parts_accessories": ("Fehlende Teile/Zubehör", "Missing parts/accessories"),
+    "ui_others": ("Sonstiges", "Others"),
+    "ui_performance_or_quality_not_adequate": (
+        "Leistung oder Qualität unzureichend",
+        "Performance or quality not adequate",
+    ),
+    "ui_product_condition_not_as_expected": ("Produktzustand nicht wie erwartet", "Product condition not as expected"),
+    "ui_style_not_as_expected": ("Stil nicht wie erwartet", "Style not as expected"),
+}
+
+
 def labels_for(lang: Lang) -> dict[str, dict[str, str]]:
     """The enum code -> label tables of one UI language."""
     i = 0 if lang == "de" else 1
-    return {enum: {code: pair[i] for code, pair in table.items()} for enum, table in LABELS.items()}
+    tables = {enum: {code: pair[i] for code, pair in table.items()} for enum, table in LABELS.items()}
+    tables["ReturnReason"] = {code: pair[i] for code, pair in RETURN_REASONS.items()}
+    return tables
 
 
 WRITE_ACTIONS: dict[str, tuple[str, str]] = {

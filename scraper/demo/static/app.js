@@ -106,6 +106,49 @@
       shadow(el, html + '</select>');
     }, ['options', 'label', 'placeholder']));
 
+    // The Voice of the Customer pager: like the live one (#listing-table-pagination kat-pagination, attributes
+    // page, items-per-page and total-items) its buttons sit in a CLOSED shadow root, so no selector reaches
+    // them; a person's click (or Enter) on one fires "change" with the page number, and the app loads it.
+    var pagerRoots = new WeakMap();
+    customElements.define('kat-pagination', reactive(function (el) {
+      var root = pagerRoots.get(el);
+      if (!root) {
+        root = el.attachShadow({ mode: 'closed' });
+        pagerRoots.set(el, root);
+        var go = function (event) {
+          if (event.type === 'keydown' && event.key !== 'Enter' && event.key !== ' ') return;
+          var control = event.target.closest('[data-page]');
+          if (!control || control.getAttribute('aria-disabled') === 'true' || control.hasAttribute('aria-current')) return;
+          event.preventDefault();
+          el.dispatchEvent(new CustomEvent('change', {
+            bubbles: true, composed: true, detail: { page: Number(control.getAttribute('data-page')) }
+          }));
+        };
+        root.addEventListener('click', go);
+        root.addEventListener('keydown', go);
+      }
+      var page = parseInt(el.getAttribute('page'), 10) || 1;
+      var size = parseInt(el.getAttribute('items-per-page'), 10) || 1;
+      var total = parseInt(el.getAttribute('total-items'), 10) || 0;
+      var pages = Math.max(1, Math.ceil(total / size));
+      function control(part, target, text, label) {
+        var off = target < 1 || target > pages;
+        return '<span part="' + part + '" role="button" data-page="' + target + '" tabindex="' + (off ? '-1' : '0') + '"' +
+          (off ? ' aria-disabled="true"' : '') + ' aria-label="' + esc(label) + '">' + text + '</span>';
+      }
+      var items = '';
+      for (var p = 1; p <= pages; p++) {
+        items += p === page ? '<li data-page="' + p + '" aria-current="page" tabindex="-1">' + p + '</li>'
+          : '<li data-page="' + p + '" role="button" tabindex="0">' + p + '</li>';
+      }
+      root.innerHTML = '<style>' + BASE_CSS + ':host{display:inline-flex;align-items:center;gap:8px}' +
+        'ul{display:flex;gap:4px;margin:0;padding:0;list-style:none}' +
+        'li,[role=button]{padding:2px 8px;border-radius:4px;cursor:pointer;color:#007185}' +
+        '[aria-current]{background:#007185;color:#fff;cursor:default}[aria-disabled=true]{color:#8d9096;cursor:default}</style>' +
+        control('pagination-nav-left', page - 1, '‹', T.prev) + '<ul part="pages">' + items + '</ul>' +
+        control('pagination-nav-right', page + 1, '›', T.next);
+    }, ['page', 'items-per-page', 'total-items']));
+
     customElements.define('kat-input', reactive(function (el) {
       shadow(el, '<input part="input" type="' + esc(el.getAttribute('type') || 'text') + '" placeholder="' +
         esc(el.getAttribute('placeholder') || '') + '" style="font:inherit;font-size:13px;padding:4px 8px;border-radius:6px;' +
@@ -174,6 +217,21 @@
     if (!present(value)) return null;
     if (typeof value !== 'number') return String(value);
     return fmtNumber(value) + (DE ? ' %' : '%');
+  }
+
+  // Voice of the Customer's JSON sends rates as fractions of one (0.0013); the page shows percent (0.13%).
+  // The decimal point is moved in the digits, so 0.1042 shows as 10.42 and not as 10.419999999999998.
+  function fmtFraction(value) {
+    if (!present(value)) return null;
+    if (typeof value !== 'number') return String(value);
+    var s = plainDigits(value);
+    var negative = s.charAt(0) === '-';
+    if (negative) s = s.slice(1);
+    var parts = s.split('.');
+    var decimals = (parts[1] || '') + '00';
+    var whole = (parts[0] + decimals.slice(0, 2)).replace(/^0+(?=\d)/, '');
+    var rest = decimals.slice(2).replace(/0+$/, '');
+    return fmtPercent(Number((negative ? '-' : '') + whole + (rest ? '.' + rest : '')));
   }
 
   function ymd(value) {
@@ -284,7 +342,8 @@
   }
 
   function fetchPage(page) {
-    var value = cfg.paging.start + page - 1;
+    // A page number, or a row offset (0, 25, 50 ...) where the endpoint pages by rows.
+    var value = cfg.paging.start + (cfg.paging.unit === 'row' ? (page - 1) * cfg.pageSize : page - 1);
     if (cfg.method === 'POST') {
       var body = JSON.parse(JSON.stringify(cfg.params));
       body[cfg.paging.pageParam] = value;
@@ -356,8 +415,20 @@
       }));
   }
 
+  function returnBadge(r) {
+    // isHRRA: the listing shows Amazon's return badge; isAtRiskOfHRRA: Amazon's warning before it does.
+    if (r.isHRRA === true) return DE ? 'Ja' : 'Yes';
+    if (r.isAtRiskOfHRRA === true) return DE ? 'Gefährdet' : 'At risk';
+    return '--';
+  }
+
+  function vocRate(value, graded) {
+    return [h('div', { className: 'voc-value', text: or(fmtFraction(value), '--') }),
+      graded === false ? h('div', { className: 'voc-subtext', text: DE ? 'Unzureichende Daten' : 'Insufficient Data' }) : null];
+  }
+
   function vocRows(rows) {
-    return rows.map(function (r) {
+    var out = rows.map(function (r) {
       var health = r.pcxHealth;
       var needsWork = health === 'VERY_POOR' || health === 'POOR' || health === 'SUPPRESSED';
       return h('kat-table-row', { className: 'voc-row', 'data-asin': r.asin },
@@ -366,41 +437,40 @@
           present(r.itemName) ? h('kat-link', { className: 'voc-item-link', href: r.retailUrl, target: '_blank' },
             h('span', { className: 'voc-item-name', text: r.itemName })) : null,
           h('div', { className: 'voc-asin', text: r.asin })]),
-        cell('sku', [present(r.mskus) ? h('div', { className: 'voc-sku', text: r.mskus }) : null,
-          present(r.fnsku) ? h('div', { className: 'voc-fnsku', text: r.fnsku }) : null,
-          present(r.condition) ? h('div', { className: 'voc-condition', text: r.condition === 'New' && DE ? 'Neu' : r.condition }) : null]),
+        // "SKU / Condition" shows the FNSKU over the condition; an offer without one shows its merchant SKU.
+        cell('sku', [present(r.fnsku) ? h('div', { className: 'voc-fnsku', text: r.fnsku })
+          : present(r.mskus) ? h('div', { className: 'voc-sku', text: r.mskus }) : null,
+          present(r.condition) ? h('div', { className: 'voc-condition', text: label('ItemCondition', r.condition) }) : null]),
         cell('fulfilled_by', or(label('FulfillmentChannel', r.fulfillmentChannel), '')),
-        cell('ncx_rate', h('div', { className: 'voc-value', text: or(fmtPercent(r.ncxRate), '--') })),
+        cell('ncx_rate', vocRate(r.ncxRate)),
         cell('ncx_orders', or(fmtNumber(r.ncxCount), '--')),
         cell('total_orders', or(fmtNumber(r.orderCount), '--')),
-        cell('ncx_review_rate', h('div', { className: 'voc-value', text: or(fmtPercent(r.ncxReviewRate), '--') })),
-        cell('ncx_return_rate', h('div', { className: 'voc-value', text: or(fmtPercent(r.ncxReturnRate), '--') })),
-        cell('top_ncx_reason', or(r.mostCommonReturnReasonBucket, '--')),
+        cell('ncx_review_rate', vocRate(r.ncxReviewRate, r.isListingGraded)),
+        cell('ncx_return_rate', vocRate(r.ncxReturnRate, r.isListingGraded)),
+        cell('top_ncx_reason', or(label('ReturnReason', r.mostCommonReturnReasonBucket), '--')),
         cell('last_updated', or(fmtDate(r.lastUpdate), '--')),
         cell('status', present(health) ? h('kat-badge', { label: label('CxHealth', health), type: HEALTH_TYPE[health] || 'info' }) : null),
-        cell('return_badge', '--'),
+        cell('return_badge', returnBadge(r)),
         cell('action', [h('kat-button', { className: 'voc-see-details', variant: 'primary', label: T.details, 'data-asin': r.asin }),
           needsWork ? [' ', writeButton('resolve-problem', r.asin)] : null]));
     });
+    if (out.length) {
+      // Like the live page, a hidden copy of a row with the same ids; only the computed style hides it.
+      var copy = out[Math.min(1, out.length - 1)].cloneNode(true);
+      copy.classList.add('voc-row-shadow-copy');
+      out.splice(Math.min(2, out.length), 0, copy);
+    }
+    return out;
   }
 
   function vocPager(page, total) {
-    var pages = pageCount(total);
-    var links = [page > 1 ? h('a', { className: 'voc-pager-link', 'data-action': 'previous', role: 'button', tabindex: '0', 'aria-label': T.prev, text: '‹' })
-      : h('a', { className: 'voc-pager-link', 'data-action': 'previous', disabled: true, 'aria-disabled': 'true', 'aria-label': T.prev, text: '‹' })];
-    for (var p = 1; p <= pages; p++) {
-      links.push(' ', p === page ? h('a', { className: 'voc-pager-link', 'data-action': 'page', 'data-page': p, 'aria-current': 'page', text: String(p) })
-        : h('a', { className: 'voc-pager-link', 'data-action': 'page', 'data-page': p, role: 'button', tabindex: '0', text: String(p) }));
-    }
-    // "Next" re-renders in place without a link, as the real voc-katal pager does.
-    links.push(' ', page < pages ? h('a', { className: 'voc-pager-link', 'data-action': 'next', role: 'button', tabindex: '0', 'aria-label': T.next, text: '›' })
-      : h('a', { className: 'voc-pager-link', 'data-action': 'next', disabled: true, 'aria-disabled': 'true', 'aria-label': T.next, text: '›' }));
-    return h('kat-pagination', { className: 'voc-pager', page: page, 'total-items': total }, links);
+    return h('div', { id: 'listing-table-pagination' },
+      h('kat-pagination', { page: page, 'items-per-page': cfg.pageSize, 'total-items': total }));
   }
 
   function vocListing(data, page) {
     var box = h('div', { className: 'voc-listing' });
-    append(box, h('h2', { className: 'voc-listing-count', text: (DE ? data.total + ' Angebote' : data.total + ' listings') }));
+    append(box, h('h2', { className: 'voc-listing-count', text: (DE ? data.total + ' Angebote' : data.total + ' Offer Listings') }));
     if (!data.rows.length) {
       append(box, h('div', { className: 'voc-empty-state', 'data-testid': 'voc-empty' },
         h('kat-alert', { variant: 'info', header: DE ? 'Keine Angebote gefunden' : 'No listings found' },
@@ -411,10 +481,10 @@
     append(box, table('voc-listings', [['image', DE ? 'Bild' : 'Image'], ['product', DE ? 'Produktname ASIN' : 'Product name ASIN'],
       ['sku', DE ? 'SKU Zustand' : 'SKU Condition'], ['fulfilled_by', DE ? 'Versand durch' : 'Fulfilled by'],
       ['ncx_rate', DE ? 'NCX-Rate' : 'NCX rate'], ['ncx_orders', DE ? 'NCX-Bestellungen' : 'NCX orders'],
-      ['total_orders', DE ? 'Bestellungen gesamt' : 'Total orders'], ['ncx_review_rate', DE ? 'NCX-Bewertungsrate' : 'NCX review rate'],
-      ['ncx_return_rate', DE ? 'NCX-Rücksendequote' : 'NCX return rate'], ['top_ncx_reason', DE ? 'Häufigster NCX-Grund' : 'Top NCX reason'],
+      ['total_orders', DE ? 'Bestellungen gesamt' : 'Total orders'], ['ncx_review_rate', DE ? 'NCX-Bewertungsrate' : 'NCX Review Rate'],
+      ['ncx_return_rate', DE ? 'NCX-Rücksendequote' : 'NCX Return Rate'], ['top_ncx_reason', DE ? 'Häufigster NCX-Grund' : 'Top NCX reason'],
       ['last_updated', DE ? 'Zuletzt aktualisiert' : 'Last updated'], ['status', 'Status'],
-      ['return_badge', DE ? 'Rücksende-Badge angezeigt' : 'Return badge displayed'], ['action', DE ? 'Aktion' : 'Action']],
+      ['return_badge', DE ? 'Rücksende-Badge angezeigt' : 'Return Badge Displayed'], ['action', DE ? 'Aktion' : 'Action']],
     vocRows(data.rows), 'voc-header-row'));
     append(box, vocPager(page, data.total));
     return box;
@@ -422,17 +492,14 @@
 
   render.voice_of_customer = function (data, page, summary) {
     var listing = vocListing(data, page);
-    var state = { page: page, busy: false };
-    listing.addEventListener('click', function (event) {
-      var link = event.target.closest('.voc-pager-link');
-      if (!link || link.hasAttribute('disabled') || link.hasAttribute('aria-current') || state.busy) return;
-      var action = link.getAttribute('data-action');
-      var target = action === 'next' ? state.page + 1 : action === 'previous' ? state.page - 1 : Number(link.getAttribute('data-page'));
+    var state = { busy: false };
+    listing.addEventListener('change', function (event) {
+      if (event.target.tagName !== 'KAT-PAGINATION' || state.busy) return;
+      var target = event.detail.page;
       state.busy = true;
       // Take the old rows away before fetching, so nobody reads them as the new page.
       listing.replaceChildren(spinner());
       fetchPage(target).then(function (next) {
-        state.page = target;
         listing.replaceChildren.apply(listing, Array.prototype.slice.call(vocListing(next, target).childNodes));
       }, function () {
         listing.replaceChildren(failure());
