@@ -13,22 +13,15 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import Page
 
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
+from scraper.errors import SelectorDriftError
 from scraper.extract import HIDDEN_MARK
 from scraper.parse import parse_page
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
+from scraper.walk import snapshot
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.browser
-
-# What the browser layer does before it saves a page: mark every element a person cannot see.
-MARK_INVISIBLE = f"""() => {{
-  for (const el of document.querySelectorAll('body *')) {{
-    const style = getComputedStyle(el);
-    if (style.display === 'none' || style.visibility === 'hidden') el.setAttribute('{HIDDEN_MARK}', '1');
-  }}
-}}"""
-
 
 @pytest.fixture
 def demo() -> Iterator[DemoServer]:
@@ -101,7 +94,7 @@ def test_german_lobby_counter_and_one_full_page(page: Page, demo: DemoServer, sp
     assert page.locator(".case-lobby-count").inner_text() == "Fälle 1 bis 10 von 10"
     assert cells(page, "created") == fixture_cells("de-typical.html", "created")
     assert cells(page, "status") == fixture_cells("de-typical.html", "status")
-    result = parse_page(spec, "case_log", "dom", page.content())
+    result = parse_page(spec, "case_log", "dom", snapshot(page, spec))
     assert result.next_page is None
 
 
@@ -117,11 +110,10 @@ def test_the_duplicate_row_is_hidden_only_by_its_computed_style(page: Page, demo
         "data-case-id"
     )
     assert copy.get_attribute("data-case-id") == first_id
-    # Unmarked, the copy is one more row with the same key; marked as the browser layer does, it is gone.
-    raw = parse_page(spec, "case_log", "dom", page.content())
-    assert len(raw.records) == len(golden("api", "de-typical")) + 1
-    page.evaluate(MARK_INVISIBLE)
-    marked = parse_page(spec, "case_log", "dom", page.content())
+    # Unmarked, the copy reads exactly like its row: refused loudly; saved as the walk saves it, it is gone.
+    with pytest.raises(SelectorDriftError, match="read exactly alike"):
+        parse_page(spec, "case_log", "dom", page.content())
+    marked = parse_page(spec, "case_log", "dom", snapshot(page, spec))
     assert to_jsonable(list(marked.records)) == golden("api", "de-typical")
 
 
@@ -133,7 +125,6 @@ def test_edge_data_renders_to_the_edge_records(page: Page, demo: DemoServer, spe
     open_lobby(page, demo, spec, "de_DE")
     assert page.locator("kat-table-head [data-column='last_updated']").count() == 1
     assert page.locator("kat-table-head [data-column='opened_by']").count() == 1
-    page.evaluate(MARK_INVISIBLE)
-    result = parse_page(spec, "case_log", "dom", page.content())
+    result = parse_page(spec, "case_log", "dom", snapshot(page, spec))
     assert to_jsonable(list(result.records)) == golden("api", "edge")
     assert cells(page, "status")[2] == "PendingThirdPartyAction"  # a code without a word is shown raw

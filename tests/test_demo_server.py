@@ -38,6 +38,7 @@ from scraper.parse import merge_pages, parse_page, parse_summary_api
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
 from scraper.values import Locale
+from scraper.walk import snapshot
 from tests.conftest import FIXTURES
 
 DE, UK, FR = "A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH"
@@ -559,14 +560,6 @@ def test_every_return_reason_the_page_shows_reads_back_to_its_code(spec: Spec) -
 
 # --- a real browser -----------------------------------------------------------------------------------------
 
-# What the browser layer does before it saves a page: mark what a person cannot see (computed style), so the
-# reader drops it, like the demo's hidden copy of a Voice of the Customer row.
-MARK_HIDDEN = """() => {
-  for (const el of document.querySelectorAll('body *')) {
-    const style = getComputedStyle(el);
-    if (style.display === 'none' || style.visibility === 'hidden') el.setAttribute('data-sc-hidden', '1');
-  }
-}"""
 PAGER = "#listing-table-pagination kat-pagination"
 
 
@@ -608,8 +601,7 @@ def test_browser_signs_in_and_reads_every_section_like_the_goldens(page: Any, sp
             results = []
             while True:
                 page.wait_for_selector(section.ready, state="attached", timeout=10000)
-                page.evaluate(MARK_HIDDEN)
-                results.append(parse_page(spec, section.id, "dom", page.content()))
+                results.append(parse_page(spec, section.id, "dom", snapshot(page, spec)))
                 href = results[-1].next_page
                 if href is None:
                     if section.dom.next_page is None and section.api is not None and next_by_closed_pager(page):
