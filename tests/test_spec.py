@@ -202,6 +202,18 @@ BROKEN: list[tuple[str, typing.Callable[[dict], None], str, str]] = [
         "unknown summary record",
     ),
     ("api method", lambda d: _fb(d)["api"].update(method="DELETE"), "sections.feedback.api.method", "GET or POST"),
+    (
+        "paging token without its body path",
+        lambda d: d["sections"]["regulatory_compliance"]["api"]["paging"].update(token={"param": "nextPageToken"}),
+        "sections.regulatory_compliance.api.paging.token",
+        "missing required key 'path'",
+    ),
+    (
+        "paging token path syntax",
+        lambda d: d["sections"]["regulatory_compliance"]["api"]["paging"]["token"].update(path="next..token"),
+        "sections.regulatory_compliance.api.paging.token.path",
+        "invalid JSON path",
+    ),
 ]
 
 
