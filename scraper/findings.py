@@ -17,7 +17,9 @@ Defaults (all can be changed in the configuration's ``findings:`` block, see :cl
 - case_log: cases waiting for the seller's answer (status NEEDS_ATTENTION, code PendingSellerAction); a
   status the tool does not know; new cases opened by Amazon, only where the page or body says who opened
   the case (the lobby's JSON was never seen to: there a case Amazon opens shows up as waiting for you);
-- regulatory_compliance: every open GPSR item (critical when due within ``due_soon_days``);
+- regulatory_compliance: every open GPSR item (warning while a submission is required, info while it is
+  under review, critical when the action taken says the listing is already removed or blocked), and a
+  submission that is required again after review;
 - compliance_requests: every open or rejected request (critical when due within ``due_soon_days``);
 - feedback: new 1-2 star feedback is a warning, 3 stars info; tagged shipping / packaging / damage by
   keywords; feedback Amazon struck through is info only.
@@ -367,28 +369,53 @@ def _cases(
     return out
 
 
+_AT_RISK_WORDS = ("risk", "gefahr", "gefährdet", "droht")
+"""Words that make an "Action Taken" a threat rather than a done deed ("Listing at risk of removal")."""
+
+
 def _regulatory(
     current: dict[str, dict[str, Any]], changes: list[Change], rules: FindingRules, today: date
 ) -> list[Finding]:
     out = []
     for key, record in current.items():
-        if record.get("status") == "RESOLVED":
-            continue
-        severity, when = _due(record, rules, today)
-        requirement = record.get("requirement")
-        what = requirement if isinstance(requirement, str) else (requirement or {}).get("unknown")
-        subject = " / ".join(str(record[k]) for k in ("brand", "asin", "sku") if record.get(k)) or _label(key)
+        reason = record.get("reason")
+        what = reason.replace("_", " ").lower() if isinstance(reason, str) else (reason or {}).get("unknown")
+        products = ", ".join(record.get("asins") or []) or _label(key)
+        status = record.get("status")
+        if status == "UNDER_REVIEW":
+            severity, state = "info", "submitted, under review"
+        elif status == "SUBMISSION_REQUIRED" or status is None:
+            severity, state = "warning", "submission required"
+        else:
+            severity, state = "warning", f"next steps: {(status or {}).get('unknown')}"
+        action = record.get("action_taken") or ""
+        if _has(action, rules.critical_words) and not _has(action, _AT_RISK_WORDS):
+            severity = "critical"  # the listing is already removed or blocked, not merely at risk
         out.append(
             Finding(
                 "regulatory_compliance",
                 key,
                 "gpsr_open",
                 severity,
-                f"GPSR: {str(what).replace('_', ' ').lower()} missing for {subject}{when}",
+                f"GPSR {what} for {products}: {state}" + (f" ({action})" if action else ""),
                 (),
                 record,
             )
         )
+    out.extend(
+        Finding(
+            "regulatory_compliance",
+            c.key,
+            "gpsr_submission_not_accepted",
+            "warning",
+            f"GPSR submission for {', '.join(c.data.get('asins') or []) or _label(c.key)} is required again "
+            "after review: Amazon did not accept it",
+            (),
+            c.data,
+        )
+        for c in changes
+        if c.kind == "changed" and c.fields.get("status") == ("UNDER_REVIEW", "SUBMISSION_REQUIRED")
+    )
     return out
 
 

@@ -92,19 +92,23 @@ class CaseOpener(StrEnum):
 
 
 class RegulatoryRequirement(StrEnum):
-    """What a GPSR (regulatory compliance) issue asks for."""
+    """What a GPSR (regulatory compliance) issue asks for: the "Reason" column of the product-policies page."""
 
     RESPONSIBLE_PERSON = "RESPONSIBLE_PERSON"
+    """"GPSR: Responsible Person contact details" (raised per brand: grouped rows)."""
     MANUFACTURER = "MANUFACTURER"
+    """"GPSR: manufacturer contact details" (raised per brand: grouped rows)."""
     SAFETY_INFORMATION = "SAFETY_INFORMATION"
+    """"GPSR: warning and safety information" (raised per ASIN)."""
 
 
 class IssueStatus(StrEnum):
-    """State of a regulatory issue as the dashboard's tabs and badges show it."""
+    """Where an open regulatory issue stands, as its "Next Steps" text says."""
 
-    UNRESOLVED = "UNRESOLVED"
-    SUBMITTED = "SUBMITTED"
-    RESOLVED = "RESOLVED"
+    SUBMISSION_REQUIRED = "SUBMISSION_REQUIRED"
+    """"... submission is required": the seller must submit the information."""
+    UNDER_REVIEW = "UNDER_REVIEW"
+    """"Your submission is under review": submitted, Amazon has not decided yet."""
 
 
 class ApprovalStatus(StrEnum):
@@ -236,17 +240,45 @@ class Case:
 
 @dataclass(frozen=True, slots=True)
 class RegulatoryIssue:
-    """One open GPSR item on Account Health > Regulatory compliance."""
+    """One row of Account Health > Product Policy Compliance, tab Regulatory compliance (GPSR), Open tab.
 
-    requirement: RegulatoryRequirement | Unknown
-    status: IssueStatus | Unknown
-    brand: str | None = None
-    """Set when the issue is raised per brand (responsible person, manufacturer)."""
-    asin: str | None = None
-    sku: str | None = None
+    One record per table row, which is one violation of the page's JSON: a per-ASIN row (safety
+    information) or a grouped per-brand row (responsible person, manufacturer) whose accordion lists the
+    products it covers. Columns: Reason, Date, What was impacted?, At Risk Sales, Action Taken, Account
+    Health Rating Impact, Next Steps.
+    """
+
+    reason: RegulatoryRequirement | Unknown
+    """The "Reason" column ("GPSR: manufacturer contact details"; the case varies on the live page)."""
+    asins: tuple[str, ...]
+    """The products the row covers: one for a per-ASIN row, several for a grouped row. The page lists a
+    grouped row's products ten at a time (its own pager): the DOM holds the visible ones only."""
+    skus: tuple[str, ...]
+    """The seller SKUs of those products, in the same order."""
+    status: IssueStatus | Unknown | None = None
+    """From the "Next Steps" text; None where it was not shown or, from the JSON, not sent."""
+    date: date | None = None
+    """The "Date" column (API ``impactDate.formattedDate``, US style "Apr. 3, 2026")."""
     title: str | None = None
-    due_date: date | None = None
-    """Deadline where the page shows one."""
+    """The product title of a per-ASIN row ("What was impacted?"); None for a grouped row."""
+    action_taken: str | None = None
+    """The "Action Taken" column as shown (for example "Listing at risk of removal")."""
+    ahr_impact: str | None = None
+    """The "Account Health Rating Impact" column as shown."""
+    at_risk_sales: str | None = None
+    """The "At Risk Sales" column as shown, with its currency (the JSON's format was never seen)."""
+    violation_id: str | None = None
+    """Amazon's id of the violation: only the JSON has it (always None when read from the page)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegulatoryDefectCount:
+    """The Account Health summary's count for regulatory compliance (``/performance/api/summary``)."""
+
+    defect_count: int
+    """``listingLevelMetrics.REGULATORY_COMPLIANCE.defects.count``: open defects in the summary's time frame."""
+    defect_status: str | None = None
+    """The summary's verdict on that count as sent ("GOOD" at zero, "BAD" otherwise in the one capture)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +326,7 @@ RECORD_TYPES: dict[str, type] = {
 
 SUMMARY_TYPES: dict[str, type] = {
     "VocHealthCounts": VocHealthCounts,
+    "RegulatoryDefectCount": RegulatoryDefectCount,
 }
 """Record classes a section's `summary` block may name."""
 

@@ -104,6 +104,11 @@ class Paging:
     replay: bool = False
     """The page's own pager cannot be clicked (its buttons sit in a closed shadow root, as on Voice of the
     Customer): the walk repeats the page's own request with the next page number or offset instead."""
+    token_param: str | None = None
+    """Where the endpoint also wants a continuation token (regulatory compliance: ``nextPageToken``): the
+    request parameter that carries it, next to the page number or offset."""
+    token_path: str | None = None
+    """Where the body hands out the token for the next request; absent, null or "" on the last page."""
 
 
 @dataclass(frozen=True)
@@ -409,7 +414,9 @@ def _dom_source(
 
 
 def _paging(ctx: SpecChecker, node: object, where: str, parent: YamlMap) -> Paging:
-    m = ctx.mapping(node, where, {"in", "page_param", "start", "size_param", "size"}, {"unit", "replay"}, parent)
+    m = ctx.mapping(
+        node, where, {"in", "page_param", "start", "size_param", "size"}, {"unit", "replay", "token"}, parent
+    )
     location = m["in"]
     if location not in {"query", "body"}:
         ctx.fail(f"{where}.in", "expected 'query' or 'body'", m, "in")
@@ -424,7 +431,19 @@ def _paging(ctx: SpecChecker, node: object, where: str, parent: YamlMap) -> Pagi
         size=ctx.integer(m, "size", where),
         unit=unit,
         replay=ctx.boolean(m, "replay", where, False),
+        **_paging_token(ctx, m, where),
     )
+
+
+def _paging_token(ctx: SpecChecker, m: YamlMap, where: str) -> dict[str, str]:
+    """``token: {param: nextPageToken, path: nextPageToken}``: token continuation, where the endpoint has it."""
+    if "token" not in m:
+        return {}
+    t = ctx.mapping(m["token"], f"{where}.token", {"param", "path"}, set(), m)
+    return {
+        "token_param": ctx.string(t, "param", f"{where}.token"),
+        "token_path": ctx.api_path(t, "path", f"{where}.token"),
+    }
 
 
 def _api_source(

@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 Value = str | list[str] | None
 TransformFn = Callable[[str], str | list[str] | None]
@@ -139,12 +140,32 @@ def _label_code(arg: object) -> TransformFn:
     return lambda text: index.get(_label_key(text), text.strip())
 
 
+def _pick(arg: object) -> TransformFn:
+    """The first of the listed phrases that the text contains (ignoring case), else the text unchanged.
+
+    For a status written into a longer sentence ("Manufacturer contact details submission is required"):
+    a known phrase becomes the enum label, and a sentence without one stays whole, so that the enum keeps
+    it as Unknown instead of losing it.
+    """
+    if not (isinstance(arg, list) and arg and all(isinstance(a, str) and a.strip() for a in arg)):
+        raise TransformArgError("needs a non-empty list of phrases")
+    phrases = [(phrase, phrase.casefold()) for phrase in arg]
+
+    def apply(text: str) -> str:
+        folded = text.casefold()
+        return next((phrase for phrase, key in phrases if key in folded), text)
+
+    return apply
+
+
 REGISTRY: dict[str, Callable[[object], TransformFn]] = {
     "strip": _no_arg(str.strip),
     "collapse_ws": _no_arg(_collapse_ws),
     "lower": _no_arg(str.lower),
     "upper": _no_arg(str.upper),
     "unescape": _no_arg(html.unescape),
+    "url_decode": _no_arg(unquote_plus),
+    "pick": _pick,
     "regex": _regex,
     "findall": _findall,
     "match": _match,

@@ -59,8 +59,7 @@ def account(server: DemoServer, locale: str = "de_DE", marketplaces: tuple[str, 
 
 
 def golden_records(section: str, case: str) -> list[dict]:
-    source = "dom" if section == "regulatory_compliance" else "api"
-    golden = FIXTURES / section / source / f"{case}.expected.json"
+    golden = FIXTURES / section / "api" / f"{case}.expected.json"
     return json.loads(golden.read_text(encoding="utf-8"))["records"]
 
 
@@ -164,7 +163,7 @@ def test_full_walk_equals_the_golden_records(spec: Spec, demo: DemoServer, local
     assert [o.section for o in run.outcomes] == list(spec.sections)
     for outcome in run.outcomes:
         assert to_jsonable(list(outcome.records)) == golden_records(outcome.section, case), outcome.section
-        assert outcome.source == ("dom" if outcome.section == "regulatory_compliance" else "api")
+        assert outcome.source == "api"
     assert demo.write_actions() == []
 
 

@@ -111,31 +111,71 @@ CASES = [
         [],
     ),
     (
-        "open GPSR item",
+        "GPSR submission required",
         "regulatory_compliance",
-        {'["MANUFACTURER", "Brand"]': {"requirement": "MANUFACTURER", "status": "UNRESOLVED"}},
+        {
+            '["MANUFACTURER", ["B0A", "B0B"], ["S1", "S2"]]': {
+                "reason": "MANUFACTURER",
+                "asins": ["B0A", "B0B"],
+                "status": "SUBMISSION_REQUIRED",
+                "action_taken": "Listing at risk of removal",
+            }
+        },
         [],
         [("gpsr_open", "warning", ())],
     ),
     (
-        "GPSR item due soon",
+        "GPSR status not shown counts as required",
+        "regulatory_compliance",
+        {'["SAFETY_INFORMATION", ["B0A"], []]': {"reason": "SAFETY_INFORMATION", "asins": ["B0A"], "status": None}},
+        [],
+        [("gpsr_open", "warning", ())],
+    ),
+    (
+        "GPSR submission under review is info",
+        "regulatory_compliance",
+        {'["SAFETY_INFORMATION", ["B0A"], ["S"]]': {"reason": "SAFETY_INFORMATION", "status": "UNDER_REVIEW"}},
+        [],
+        [("gpsr_open", "info", ())],
+    ),
+    (
+        "GPSR listing already removed",
         "regulatory_compliance",
         {
-            '["SAFETY_INFORMATION"]': {
-                "requirement": "SAFETY_INFORMATION",
-                "status": "SUBMITTED",
-                "due_date": "2026-08-02",
+            '["RESPONSIBLE_PERSON", ["B0A"], ["S"]]': {
+                "reason": "RESPONSIBLE_PERSON",
+                "status": "SUBMISSION_REQUIRED",
+                "action_taken": "Listing removed",
             }
         },
         [],
         [("gpsr_open", "critical", ())],
     ),
     (
-        "resolved GPSR item",
+        "GPSR reason and next steps the tool does not know",
         "regulatory_compliance",
-        {'["X"]': {"requirement": "MANUFACTURER", "status": "RESOLVED"}},
+        {
+            '[{"unknown": "GPSR: EU representative"}, ["B0A"], []]': {
+                "reason": {"unknown": "GPSR: EU representative"},
+                "status": {"unknown": "Contact Seller Support"},
+            }
+        },
         [],
-        [],
+        [("gpsr_open", "warning", ())],
+    ),
+    (
+        "GPSR submission required again after review",
+        "regulatory_compliance",
+        {'["MANUFACTURER", ["B0A"], ["S"]]': {"reason": "MANUFACTURER", "status": "SUBMISSION_REQUIRED"}},
+        [
+            Change(
+                "changed",
+                '["MANUFACTURER", ["B0A"], ["S"]]',
+                {"reason": "MANUFACTURER", "asins": ["B0A"], "status": "SUBMISSION_REQUIRED"},
+                {"status": ("UNDER_REVIEW", "SUBMISSION_REQUIRED")},
+            )
+        ],
+        [("gpsr_open", "warning", ()), ("gpsr_submission_not_accepted", "warning", ())],
     ),
     (
         "open compliance request, far due",

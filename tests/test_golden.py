@@ -112,9 +112,8 @@ def test_dom_and_api_of_the_same_data_agree(spec: Spec, dom: Case, api: Case) ->
         [{f: getattr(r, f) for f in both} for r in from_api.records]
     )
     summary_body = api.path.with_name(api.name + ".summary.json")
-    if summary_body.exists():
-        section = spec.section(api.section)
-        assert to_jsonable(from_dom.summary) == to_jsonable(parse_summary_api(spec, section, summary_body.read_bytes()))
+    if summary_body.exists() and sec.summary is not None and sec.summary.dom is not None:
+        assert to_jsonable(from_dom.summary) == to_jsonable(parse_summary_api(spec, sec, summary_body.read_bytes()))
 
 
 def test_every_section_with_an_api_has_a_dom_api_pair(spec: Spec) -> None:

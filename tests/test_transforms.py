@@ -46,6 +46,8 @@ def test_every_registered_transform_has_a_table():
         "replace",
         "code_label",  # tables in tests/test_voc.py
         "label_code",
+        "url_decode",
+        "pick",
     }
 
 
@@ -309,3 +311,44 @@ def test_apply_all_does_not_run_steps_after_none():
     assert calls == []
     assert apply_all(steps, "a1") == "1"
     assert calls == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        (None, "LAMP+40W%2FWARM+%26+CO", "LAMP 40W/WARM & CO"),  # a query value: "+" is a space
+        (None, "PUMP%2BHOSE", "PUMP+HOSE"),
+        (None, "KNIFE-%C3%84%C3%96%C3%9C-1", "KNIFE-ÄÖÜ-1"),
+        (None, "plain", "plain"),
+        (None, "100%", "100%"),  # a lone percent sign stays
+        ("x", "a", TAE),
+    ],
+)
+def test_url_decode(arg, raw, expected):
+    check("url_decode", arg, raw, expected)
+
+
+PHRASES = ["submission is under review", "submission is required"]
+
+
+@pytest.mark.parametrize(
+    ("arg", "raw", "expected"),
+    [
+        (PHRASES, "Manufacturer contact details submission is required", "submission is required"),
+        (PHRASES, "Your Submission Is Under Review.", "submission is under review"),
+        (PHRASES, "Contact Selling Partner Support", "Contact Selling Partner Support"),  # kept whole: Unknown later
+        (PHRASES, "", ""),
+        (["b", "a"], "a b", "b"),  # the first listed phrase wins, not the first in the text
+        ([], "a", TAE),
+        (["ok", ""], "a", TAE),
+        ("submission", "a", TAE),
+        (None, "a", TAE),
+    ],
+)
+def test_pick(arg, raw, expected):
+    check("pick", arg, raw, expected)
+
+
+def test_pick_maps_over_a_list():
+    step = compile_transform("pick", PHRASES)
+    assert step(["x submission is required", "y"]) == ["submission is required", "y"]

@@ -187,6 +187,29 @@ def test_parse_date(raw, tag, expected):
     check(parse_date, raw, tag, expected, "date")
 
 
+# The product-policies JSON's impactDate.formattedDate is US style with a dot after the abbreviated month
+# ("Apr. 3, 2026", live code id 51769415085); the JSON carries no locale, so these must read without one.
+US_DOTTED_ROWS = [
+    ("Apr. 3, 2026", None, date(2026, 4, 3)),
+    ("Feb. 28, 2026", None, date(2026, 2, 28)),
+    ("Sept. 30, 2026", None, date(2026, 9, 30)),
+    ("Sep. 30, 2026", None, date(2026, 9, 30)),
+    ("Dec. 1, 2025", "en_US", date(2025, 12, 1)),
+    ("Jan. 05, 2026", None, date(2026, 1, 5)),
+    ("May 1, 2026", None, date(2026, 5, 1)),  # short months take no dot
+    ("June 3, 2026", None, date(2026, 6, 3)),
+    ("Apr 3, 2026", None, date(2026, 4, 3)),
+    ("Apr. 3 2026", None, date(2026, 4, 3)),
+    ("Apr. 31, 2026", None, VPE),
+    ("Apx. 3, 2026", None, VPE),
+]
+
+
+@pytest.mark.parametrize(("raw", "tag", "expected"), US_DOTTED_ROWS)
+def test_parse_date_us_style_with_dotted_month(raw, tag, expected):
+    check(parse_date, raw, tag, expected, "date")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # parse_datetime
 

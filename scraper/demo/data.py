@@ -1,12 +1,12 @@
 """The demo's data: fixture bodies cut into pages the way each real endpoint pages them.
 
 Rows come from ``fixtures/<section>/api/<case>.json`` (the saved JSON bodies), so that what the demo
-serves is exactly what the golden files describe. Regulatory compliance has no known endpoint; its rows
-are built from the DOM golden records ``fixtures/regulatory_compliance/dom/<case>.expected.json``.
+serves is exactly what the golden files describe.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from dataclasses import dataclass
@@ -58,30 +58,8 @@ def _set(document: dict[str, Any], dotted: str, value: Any) -> None:
     node[last] = value
 
 
-def _regulatory_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """JSON rows for the invented regulatory endpoint, one per golden record."""
-    rows = []
-    for i, record in enumerate(records, start=1):
-        row = {
-            "issueId": f"GPSR-DEMO-{i:04d}",
-            "requirement": record.get("requirement"),
-            "status": record.get("status"),
-            "brand": record.get("brand"),
-            "asin": record.get("asin"),
-            "sku": record.get("sku"),
-            "title": record.get("title"),
-            "dueDate": record.get("due_date"),
-        }
-        # A golden keeps a label the spec does not know as {"unknown": label}; the page shows the label.
-        rows.append({k: v["unknown"] if isinstance(v, dict) and "unknown" in v else v for k, v in row.items()})
-    return rows
-
-
 def load_dataset(fixtures_dir: Path, section: Section, case: str) -> Dataset:
     """The rows of ``case`` for ``section``; FixtureMissingError when there is no such fixture."""
-    if section.from_golden:
-        golden = _read_json(fixtures_dir / section.id / "dom" / f"{case}.expected.json")
-        return Dataset(_regulatory_rows(golden.get("records", [])), {})
     document = _read_json(fixtures_dir / section.id / "api" / f"{case}.json")
     rows = _get(document, section.rows)
     if not isinstance(rows, list):
@@ -117,3 +95,42 @@ def voc_summary(fixtures_dir: Path, case: str, data: Dataset, empty: bool) -> di
         if key:
             counts[key] += 1
     return counts
+
+
+# --- regulatory compliance: offsets and continuation tokens ---------------------------------------------------
+
+TOKEN_PREFIX = "demo-offset:"
+
+
+def page_token(offset: int) -> str:
+    """The demo's opaque nextPageToken for the page that starts at ``offset`` (the real token's form is unknown)."""
+    return base64.urlsafe_b64encode(f"{TOKEN_PREFIX}{offset}".encode()).decode().rstrip("=")
+
+
+def token_page_body(section: Section, data: Dataset, offset: int, size: int, empty: bool) -> tuple[dict[str, Any], int]:
+    """The body of the rows from ``offset`` on, with the token for the next page (None on the last page)."""
+    assert section.paging.token is not None
+    rows = [] if empty else data.rows
+    chunk = rows[offset : offset + size] if offset >= 0 else []
+    body = copy.deepcopy(data.body)
+    _set(body, section.rows, copy.deepcopy(chunk))
+    more = offset >= 0 and offset + size < len(rows)
+    _set(body, section.paging.token, page_token(offset + size) if more else None)
+    return body, len(rows)
+
+
+def account_summary(fixtures_dir: Path, case: str, data: Dataset, empty: bool) -> dict[str, Any]:
+    """The /performance/api/summary body for the regulatory page: the case's saved one, else its row count."""
+    path = fixtures_dir / "regulatory_compliance" / "api" / f"{case}.summary.json"
+    if path.is_file() and not empty:
+        return {k: v for k, v in _read_json(path).items() if not k.startswith("_")}
+    count = 0 if empty else len(data.rows)
+    return {
+        "listingLevelMetrics": {
+            "REGULATORY_COMPLIANCE": {
+                "timeFrame": {"start": "2026-01-31T00:00:00Z", "end": "2026-07-29T23:59:59Z"},
+                "defects": {"count": count, "status": "GOOD" if count == 0 else "BAD"},
+                "target": {"value": 0, "conditionType": "EQUALS", "targetType": "COUNT"},
+            }
+        }
+    }

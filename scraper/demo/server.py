@@ -30,7 +30,15 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pyotp
 
 from scraper.demo import pages
-from scraper.demo.data import FixtureMissingError, load_dataset, page_body, voc_summary
+from scraper.demo.data import (
+    FixtureMissingError,
+    account_summary,
+    load_dataset,
+    page_body,
+    page_token,
+    token_page_body,
+    voc_summary,
+)
 from scraper.demo.site import LOCALES, MARKETPLACES, SECTIONS, WRITE_ACTIONS, Section, labels_for, lang_of
 
 __all__ = [
@@ -342,6 +350,10 @@ class _Request:
             return auth[path]()
         if path.startswith("/ap/cvf"):
             return _Response.redirect("/ap/cvf/verify")
+        if path == SECTIONS["regulatory_compliance"].endpoint:
+            return self.api_regulatory()
+        if path == urlsplit(SECTIONS["regulatory_compliance"].extra["summary"]).path:
+            return self.api_account_summary()
         for section in SECTIONS.values():
             if path == section.endpoint:
                 return self.api(section)
@@ -528,7 +540,7 @@ class _Request:
             session.marketplace = mkid
         locale = self.locale()
         lang = lang_of(locale)
-        section = next((s for s in SECTIONS.values() if s.url == self.path), None)
+        section = next((s for s in SECTIONS.values() if self.is_page_of(s)), None)
         if self.path == "/home":
             title, content, config = pages.TEXT[lang]["home_title"], pages.home_content(lang), None
         elif section is not None:
@@ -544,6 +556,12 @@ class _Request:
             lang, locale, session.marketplace, self.options.marketplaces, title, content, session.csrf, config
         ).encode("utf-8")
         return response
+
+    def is_page_of(self, section: Section) -> bool:
+        """Whether this request is the section's page: its path, and the query its URL names (a page tab)."""
+        parts = urlsplit(section.url)
+        wanted = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        return parts.path == self.path and all(self.query.get(k) == v for k, v in wanted.items())
 
     def app_config(self, section: Section, locale: str) -> dict[str, Any]:
         """What static/app.js needs to know to fetch and render a section."""
@@ -563,6 +581,7 @@ class _Request:
                 "start": section.paging.start,
                 "sizeParam": section.paging.size_param,
                 "unit": section.paging.unit,
+                "tokenParam": section.paging.token,
             },
             "rows": section.rows,
             "total": section.total,
@@ -617,6 +636,56 @@ class _Request:
         try:
             dataset = load_dataset(self.demo.fixtures_dir, section, case)
             return _Response.json(voc_summary(self.demo.fixtures_dir, case, dataset, empty))
+        except FixtureMissingError as exc:
+            return _Response.json({"message": str(exc)}, 404)
+
+    def api_regulatory(self) -> _Response:
+        """The product-policies pagination endpoint: POST, body {}, offset/pageSize/nextPageToken in the query."""
+        section = SECTIONS["regulatory_compliance"]
+        if self.session is None:
+            return self.signed_out("/home")
+        if self.method != section.method:
+            return _Response.json({"message": f"{self.method} not allowed"}, 405)
+        try:
+            document = json.loads(self.body or b"{}")
+        except json.JSONDecodeError:
+            return _Response.json({"message": "malformed JSON body"}, 400)
+        if not isinstance(document, dict):
+            return _Response.json({"message": "the body must be a JSON object"}, 400)
+        paging = section.paging
+        try:
+            offset = int(self.query.get(paging.page_param, paging.start))
+            size = int(self.query.get(paging.size_param, self.options.page_size))
+        except ValueError:
+            return _Response.json({"message": "offset and pageSize must be whole numbers"}, 400)
+        size = max(1, min(size, 1000))
+        assert paging.token is not None
+        if offset > 0 and self.query.get(paging.token) != page_token(offset):
+            # Like the live call, a later page needs the token the previous body handed out.
+            return _Response.json({"message": "nextPageToken does not belong to this offset"}, 400)
+        if self.query.get("metricNames") != section.params["metricNames"]:
+            return _Response.json({section.rows: [], paging.token: None})  # the other tabs: none in the demo
+        case = self._case(section.id)
+        try:
+            dataset = load_dataset(self.demo.fixtures_dir, section, case)
+        except FixtureMissingError as exc:
+            return _Response.json({"message": str(exc)}, 404)
+        empty = section.id in self.options.empty_sections
+        body, total = token_page_body(section, dataset, offset, size, empty)
+        response = _Response.json(body)
+        response.headers.append(("X-Demo-Total-Count", str(total)))
+        return response
+
+    def api_account_summary(self) -> _Response:
+        """/performance/api/summary, cut to what the regulatory tab uses (its listingLevelMetrics)."""
+        if self.session is None:
+            return self.signed_out("/home")
+        section = SECTIONS["regulatory_compliance"]
+        case = self._case(section.id)
+        empty = section.id in self.options.empty_sections
+        try:
+            dataset = load_dataset(self.demo.fixtures_dir, section, case)
+            return _Response.json(account_summary(self.demo.fixtures_dir, case, dataset, empty))
         except FixtureMissingError as exc:
             return _Response.json({"message": str(exc)}, 404)
 

@@ -41,7 +41,9 @@ class Paging:
     start: int
     size_param: str
     unit: Literal["page", "row"] = "page"
-    """"row" where the parameter is an offset in rows (0, 25, 50 ...), as on Voice of the Customer."""
+    """"row" where the parameter is an offset in rows (0, 25, 50 ...) rather than a page number."""
+    token: str | None = None
+    """Parameter (and body key) of a continuation token the endpoint hands out and wants back."""
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,6 @@ class Section:
     """Key of the row list in the JSON body."""
     total: str | None = None
     """Dotted path of the total row count in the body, where the real endpoint has one."""
-    from_golden: bool = False
-    """True where the real endpoint is unknown: rows are built from the DOM golden records instead."""
     extra: dict[str, Any] = field(default_factory=dict)
     page_size: int | None = None
     """Rows per page the real page itself asks for, where a capture shows it; else the demo's page_size."""
@@ -124,20 +124,21 @@ SECTIONS: dict[str, Section] = {
         ),
         Section(
             id="regulatory_compliance",
-            url="/performance/account/health/regulatory-compliance",
-            title={"de": "Compliance mit gesetzlichen Anforderungen", "en": "Regulatory compliance"},
+            # A tab of the Account Health product-policies page (seen: ids 68466876270, 56689422320).
+            url="/performance/account/health/product-policies?t=regulatory-compliance",
+            title={"de": "Compliance mit gesetzlichen Anforderungen", "en": "Regulatory Compliance"},
             menu={
                 "de": ("Kundenzufriedenheit", "Verkäuferleistung", "Compliance mit gesetzlichen Anforderungen"),
-                "en": ("Performance", "Account Health", "Regulatory compliance"),
+                "en": ("Performance", "Account Health", "Regulatory Compliance"),
             },
-            # Invented: no capture shows where this page gets its rows from (reference gap 1).
-            endpoint="/demo-api/regulatory-compliance",
-            method="GET",
-            params={"tab": "all"},
-            paging=Paging("query", "page", 1, "pageSize"),
-            rows="issues",
-            total="totalCount",
-            from_golden=True,
+            # The page's own call (seen, id 56689422320): POST, body {}, everything else in the query; offset
+            # counts rows and nextPageToken comes with each body and goes back with the next request.
+            endpoint="/performance/api/product/policy/defects/pagination",
+            method="POST",
+            params={"metricNames": "REGULATORY_COMPLIANCE", "statuses": "Open", "platform": "SELLER_CENTRAL"},
+            paging=Paging("query", "offset", 0, "pageSize", unit="row", token="nextPageToken"),
+            rows="violations",
+            extra={"summary": "/performance/api/summary?platform=SELLER_CENTRAL"},
         ),
         Section(
             id="compliance_requests",
@@ -232,18 +233,19 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "MERCHANT": ("Sie", "You"),
         "AMAZON": ("Amazon", "Amazon"),
     },
+    # The regulatory page shows the texts its JSON sends (reason.reason, nextSteps.text); these tables only
+    # prove that the spec reads them. English seen (ids 68466876270, 51769415085), German invented.
     "RegulatoryRequirement": {
         "RESPONSIBLE_PERSON": (
             "GPSR: Kontaktdaten der verantwortlichen Person",
-            "GPSR: Responsible person contact details",
+            "GPSR: Responsible Person contact details",
         ),
-        "MANUFACTURER": ("GPSR: Kontaktdaten des Herstellers", "GPSR: Manufacturer contact details"),
-        "SAFETY_INFORMATION": ("GPSR: Warn- und Sicherheitshinweise", "GPSR: Warning and safety information"),
+        "MANUFACTURER": ("GPSR: Kontaktdaten des Herstellers", "GPSR: manufacturer contact details"),
+        "SAFETY_INFORMATION": ("GPSR: Warn- und Sicherheitshinweise", "GPSR: warning and safety information"),
     },
     "IssueStatus": {
-        "UNRESOLVED": ("Ungelöst", "Unresolved"),
-        "SUBMITTED": ("Dokument eingereicht", "Document submitted"),
-        "RESOLVED": ("Gelöst", "Resolved"),
+        "SUBMISSION_REQUIRED": ("Einreichung erforderlich", "submission is required"),
+        "UNDER_REVIEW": ("Einreichung wird geprüft", "submission is under review"),
     },
     "ApprovalStatus": {
         "ACTION_REQUIRED": ("Maßnahme erforderlich", "Action required"),

@@ -582,8 +582,6 @@
     ];
   };
 
-  var ISSUE_TYPE = { UNRESOLVED: 'warning', SUBMITTED: 'info', RESOLVED: 'success' };
-
   function productCell(r, titleText, asin, skus, url) {
     var parts = [];
     if (present(titleText)) {
@@ -598,35 +596,208 @@
     return parts.length ? parts : DASH;
   }
 
-  render.regulatory_compliance = function (data, page) {
-    var tabs = h('kat-tabs', { className: 'regulatory-tabs', selected: 'all' },
-      h('kat-tab-header', { 'tab-id': 'all', selected: true, text: T.all + ' (' + data.total + ')' }));
-    if (!data.rows.length) {
-      return [tabs, h('div', { className: 'regulatory-empty-state', 'data-testid': 'regulatory-empty' },
-        h('kat-alert', { variant: 'success', header: DE ? 'Alles erledigt' : 'All done' },
-          DE ? 'Für Ihr Konto liegen derzeit keine offenen Anforderungen zur Einhaltung gesetzlicher Vorschriften vor.'
-            : 'There are currently no open regulatory compliance requirements for your account.'))];
-    }
-    var rows = data.rows.map(function (r) {
-      var open = r.status === 'UNRESOLVED';
-      return h('kat-table-row', { className: 'regulatory-issue-row', 'data-issue-id': r.issueId },
-        cell('reason', or(label('RegulatoryRequirement', r.requirement))),
-        cell('status', h('kat-badge', { label: label('IssueStatus', r.status), type: ISSUE_TYPE[r.status] || 'info' })),
-        cell('brand', or(r.brand)),
-        cell('product', productCell(r, r.title, r.asin, [r.sku], r.asin ? 'https://www.amazon.de/dp/' + r.asin : null)),
-        cell('due_date', or(fmtDate(r.dueDate))),
-        cell('action', open ? writeButton('submit', r.issueId, 'primary')
-          : h('kat-button', { label: DE ? 'Ansehen' : 'View', variant: 'secondary', 'data-issue-id': r.issueId })));
+  // --- regulatory compliance: the Regulatory Compliance tab of the Account Health product-policies page -------
+  // Markup after the live page's test ids (ids 68466876270, 51769415085): #ahd-product-policy-page,
+  // #ahd-product-policies-table, rows [data-testid=ahd-product-policies-table-row] with ahd-ppc-row-* cells,
+  // grouped rows with an .ahd-accordion of [data-testid=ahd-nested-product-policy] rows (ten per page), and
+  // the pager #ahd-pp-pagination-katal-control. Differences, on purpose: the pager's nav controls are light
+  // DOM here (the live control keeps them in its open shadow root, which a saved page does not hold), and
+  // the accordions start expanded (the live ones start collapsed). Test ids not seen live are invented
+  // after the seen ahd-ppc-row-* pattern, as in the DOM fixtures.
+
+  var RC = DE ? {
+    headers: ['Grund', 'Datum', 'Was war betroffen?', 'Gefährdeter Umsatz', 'Ergriffene Maßnahme',
+      'Auswirkung auf die Kontozustandsbewertung', 'Nächste Schritte'],
+    tabs: ['Offen', 'Archiviert'], products: function (n) { return n + ' Produkte'; },
+    violations: function (n) { return 'Verstöße: ' + n; }, page: function (p) { return 'Seite ' + p; },
+    empty: 'Derzeit liegen keine Verstöße gegen Produktrichtlinien vor', expand: 'Ausklappen', collapse: 'Einklappen',
+    go: 'Los', nav: ['Kontozustand', 'Leistung im Kundenservice', 'Einhaltung der Produktrichtlinien', 'Versandleistung']
+  } : {
+    headers: ['Reason', 'Date', 'What was impacted?', 'At Risk Sales', 'Action Taken', 'Account Health Rating Impact',
+      'Next Steps'],
+    tabs: ['Open', 'Archived'], products: function (n) { return n + ' products'; },
+    violations: function (n) { return 'Violations: ' + n; }, page: function (p) { return 'Page ' + p; },
+    empty: 'You currently do not have any Product Policy Violations', expand: 'Expand', collapse: 'Collapse',
+    go: 'Go', nav: ['Account Health', 'Customer Service Performance', 'Product Policy Compliance', 'Shipping Performance']
+  };
+  var NESTED_PAGE = 10;
+
+  // POST with body {} and the paging in the query, as the live page calls it (id 56689422320).
+  function fetchViolations(offset, token) {
+    var q = new URLSearchParams();
+    q.set('metricNames', cfg.params.metricNames);
+    q.set(cfg.paging.sizeParam, String(cfg.pageSize));
+    q.set(cfg.paging.pageParam, String(offset));
+    q.set('statuses', cfg.params.statuses);
+    q.set(cfg.paging.tokenParam, token || '');
+    q.set('platform', cfg.params.platform);
+    return fetchJson(cfg.endpoint + '?' + q.toString(), {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}'
+    }).then(function (r) {
+      return { rows: get(r.body, cfg.rows) || [], body: r.body, offset: offset, token: token || '' };
     });
-    return [
-      tabs,
-      h('div', { className: 'regulatory-toolbar' },
-        h('kat-input', { type: 'search', placeholder: DE ? 'Nach Marke, ASIN oder SKU suchen' : 'Search by brand, ASIN or SKU' })),
-      table('regulatory-issues', [['reason', DE ? 'Grund' : 'Reason'], ['status', 'Status'], ['brand', DE ? 'Marke' : 'Brand'],
-        ['product', DE ? 'Produkt' : 'Product'], ['due_date', DE ? 'Fällig bis' : 'Due date'], ['action', DE ? 'Aktion' : 'Action']],
-      rows, 'regulatory-header-row'),
-      linkPager('regulatory-pager', page, data.total)
-    ];
+  }
+
+  function rcKind(reason) {
+    var text = String(reason || '').toLowerCase();
+    if (/safety|sicherheit/.test(text)) return 'PSI';
+    if (/responsible|verantwortlich/.test(text)) return 'RP';
+    return 'MFR';
+  }
+
+  var RC_SUFFIX = { PSI: 'COSS.GPSR_PSI_ASIN', RP: 'COSS.GPSR_RP_BRAND', MFR: 'COSS.GPSR_MFR_BRAND' };
+
+  function required(text) {
+    return /required|erforderlich/i.test(String(text || ''));
+  }
+
+  // Only ?asin=...&sku=... is seen in the live link; the path is invented.
+  function listingUrl(asin, sku) {
+    var q = new URLSearchParams({ asin: asin });
+    if (present(sku)) q.set('sku', sku);
+    return '/abis/listing/edit/offer?' + q.toString();
+  }
+
+  function submitButton(asin, variant) {
+    var button = writeButton('submit', asin, variant);
+    button.setAttribute('data-testid', 'ahd-action-button-' + asin);
+    return button;
+  }
+
+  function rcCell(testid, text) {
+    return h('kat-table-cell', { className: 'ahd-pp-cell' }, h('span', { 'data-testid': testid, text: or(text) }));
+  }
+
+  function nestedRows(asins, skus, steps, page) {
+    var rows = [];
+    for (var n = (page - 1) * NESTED_PAGE; n < Math.min(asins.length, page * NESTED_PAGE); n++) {
+      rows.push(h('div', { 'data-testid': 'ahd-nested-product-policy', className: 'ahd-nested-row' },
+        h('a', { 'data-testid': 'ahd-listing-url-product-policy-desktop', href: listingUrl(asins[n], skus[n]), target: '_blank', text: asins[n] }),
+        h('span', { className: 'text-size-sm text-secondary', text: 'ASIN: ' + asins[n] }),
+        present(skus[n]) ? h('span', { className: 'text-size-sm text-secondary', text: 'SKU: ' + skus[n] }) : null,
+        required(steps) ? submitButton(asins[n]) : null,
+        present(steps) ? h('span', { className: 'text-size-sm text-secondary', text: steps }) : null));
+    }
+    return rows;
+  }
+
+  function accordion(asins, skus, steps) {
+    var pages = Math.ceil(asins.length / NESTED_PAGE);
+    var body = h('div', { className: 'ahd-accordion__body' }, nestedRows(asins, skus, steps, 1));
+    if (pages > 1) {
+      var input = h('input', { type: 'number', min: 1, max: pages, value: 1, 'data-testid': 'ahd-nested-pagination-number-input' });
+      var go = h('kat-button', { label: RC.go, 'data-testid': 'ahd-nested-pagination-submit-button' });
+      var pager = h('div', { className: 'ahd-nested-pagination' }, input, ' / ' + pages + ' ', go);
+      go.addEventListener('click', function () {
+        var p = Math.max(1, Math.min(pages, parseInt(input.value, 10) || 1));
+        body.replaceChildren.apply(body, nestedRows(asins, skus, steps, p).concat([pager]));
+      });
+      append(body, pager);
+    }
+    var button = h('button', { className: 'ahd-accordion__button', type: 'button', 'aria-label': 'collapse', 'aria-expanded': 'true', title: RC.collapse });
+    var box = h('div', { className: 'ahd-accordion' }, button, body);
+    button.addEventListener('click', function () {
+      var open = box.classList.toggle('ahd-accordion--collapsed') === false;
+      button.setAttribute('aria-label', open ? 'collapse' : 'expand');
+      button.setAttribute('aria-expanded', open ? 'true' : 'false');
+      button.title = open ? RC.collapse : RC.expand;
+    });
+    return box;
+  }
+
+  function violationRow(v, i, hidden) {
+    var entity = v.affectedEntity || {};
+    var asins = entity.asins || [];
+    var skus = entity.skus || [];
+    var reason = v.reason ? v.reason.reason : null;
+    var kind = rcKind(reason);
+    var grouped = asins.length > 1;
+    var steps = v.nextSteps ? v.nextSteps.text : null;
+    var rid = i + '_' + (kind === 'PSI' && asins.length ? asins[0] : 'DEMOBRAND') + '_' + RC_SUFFIX[kind];
+    var impacted = grouped ? h('span', { className: 'ahd-pp-group-summary', text: RC.products(asins.length) }) : [
+      h('a', { 'data-testid': 'ahd-listing-url-product-policy-desktop', href: listingUrl(asins[0], skus[0]), target: '_blank', text: or(entity.title, asins[0]) }),
+      h('div', { className: 'text-size-sm text-secondary', text: 'ASIN: ' + asins[0] }),
+      present(skus[0]) ? h('div', { className: 'text-size-sm text-secondary', text: 'SKU: ' + skus[0] }) : null];
+    return h('kat-table-row', {
+      'data-testid': 'ahd-product-policies-table-row',
+      className: 'ahd-pp-table-row' + (grouped ? ' ahd-pp-grouped' : '') + (hidden ? ' ahd-shadow-compare' : '')
+    },
+    h('kat-table-cell', { className: 'ahd-pp-cell' },
+      h('kat-link', { 'data-testid': 'ahd-ppc-row-reason-' + rid, className: 'ahd-pp-reason-link' }, h('span', {}, h('span', { text: or(reason) })))),
+    rcCell('ahd-ppc-row-date-' + i, v.impactDate ? v.impactDate.formattedDate : null),
+    h('kat-table-cell', { className: 'ahd-pp-cell', 'data-testid': 'ahd-ppc-row-impacted-' + i }, impacted),
+    rcCell('ahd-ppc-row-at-risk-sales-' + i, v.gmsImpact),
+    rcCell('ahd-ppc-row-action-taken-' + i, v.actionTaken ? v.actionTaken.text : null),
+    rcCell('ahd-ppc-row-ahr-' + i, v.ahrImpact),
+    h('kat-table-cell', { className: 'ahd-pp-cell' },
+      present(steps) ? h('div', { 'data-testid': 'ahd-ppc-row-next-steps-' + i, className: 'text-size-sm text-secondary', text: steps }) : null,
+      !grouped && required(steps) && asins.length ? submitButton(asins[0], 'primary') : null),
+    grouped ? accordion(asins, skus, steps) : null);
+  }
+
+  // The table's content for one page: the rows (the first with a hidden duplicate, as Amazon renders one)
+  // or the empty state (invented: never seen live).
+  function violationsTable(result) {
+    var header = h('kat-table-head', {}, h('kat-table-row', { className: 'ahd-pp-table-header' },
+      RC.headers.map(function (text) { return h('kat-table-cell', { role: 'columnheader', text: text }); })));
+    if (!result.rows.length) {
+      return [h('kat-table', { className: 'ahd-pp-table' }, header),
+        h('div', { 'data-testid': 'ahd-pp-no-violations', className: 'ahd-pp-empty' },
+          h('kat-alert', { variant: 'success', description: RC.empty }))];
+    }
+    var rows = [];
+    result.rows.forEach(function (v, n) {
+      var i = result.offset + n;
+      rows.push(violationRow(v, i, false));
+      if (n === 0) rows.push(violationRow(v, i, true));
+    });
+    return [h('kat-table', { className: 'ahd-pp-table' }, header, h('kat-table-body', {}, rows))];
+  }
+
+  function violationsPager(result, first) {
+    var last = !result.body[cfg.paging.tokenParam];
+    return h('kat-pagination', { id: 'ahd-pp-pagination-katal-control', page: Math.floor(result.offset / cfg.pageSize) + 1, 'items-per-page': cfg.pageSize },
+      h('span', { part: 'pagination-nav-left', className: 'nav-control' + (first ? ' end' : ''), role: 'button', 'aria-label': T.prev, text: '‹' }),
+      h('span', { className: 'pager-status', text: RC.page(Math.floor(result.offset / cfg.pageSize) + 1) }),
+      h('span', { part: 'pagination-nav-right', className: 'nav-control' + (last ? ' end' : ''), role: 'button', 'aria-label': T.next, text: '›' }));
+  }
+
+  render.regulatory_compliance = function (data, page, summary) {
+    var metric = get(summary || {}, 'listingLevelMetrics.REGULATORY_COMPLIANCE.defects.count');
+    var table = h('div', { id: 'ahd-product-policies-table' }, violationsTable(data));
+    var pagerBox = h('div', { className: 'ahd-pp-pager' }, data.rows.length ? violationsPager(data, true) : null);
+    // Requests made so far, so that "previous" can repeat one with its own token.
+    var trail = [{ offset: 0, token: '' }];
+    var state = { result: data, busy: false };
+    pagerBox.addEventListener('click', function (event) {
+      var control = event.target.closest('[part^="pagination-nav-"]');
+      if (!control || control.classList.contains('end') || state.busy) return;
+      var next = control.getAttribute('part') === 'pagination-nav-right';
+      var request = next ? { offset: state.result.offset + cfg.pageSize, token: state.result.body[cfg.paging.tokenParam] }
+        : trail[trail.length - 2];
+      if (!request) return;
+      state.busy = true;
+      // Take the old rows away before fetching, so nobody reads them as the new page.
+      table.replaceChildren(spinner());
+      fetchViolations(request.offset, request.token).then(function (result) {
+        if (next) trail.push(request); else trail.pop();
+        state.result = result;
+        table.replaceChildren.apply(table, violationsTable(result));
+        pagerBox.replaceChildren(violationsPager(result, trail.length === 1));
+      }, function () {
+        table.replaceChildren(failure());
+      }).then(function () { state.busy = false; });
+    });
+    return [h('div', { id: 'ahd-product-policy-page' },
+      h('div', { className: 'ahd-nav' }, RC.nav.map(function (label, n) {
+        return h('a', { className: 'ahd-nav-link' + (n === 2 ? ' ahd-nav-link-selected' : ''),
+          href: ['/performance/dashboard', '/performance/customer-service', '/performance/account/health/product-policies?t=', '/performance/shipping'][n], text: label });
+      })),
+      h('div', { 'data-testid': 'ahd-pp-sub-title', text: typeof metric === 'number' ? RC.violations(metric) : '' }),
+      h('kat-tabs', { className: 'ahd-pp-status-tabs', selected: 'open' },
+        h('kat-tab-header', { 'tab-id': 'open', selected: true, text: RC.tabs[0] }),
+        h('kat-tab-header', { 'tab-id': 'archived', text: RC.tabs[1] })),
+      table, pagerBox)];
   };
 
   var APPROVAL_TYPE = { ACTION_REQUIRED: 'warning', ACTIVE: 'warning', UNDER_REVIEW: 'info', PENDING: 'info', APPROVED: 'success', REJECTED: 'error' };
@@ -753,7 +924,7 @@
     var app = document.getElementById('demo-app');
     var heading = app.querySelector('.demo-title');
     var page = currentPage();
-    var requests = [fetchPage(page)];
+    var requests = [cfg.section === 'regulatory_compliance' ? fetchViolations(0, '') : fetchPage(page)];
     if (cfg.summary) {
       requests.push(fetchJson(cfg.summary, {}).then(function (r) { return r.body; }));
     }
