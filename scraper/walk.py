@@ -180,7 +180,8 @@ def _next_href(page: Page, section: SectionSpec) -> str | None:
     """The live page's "Next" control: its href ("" for a control without one), or None on the last page."""
     if section.dom.next_page is None:
         return None
-    control = page.locator(section.dom.next_page).first
+    # Only a control a person can see: hidden copies of the pager (Amazon renders some) cannot be clicked.
+    control = page.locator(section.dom.next_page).filter(visible=True).first
     if not control.count():
         return None
     return control.get_attribute("href") or ""
@@ -193,7 +194,7 @@ def _click_next(page: Page, section: SectionSpec, href: str, collector: _Collect
     # A "Next" control without a link re-renders in place: wait for the data it fetches (when the section
     # has an endpoint) and for the first row to change, so the DOM read next is the new page, not the old.
     assert section.dom.next_page is not None
-    control = page.locator(section.dom.next_page).first
+    control = page.locator(section.dom.next_page).filter(visible=True).first
     rows = page.locator(section.dom.rows).first
     before = rows.inner_html() if rows.count() else ""
     pattern = collector.rows_pattern
@@ -232,12 +233,19 @@ def replay_request(section: SectionSpec, last: Exchange) -> tuple[str, str | Non
     if not isinstance(rows, list) or not rows:
         return None
     total = resolve(document, api.total) if api.total else MISSING
+    token = None
+    if paging.token_param is not None and paging.token_path is not None:
+        token = resolve(document, paging.token_path)
+        if token in (MISSING, None, ""):
+            return None  # the endpoint says this was the last page
     if paging.location == "query":
         parts = urlparse(last.url)
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         size = int(query.get(paging.size_param) or paging.size)
         position = _advance(query.get(paging.page_param), paging, len(rows))
         query[paging.page_param] = str(position)
+        if token is not None and paging.token_param is not None:
+            query[paging.token_param] = str(token)
         url, post = urlunparse(parts._replace(query=urlencode(query))), last.post_data
     else:
         try:
@@ -247,7 +255,11 @@ def replay_request(section: SectionSpec, last: Exchange) -> tuple[str, str | Non
         size = int(body.get(paging.size_param) or paging.size)
         position = _advance(body.get(paging.page_param), paging, len(rows))
         body[paging.page_param] = position
+        if token is not None and paging.token_param is not None:
+            body[paging.token_param] = token
         url, post = last.url, json.dumps(body)
+    if token is not None:
+        return url, post  # a token is the endpoint's own word that more follows
     if isinstance(total, int) and not isinstance(total, bool):
         done = position if paging.unit == "row" else (position - paging.start) * size
         if done >= total:

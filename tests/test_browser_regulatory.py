@@ -15,6 +15,7 @@ from scraper.login import with_params
 from scraper.parse import parse_page
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
+from scraper.walk import snapshot
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.browser
@@ -100,7 +101,7 @@ def test_grouped_rows_fold_and_page_their_products(page: Page, demo: DemoServer,
     assert nested.count() == 10  # ten per page, as on the live page
     assert accordion.locator("[data-testid='ahd-nested-pagination-number-input']").get_attribute("max") == "2"
     # The page shows (and a reader finds) the first ten products only: the JSON has all twelve.
-    records = parse_page(spec, "regulatory_compliance", "dom", page.content()).records
+    records = parse_page(spec, "regulatory_compliance", "dom", snapshot(page, spec)).records
     (grouped,) = [r for r in to_jsonable(list(records)) if len(r["asins"]) > 1]
     assert grouped["asins"] == [f"B0TEST09{n:02d}" for n in range(10)]
     accordion.locator("[data-testid='ahd-nested-pagination-number-input']").fill("2")
@@ -124,6 +125,6 @@ def test_the_empty_tab_shows_its_empty_state(page: Page, demo: DemoServer, spec:
     page.wait_for_selector("#sc-content-container", state="attached")
     page.goto(with_params(demo.base_url + SECTION.url, mons_sel_locale="en_US"))
     page.wait_for_selector(spec.section(SECTION.id).ready, state="attached")
-    result = parse_page(spec, SECTION.id, "dom", page.content())
+    result = parse_page(spec, SECTION.id, "dom", snapshot(page, spec))
     assert (result.status, result.records) == ("empty", ())
     assert page.locator("[data-testid='ahd-pp-sub-title']").inner_text() == "Violations: 0"

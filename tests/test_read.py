@@ -296,3 +296,23 @@ def test_replay_request_advances_a_page_number_in_a_post_body(spec: Spec) -> Non
         replay_request(section, Exchange("rows", "https://sc.test/S", "POST", 200, json.dumps(done).encode(), post))
         is None
     )
+
+
+def test_replay_request_hands_back_the_continuation_token(spec: Spec) -> None:
+    section = spec.section("regulatory_compliance")
+    assert section.api is not None
+    paging = section.api.paging
+    assert paging is not None
+    assert paging.token_param is not None
+    assert paging.token_path is not None
+    rows = [{"violationId": "v1"}, {"violationId": "v2"}]
+    url = f"https://sc.test/performance/api/product/policy/defects/pagination?{paging.page_param}=0&pageSize=25"
+    body = {section.api.rows: rows, paging.token_path: "TOKEN-2"}
+    nxt = replay_request(section, Exchange("rows", url, "POST", 200, json.dumps(body).encode(), "{}"))
+    assert nxt is not None
+    assert f"{paging.token_param}=TOKEN-2" in nxt[0]
+    assert f"{paging.page_param}={2 if paging.unit == 'row' else 1}" in nxt[0]
+    assert nxt[1] == "{}"
+    for last in ("", None):
+        body = {section.api.rows: rows, paging.token_path: last}
+        assert replay_request(section, Exchange("rows", url, "POST", 200, json.dumps(body).encode(), "{}")) is None

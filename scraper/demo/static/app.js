@@ -109,8 +109,15 @@
     // The Voice of the Customer pager: like the live one (#listing-table-pagination kat-pagination, attributes
     // page, items-per-page and total-items) its buttons sit in a CLOSED shadow root, so no selector reaches
     // them; a person's click (or Enter) on one fires "change" with the page number, and the app loads it.
+    // The regulatory tab's pager (#ahd-pp-pagination-katal-control) is evidenced with reachable
+    // [part="pagination-nav-*"] controls: the demo renders those as light children, which an open shadow
+    // root with a slot shows as they are.
     var pagerRoots = new WeakMap();
     customElements.define('kat-pagination', reactive(function (el) {
+      if (el.id === 'ahd-pp-pagination-katal-control') {
+        if (!el.shadowRoot) el.attachShadow({ mode: 'open' }).innerHTML = '<slot></slot>';
+        return;
+      }
       var root = pagerRoots.get(el);
       if (!root) {
         root = el.attachShadow({ mode: 'closed' });
