@@ -483,12 +483,14 @@ SIGNIN_SELECTORS = {
     "otp_submit",
     "captcha",
     "error",
+    "other_account",
     "picker",
     "picker_account",
     "picker_confirm",
+    "marketplace_regional",
     "marketplace_label",
 }
-SIGNIN_PATHS = {"signin", "mfa", "challenge", "picker"}
+SIGNIN_PATHS = {"signin", "claim", "mfa", "challenge", "picker"}
 
 
 def _signin(ctx: SpecChecker, node: object, parent: YamlMap) -> SigninSpec:
