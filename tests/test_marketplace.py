@@ -72,7 +72,7 @@ def test_check_marketplace(spec: Spec) -> None:
     check_marketplace(page(REGIONAL.format("Germany")), spec, "main", DE)
     with pytest.raises(MarketplaceError, match=r"\[main\] the page shows marketplace A1F83G8C2ARO7P, not A1PA"):
         check_marketplace(page(REGIONAL.format("United Kingdom")), spec, "main", DE)
-    with pytest.raises(MarketplaceError, match="'India', which selectors.yaml does not know"):
+    with pytest.raises(MarketplaceError, match=r"'India', which selectors\.yaml does not know"):
         check_marketplace(page(REGIONAL.format("India")), spec, "main", DE)
     with pytest.raises(MarketplaceError, match="no account switcher"):
         check_marketplace(page(""), spec, "main", DE)
