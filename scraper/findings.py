@@ -15,7 +15,8 @@ Defaults (all can be changed in the configuration's ``findings:`` block, see :cl
 - regulatory_compliance: every open GPSR item (critical when due within ``due_soon_days``);
 - compliance_requests: every open or rejected request (critical when due within ``due_soon_days``);
 - feedback: new 1-2 star feedback is a warning, 3 stars info; tagged shipping / packaging / damage by
-  keywords; feedback Amazon struck through is info only.
+  keywords in the buyer's own words (never in Amazon's note); feedback Amazon struck through is info only;
+  feedback on an order Amazon fulfilled is tagged so (its delivery problems are Amazon's to answer).
 """
 
 from __future__ import annotations
@@ -292,6 +293,7 @@ def _feedback(
         if rating > rules.feedback_info_max_stars:
             continue
         severity = "warning" if rating <= rules.feedback_warning_max_stars else "info"
+        # Only the buyer's words: Amazon's note ("...fulfilled by Amazon...") is kept apart in amazon_message.
         comment = record.get("comment") or ""
         tags = tuple(
             tag
@@ -302,6 +304,8 @@ def _feedback(
             )
             if _has(comment, words)
         )
+        if record.get("amazon_fulfilled"):
+            tags = (*tags, "fulfilled by Amazon")
         if record.get("suppressed"):
             severity, tags = "info", (*tags, "suppressed by Amazon")
         out.append(

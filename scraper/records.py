@@ -193,13 +193,25 @@ class Feedback:
 
     order_id: str
     date: date
+    """The day the buyer left the feedback (the page's "Date" column; API ``feedbackDate``)."""
     rating: int
     """Stars, 1 to 5."""
     comment: str | None
+    """The buyer's own words only: Amazon's note, which the page appends, is in ``amazon_message``."""
     response: str | None
     """The seller's public reply, if any."""
-    suppressed: bool
-    """Struck through by Amazon ("Amazon takes responsibility"): no longer counts against the seller."""
+    suppressed: bool | None = None
+    """Amazon struck the feedback through (it no longer counts against the seller). Only the JSON says so
+    (``suppressed``); on the page it is a strike-through whose markup was never seen, so a record read from
+    the page has None here."""
+    amazon_message: str | None = None
+    """The "Message from Amazon: ..." note the page shows under the comment, without its label ("This item was
+    fulfilled by Amazon and we take responsibility for this fulfillment experience."). The JSON has no such
+    text, so a record read from the JSON has None here."""
+    amazon_fulfilled: bool | None = None
+    """True when the entry proves that Amazon fulfilled the order (the page's Amazon note; the JSON's
+    ``suppressReasonId`` AmazonFaultFBA...). None is "not shown", never "seller-fulfilled": Amazon adds the
+    note only where it takes responsibility."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.rating <= 5:

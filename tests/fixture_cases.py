@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from scraper.spec import Spec
 from tests.conftest import FIXTURES
 
 GOLDEN_SUFFIX = ".expected.json"
@@ -43,3 +44,14 @@ def all_cases() -> list[Case]:
             if not path.name.endswith(GOLDEN_SUFFIX):
                 cases.append(Case(section_dir.name, "api", path.name.removesuffix(".json"), path))
     return cases
+
+
+def source_fields(spec: Spec, section: str) -> set[str]:
+    """Record fields that both the page and the JSON fill (a field one source cannot carry is left out)."""
+    sec = spec.section(section)
+    return set(sec.dom.fields) & set(sec.api.fields) if sec.api is not None else set(sec.dom.fields)
+
+
+def comparable(records: list[dict], fields: set[str]) -> list[dict]:
+    """JSON records cut down to ``fields``, to compare what the page and the JSON both say."""
+    return [{k: v for k, v in r.items() if k in fields} for r in records]

@@ -26,6 +26,7 @@ from scraper.run import AccountRun, RunOptions, account_page, login_account, run
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
 from tests.conftest import CHROMIUM_ARGS, FIXTURES
+from tests.fixture_cases import comparable, source_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 
@@ -359,6 +360,9 @@ def test_a_login_problem_marks_every_marketplace_not_read(spec: Spec, home: Path
 
 def test_a_moved_endpoint_is_read_from_the_page_and_said(spec: Spec, demo: DemoServer) -> None:
     demo.options.faults = {"feedback": "endpoint_moved"}
+    # One page: Feedback Manager's pager re-renders in place, and walk._next then waits for the spec's
+    # endpoint, which a moved endpoint never answers (see the xfail test below).
+    demo.options.page_size = 20
     run = run_account(
         spec,
         account(demo),
@@ -370,4 +374,26 @@ def test_a_moved_endpoint_is_read_from_the_page_and_said(spec: Spec, demo: DemoS
     (outcome,) = run.outcomes
     assert (outcome.status, outcome.source) == ("ok", "dom")
     assert "did not call" in (outcome.message or "")
-    assert to_jsonable(list(outcome.records)) == golden_records("feedback", "de-typical")
+    both = source_fields(spec, "feedback")  # read from the page: the JSON-only fields are None
+    assert comparable(to_jsonable(list(outcome.records)), both) == comparable(
+        golden_records("feedback", "de-typical"), both
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="walk._next waits for a response of api.url_pattern after clicking an in-place pager; when the "
+    "endpoint moved, none comes (lead: fall back to waiting for the rows to change)",
+)
+def test_a_moved_endpoint_behind_an_in_place_pager_is_read_from_the_page(spec: Spec, demo: DemoServer) -> None:
+    demo.options.faults = {"feedback": "endpoint_moved"}
+    run = run_account(
+        spec,
+        account(demo),
+        SETTINGS,
+        RunOptions(browser_args=tuple(CHROMIUM_ARGS), sections=("feedback",)),
+        CREDS,
+        notify=lambda m: None,
+    )
+    (outcome,) = run.outcomes
+    assert (outcome.status, outcome.source, outcome.pages) == ("ok", "dom", 3)

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pyotp
 
 from scraper.demo import pages
-from scraper.demo.data import FixtureMissingError, load_dataset, page_body, voc_summary
+from scraper.demo.data import FixtureMissingError, feedback_body, load_dataset, page_body, voc_summary
 from scraper.demo.site import LOCALES, MARKETPLACES, SECTIONS, WRITE_ACTIONS, Section, labels_for, lang_of
 
 __all__ = [
@@ -641,7 +641,11 @@ class _Request:
         except FixtureMissingError as exc:
             return _Response.json({"message": str(exc)}, 404)
         empty = section.id in self.options.empty_sections
-        body, total = page_body(section, dataset, page_value, size, empty)
+        if section.id == "feedback":
+            last_key = str(params.get("lastEvaluatedKey") or "")
+            body, total = feedback_body(section, dataset, page_value, size, empty, last_key)
+        else:
+            body, total = page_body(section, dataset, page_value, size, empty)
         response = _Response.json(body)
         # Not every real endpoint reports a total; the demo app needs one to know where the last page is.
         response.headers.append(("X-Demo-Total-Count", str(total)))
