@@ -265,14 +265,15 @@ def _compliance(
             continue
         severity, when = _due(record, rules, today)
         status = record.get("approval_status")
-        status_text = status if isinstance(status, str) else (status or {}).get("unknown")
+        # No status shown: the endpoint lists ACTIVE requests only, so the request is open.
+        status_text = status if isinstance(status, str) else (status or {}).get("unknown") or "open"
         out.append(
             Finding(
                 "compliance_requests",
                 key,
                 "compliance_request_open",
                 severity,
-                f"compliance request for {record.get('asin')} is {str(status_text).lower()}: "
+                f"compliance request for {record.get('grain')} is {str(status_text).replace('_', ' ').lower()}: "
                 f"{', '.join(record.get('requirements') or [])}{when}",
                 (),
                 record,

@@ -175,16 +175,25 @@ class RegulatoryIssue:
 
 @dataclass(frozen=True, slots=True)
 class ComplianceRequest:
-    """One product compliance request (Anfragen zur Produkt-Compliance)."""
+    """One product compliance request (Anfragen zur Produkt-Compliance, "Product Compliance Requests").
 
-    asin: str
-    approval_status: ApprovalStatus | Unknown
+    The JSON the requests come from lists ACTIVE issues only (its query filters them, S7), so a request is
+    open unless the page shows another status.
+    """
+
+    grain: str
+    """What the request is about, as Amazon names it: a SKU, an ASIN or an RPG (the endpoint asks for all three
+    grain types; which one a row is, is not known)."""
     requirements: tuple[str, ...]
     """The documents or information requested, as shown."""
     title: str | None = None
     skus: tuple[str, ...] = ()
+    approval_status: ApprovalStatus | Unknown | None = None
+    """Never seen in a capture: None where neither the page nor the JSON shows one."""
     due_date: date | None = None
+    """The "Due Date" column (seen as a label only; no captured value)."""
     rejection_reason: str | None = None
+    """Never seen in a capture."""
 
 
 @dataclass(frozen=True, slots=True)

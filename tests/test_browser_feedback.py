@@ -101,3 +101,18 @@ def test_the_hidden_duplicate_row_is_hidden_by_style_only(spec: Spec, demo: Demo
         page.locator(section.dom.next_page).first.click()
         page.wait_for_selector(".pagination-nav-previous:not(.pagination-nav-disabled)")
         assert page.url == url
+
+
+def test_compliance_requests_empty_state_in_the_browser(
+    spec: Spec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo's empty list shows the real strings, and the walk calls that empty (not drift)."""
+    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
+    options = RunOptions(browser_args=tuple(CHROMIUM_ARGS), sections=("compliance_requests",))
+    with DemoServer(DemoOptions(empty_sections=frozenset({"compliance_requests"}), default_locale="en_US")) as server:
+        acct = Account("demo", server.base_url, DEMO_EMAIL, "en_US", (DE,), ("compliance_requests",))
+        run = run_account(spec, acct, SETTINGS, options, CREDS, notify=lambda m: None)
+    (outcome,) = run.outcomes
+    assert (outcome.status, outcome.records) == ("empty", ())
+    assert 'header="Zero Product Compliance Document Requests"' in outcome.html_pages[0]
+    assert "Requests: 0" in outcome.html_pages[0]

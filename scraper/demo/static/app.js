@@ -535,35 +535,58 @@
     return out;
   }
 
+  // Product compliance requests. The page was never seen: the markup is invented, the strings are the seen ones
+  // of the compliance-request i18n bundle (S1 sec-12) where there are any. The rows come from the MYC endpoint,
+  // which lists ACTIVE issues; approvalStatus, dueDate and rejectionReason were never seen in its answer, so
+  // the page shows them only where the body has them.
+  var CR = DE ? {
+    title: 'Anfragen zur Produkt-Compliance',
+    count: function (n) { return 'Anfragen: ' + n; },
+    intro: 'Für die folgenden Produkte benötigen wir Unterlagen. Reichen Sie sie rechtzeitig ein.',
+    cols: ['Produkt', 'Compliance-Anforderungen', 'Freischaltungsstatus', 'Fälligkeitsdatum', 'Ablehnungsgrund', 'Aktion'],
+    emptyHeader: 'Keine Anfragen zu Produkt-Compliance-Dokumenten',
+    emptyDescription: 'Sie haben derzeit keine Verstöße gegen Produktrichtlinien.'
+  } : {
+    title: 'Product Compliance Requests',
+    count: function (n) { return 'Requests: ' + n; },
+    intro: 'We need documents for the products below. Provide them before the due date.',
+    cols: ['Product', 'Information Requested', 'Approval status', 'Due Date', 'Rejection reason', 'Action'],
+    emptyHeader: 'Zero Product Compliance Document Requests',
+    emptyDescription: 'You currently do not have any Product Policy Violations'
+  };
+
   render.compliance_requests = function (data, page) {
+    var head = [h('h2', { className: 'cr-title', text: CR.title }), h('p', { className: 'cr-subtitle', text: CR.count(data.total) })];
     if (!data.rows.length) {
-      return [h('div', { className: 'cr-empty-state', 'data-testid': 'cr-no-requests' },
-        h('kat-alert', { variant: 'success', header: DE ? 'Keine Anfragen' : 'No requests' },
-          DE ? 'Derzeit liegen keine Anfragen zur Produkt-Compliance vor.' : 'You have no product compliance requests at this time.'))];
+      return head.concat([h('kat-alert', { className: 'cr-empty-state', variant: 'success', header: CR.emptyHeader,
+        description: CR.emptyDescription })]);
     }
     var rows = data.rows.map(function (r) {
       var status = r.approvalStatus;
-      var skus = (r.offerInfo || []).map(function (o) { return o ? o.sku : null; });
-      var action = status === 'REJECTED' ? writeButton('appeal', r.grain)
-        : status === 'ACTION_REQUIRED' || status === 'ACTIVE' ? writeButton('provide-documentation', r.grain, 'primary') : null;
-      return h('kat-table-row', { className: 'compliance-request-row', 'data-asin': r.grain },
-        cell('product', productCell(r, r.title, r.grain, skus, null)),
-        cell('requirements', h('ul', { className: 'requirements-list' },
+      var skus = (r.offerInfo || []).map(function (o) { return o ? o.sku : null; }).filter(present);
+      var product = [];
+      if (present(r.title)) product.push(h('div', { className: 'product-title' }, h('span', { className: 'title', text: r.title })));
+      product.push(h('div', { className: 'product-id' }, h('span', { className: 'grain', text: r.grain })));
+      if (skus.length) {
+        var spans = [];
+        skus.forEach(function (sku, i) { if (i) spans.push(', '); spans.push(h('span', { className: 'sku', text: sku })); });
+        product.push(h('div', { className: 'product-id' }, h('span', { className: 'label', text: 'SKU:' }), ' ', spans));
+      }
+      return h('kat-table-row', { className: 'compliance-request-row', 'data-grain': r.grain },
+        cell('product', product),
+        cell('requirements', h('ul', { className: 'requirement-list' },
           missingInformation(r).map(function (item) { return h('li', { text: item }); }))),
         cell('approval_status', present(status) ? h('kat-badge', { label: label('ApprovalStatus', status), type: APPROVAL_TYPE[status] || 'info' }) : null),
         cell('due_date', or(fmtDate(r.dueDate))),
         cell('rejection_reason', or(r.rejectionReason)),
-        cell('action', [h('kat-button', { label: DE ? 'Compliance anzeigen' : 'View compliance', variant: 'secondary' }),
-          action ? [' ', action] : null]));
+        cell('action', status === 'APPROVED' ? null : writeButton('provide-documentation', r.grain, 'primary')));
     });
-    return [
-      h('p', { className: 'cr-intro', text: DE ? 'Für diese Produkte benötigen wir Compliance-Informationen. Reichen Sie sie vor dem Fälligkeitsdatum ein.'
-        : 'We need compliance information for these products. Submit it before the due date.' }),
-      table('compliance-requests', [['product', DE ? 'Produkt' : 'Product'], ['requirements', DE ? 'Compliance-Anforderungen' : 'Compliance requirements'],
-        ['approval_status', DE ? 'Freischaltungsstatus' : 'Approval status'], ['due_date', DE ? 'Fälligkeitsdatum' : 'Due date'],
-        ['rejection_reason', DE ? 'Ablehnungsgrund' : 'Rejection reason'], ['action', DE ? 'Aktion' : 'Action']], rows, 'compliance-header-row'),
+    return head.concat([
+      h('p', { className: 'cr-intro', text: CR.intro }),
+      table('compliance-requests', [['product', CR.cols[0]], ['requirements', CR.cols[1]], ['approval_status', CR.cols[2]],
+        ['due_date', CR.cols[3]], ['rejection_reason', CR.cols[4]], ['action', CR.cols[5]]], rows, 'compliance-requests-header'),
       linkPager('compliance-pager', page, data.total)
-    ];
+    ]);
   };
 
   // Feedback Manager in the live shape (shared/reference/seller-central.md 9b, id 68585964457): every data row
