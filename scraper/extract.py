@@ -68,10 +68,9 @@ def dom_field(row: Tag, field: FieldSpec) -> RawValue:
     return values[0] if values else None
 
 
-def _signed_out(spec: Spec, soup: BeautifulSoup) -> bool:
-    return soup.select_one(spec.signin.selectors["email"]) is not None or (
-        soup.select_one(spec.signin.selectors["password"]) is not None
-    )
+def signed_out(spec: Spec, soup: BeautifulSoup) -> bool:
+    """The page is one of Amazon's sign-in steps (email, password, or the /ax/claim passkey prompt)."""
+    return any(soup.select_one(spec.signin.selectors[k]) is not None for k in ("email", "password", "other_account"))
 
 
 HIDDEN_MARK = "data-sc-hidden"
@@ -149,7 +148,7 @@ def read_dom(
     if not rows:
         if soup.select_one(section.empty) is not None:
             return RawPage([], True, locale)
-        if _signed_out(spec, soup):
+        if signed_out(spec, soup):
             raise SignedOutError(section.id, "dom")
         raise SelectorDriftError(
             section.id, "dom", source.rows, f"no rows, and no empty-state marker {section.empty!r} either"

@@ -22,7 +22,8 @@ Defaults (all can be changed in the configuration's ``findings:`` block, see :cl
   submission that is required again after review;
 - compliance_requests: every open or rejected request (critical when due within ``due_soon_days``);
 - feedback: new 1-2 star feedback is a warning, 3 stars info; tagged shipping / packaging / damage by
-  keywords; feedback Amazon struck through is info only.
+  keywords in the buyer's own words (never in Amazon's note); feedback Amazon struck through is info only;
+  feedback on an order Amazon fulfilled is tagged so (its delivery problems are Amazon's to answer).
 """
 
 from __future__ import annotations
@@ -428,14 +429,15 @@ def _compliance(
             continue
         severity, when = _due(record, rules, today)
         status = record.get("approval_status")
-        status_text = status if isinstance(status, str) else (status or {}).get("unknown")
+        # No status shown: the endpoint lists ACTIVE requests only, so the request is open.
+        status_text = status if isinstance(status, str) else (status or {}).get("unknown") or "open"
         out.append(
             Finding(
                 "compliance_requests",
                 key,
                 "compliance_request_open",
                 severity,
-                f"compliance request for {record.get('asin')} is {str(status_text).lower()}: "
+                f"compliance request for {record.get('grain')} is {str(status_text).replace('_', ' ').lower()}: "
                 f"{', '.join(record.get('requirements') or [])}{when}",
                 (),
                 record,
@@ -456,6 +458,7 @@ def _feedback(
         if rating > rules.feedback_info_max_stars:
             continue
         severity = "warning" if rating <= rules.feedback_warning_max_stars else "info"
+        # Only the buyer's words: Amazon's note ("...fulfilled by Amazon...") is kept apart in amazon_message.
         comment = record.get("comment") or ""
         tags = tuple(
             tag
@@ -466,6 +469,8 @@ def _feedback(
             )
             if _has(comment, words)
         )
+        if record.get("amazon_fulfilled"):
+            tags = (*tags, "fulfilled by Amazon")
         if record.get("suppressed"):
             severity, tags = "info", (*tags, "suppressed by Amazon")
         out.append(

@@ -1,10 +1,11 @@
 """The Amazon sign-in flow as a small state machine over what the current page is.
 
 :func:`classify` names the page (email form, password form, one-time code, CAPTCHA, identity check,
-account picker, signed in) from the URL and the selectors in selectors.yaml. :func:`sign_in` acts on it
-step by step: it fills what it can (e-mail, password, a TOTP code from the stored secret), and hands
-anything else (CAPTCHA, identity verification, an SMS code) to the person at a visible window, waiting a
-bounded time. Headless, such a page is a :class:`~scraper.errors.ChallengeError`. Nothing it does
+passkey prompt, account picker, signed in) from the URL and the selectors in selectors.yaml. :class:`SignIn`
+acts on it step by step: it fills what it can (e-mail, password, a TOTP code from the stored secret), leaves
+Amazon's identifier-first passkey page (``/ax/claim``) by its "sign in with another account" link, and hands
+anything else (CAPTCHA, identity verification, an SMS code, a passkey) to the person at a visible window,
+waiting a bounded time. Headless, such a page is a :class:`~scraper.errors.ChallengeError`. Nothing it does
 changes the seller's account; secrets are typed into the page and never logged.
 """
 
@@ -21,6 +22,7 @@ from playwright.sync_api import Page
 
 from scraper.credentials import Credentials
 from scraper.errors import ChallengeError, LoginRejectedError, MarketplaceError, NeedsLoginError
+from scraper.marketplace import check_marketplace, marketplace_shown
 from scraper.spec import Spec
 
 Notify = Callable[[str], None]
@@ -34,6 +36,8 @@ class PageKind(StrEnum):
     OTP = "one-time code"
     CAPTCHA = "CAPTCHA"
     CHALLENGE = "identity verification"
+    PASSKEY = "passkey"
+    """Amazon's identifier-first page (/ax/claim) offers a passkey; its "other account" link leads on."""
     PICKER = "account picker"
     SIGNED_IN = "signed in"
     UNKNOWN = "unknown"
@@ -67,6 +71,9 @@ def classify(page: Page, spec: Spec) -> PageKind:
         return PageKind.PASSWORD
     if _visible(page, sel["email"]):
         return PageKind.EMAIL
+    if any(path.startswith(p) for p in paths["claim"]) or _visible(page, sel["other_account"]):
+        # The claim page without a field to fill: Amazon wants a passkey (or shows its prompt).
+        return PageKind.PASSKEY
     if _present(page, sel["picker"]) or any(path.startswith(p) for p in paths["picker"]):
         return PageKind.PICKER
     if _present(page, spec.signed_in):
@@ -133,6 +140,7 @@ class SignIn:
         )
         self.sel = spec.signin.selectors
         self.submitted: set[PageKind] = set()
+        self.passkey_prompts = 0
 
     def run(self, marketplace: str | None) -> None:
         """Step through the flow until signed in; raises an AuthError subclass otherwise."""
@@ -146,6 +154,7 @@ class SignIn:
                 PageKind.OTP: self._otp,
                 PageKind.CAPTCHA: self._human,
                 PageKind.CHALLENGE: self._human,
+                PageKind.PASSKEY: self._passkey,
                 PageKind.PICKER: lambda k: self._picker(marketplace),
                 PageKind.UNKNOWN: self._unknown,
             }[kind]
@@ -155,6 +164,10 @@ class SignIn:
     def _email(self, kind: PageKind) -> None:
         if kind in self.submitted and (error := _error_text(self.page, self.spec)):
             raise LoginRejectedError(self.account, f"Amazon rejected the e-mail address: {error}")
+        if kind in self.submitted and _visible(self.page, self.sel["other_account"]):
+            # The identifier form came back with the passkey offer: take the other way this time.
+            self._passkey(PageKind.PASSKEY)
+            return
         self.page.locator(self.sel["email"]).first.fill(self.creds.email)
         self.submitted.add(kind)
         _submit(self.page, self.sel["continue"], self.timeout_ms)
@@ -204,6 +217,23 @@ class SignIn:
         if after is PageKind.UNKNOWN:
             raise ChallengeError(self.account, f"nobody answered the {kind.value} within {int(self.human_timeout_s)} s")
 
+    def _passkey(self, kind: PageKind) -> None:
+        """Leave the passkey prompt by its "sign in with another account" link; a person if there is none."""
+        self.passkey_prompts += 1
+        link = self.page.locator(self.sel["other_account"]).first
+        try:
+            link.wait_for(state="visible", timeout=min(self.timeout_ms, 5000))
+        except PlaywrightError:
+            self._human(kind, "Amazon asks for a passkey: sign in with it (or another way) in the browser window")
+            return
+        if self.passkey_prompts > 2:
+            raise ChallengeError(
+                self.account,
+                "Amazon keeps asking for a passkey instead of the password: run `scraper login --account "
+                f"{self.account}` with a visible browser once, then run again",
+            )
+        _submit(self.page, self.sel["other_account"], self.timeout_ms)
+
     def _picker(self, marketplace: str | None) -> None:
         rows = self.page.locator(self.sel["picker_account"])
         target = None
@@ -235,18 +265,16 @@ def with_params(url: str, **params: str) -> str:
 
 
 def verify_marketplace(page: Page, spec: Spec, account: str, marketplace: str) -> None:
-    """Check the page is for ``marketplace``: its id in the URL, or the switcher showing it."""
-    if parse_qs(urlparse(page.url).query).get("mons_sel_mkid", [""])[-1].endswith(marketplace):
+    """Check the page shows ``marketplace`` in its account switcher (see scraper.marketplace).
+
+    The ``mons_sel_mkid`` in the URL is what the tool itself asked for, not what the page shows (a switch
+    can fail silently), so it only counts on a page that has no switcher label at all.
+    """
+    html = page.content()
+    url_mkid = parse_qs(urlparse(page.url).query).get("mons_sel_mkid", [""])[-1]
+    if marketplace_shown(html, spec) is None and url_mkid.endswith(marketplace):
         return
-    label = page.locator(spec.signin.selectors["marketplace_label"]).first
-    if label.count():
-        if marketplace in (label.get_attribute("data-mkid") or ""):
-            return
-        text = label.inner_text()
-        if any(name in text for name in spec.marketplaces.get(marketplace, ())):
-            return
-        raise MarketplaceError(account, f"the page shows marketplace {text.strip()!r}, not {marketplace}")
-    raise MarketplaceError(account, f"cannot verify marketplace {marketplace}: no id in the URL, no switcher")
+    check_marketplace(html, spec, account, marketplace)
 
 
 def ensure_signed_in(

@@ -97,6 +97,13 @@ def record_run(
         records = None
         if status in READ_OK:
             records = {key_text(record_key(section.key, r)): to_jsonable(r) for r in outcome.records}
+            if outcome.unread_fields:
+                # What the page alone shows could not be read this time: keep what the history knows rather
+                # than record every such field as emptied.
+                known = history.active_records(run.account, outcome.marketplace, outcome.section)
+                for key, record in records.items():
+                    if key in known:
+                        record.update({f: known[key].get(f) for f in outcome.unread_fields})
         changes: list[Change] = history.record_section(
             run_id,
             run.account,

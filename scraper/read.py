@@ -11,17 +11,19 @@ section unreadable (the JSON was read), but it is reported as a maintenance noti
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlparse
 
 from scraper.capture import CapturedPage, Exchange, SectionCapture
 from scraper.errors import PageError, SelectorDriftError, SignedOutError, WrongMarketplaceError
-from scraper.extract import read_dom, soup_of
+from scraper.extract import read_dom, signed_out, soup_of
+from scraper.marketplace import marketplace_shown
 from scraper.parse import ParseResult, convert, merge_pages, parse_page, parse_summary_api, record_key
+from scraper.records import Unknown
 from scraper.spec import SectionSpec, Spec
-from scraper.values import Locale, enum_key
+from scraper.values import Locale
 
 Status = Literal["ok", "empty", "drift", "signed_out", "wrong marketplace", "error"]
 
@@ -45,45 +47,23 @@ class SectionOutcome:
     """Maintenance notices: the section was read, but part of the spec no longer matches the page."""
     duplicates: int = 0
     """Rows that came more than once (overlapping responses, a list that shifted while paging)."""
+    unread_fields: tuple[str, ...] = ()
+    """Fields only the page shows that could not be read this time (the witness failed): not "now empty"."""
     capture: SectionCapture | None = field(default=None, repr=False, compare=False)
 
 
-_LABEL_PARTS = re.compile(r"\s*[|·/,()]\s*")
-
-
-def shown_marketplace(spec: Spec, label: str | None) -> str | None:
-    """The marketplace id whose switcher name the label shows; None when the label is absent or unknown.
-
-    Labels come as "Germany" (EU unified account, 2026) or "Account name | Deutschland" (older switcher);
-    the last part that names a marketplace wins, because the account name comes first.
-    """
-    if not label:
-        return None
-    names = {enum_key(name): marketplace for marketplace, ms in spec.marketplaces.items() for name in ms}
-    for part in reversed(_LABEL_PARTS.split(label)):
-        marketplace = names.get(enum_key(part)) if part.strip() else None
-        if marketplace is not None:
-            return marketplace
-    return None
-
-
-def _check_marketplace(spec: Spec, section: SectionSpec, capture: SectionCapture) -> None:
+def _check_marketplace(spec: Spec, section: SectionSpec, capture: SectionCapture) -> str | None:
+    """Raise when a page shows another marketplace; return a label that names none the spec knows."""
+    unknown = None
     for page in capture.pages:
-        if page.html is None or not page.marketplace_label:
+        if page.html is None:
             continue
-        shown = shown_marketplace(spec, page.marketplace_label)
-        if shown is None:
-            # A label we cannot map: not proof of a wrong marketplace, but the records' marketplace is unverified.
-            continue
-        if shown != capture.marketplace:
-            raise WrongMarketplaceError(section.id, capture.marketplace, f"{page.marketplace_label} ({shown})")
-
-
-def _unmapped_label(spec: Spec, capture: SectionCapture) -> str | None:
-    for page in capture.pages:
-        if page.html is not None and page.marketplace_label and shown_marketplace(spec, page.marketplace_label) is None:
-            return page.marketplace_label
-    return None
+        shown = marketplace_shown(page.html, spec)
+        if isinstance(shown, Unknown):
+            unknown = unknown or shown.raw  # not proof of a wrong marketplace, but unverified: said as a notice
+        elif shown is not None and shown != capture.marketplace:
+            raise WrongMarketplaceError(section.id, capture.marketplace, shown)
+    return unknown
 
 
 def _check_calls(section: SectionSpec, capture: SectionCapture) -> None:
@@ -102,20 +82,25 @@ def _parse_body(spec: Spec, section: SectionSpec, exchange: Exchange) -> ParseRe
     return parse_page(spec, section.id, "api", exchange.body)
 
 
-def _witness_keys(spec: Spec, section: SectionSpec, html: str) -> set[tuple[Any, ...]]:
-    """Keys of the rows a person sees on the page: the row selector and the key fields only."""
-    soup = soup_of(html)
-    page = read_dom(spec, section, soup, only=section.key)
+def page_only_fields(section: SectionSpec) -> tuple[str, ...]:
+    """Fields only the page shows (Feedback Manager's "Message from Amazon"): taken from the witness."""
+    api = section.api.fields if section.api is not None else {}
+    return tuple(name for name in section.dom.fields if name not in api and name not in section.key)
+
+
+def _witness(spec: Spec, section: SectionSpec, html: str) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The rows a person sees on the page, by key: the row selector, the key fields and page-only fields."""
+    names = (*section.key, *page_only_fields(section))
+    page = read_dom(spec, section, soup_of(html), only=names)
     loc = Locale.parse(page.locale)
-    keys = set()
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
     for i, raw in enumerate(page.rows, start=1):
-        keys.add(
-            tuple(
-                convert(section.id, "dom", i, section.dom.fields[name], raw[name], loc, spec.missing_values)
-                for name in section.key
-            )
-        )
-    return keys
+        values = {
+            name: convert(section.id, "dom", i, section.dom.fields[name], raw[name], loc, spec.missing_values)
+            for name in names
+        }
+        rows[tuple(values[name] for name in section.key)] = values
+    return rows
 
 
 def _summary(spec: Spec, section: SectionSpec, capture: SectionCapture, outcome: SectionOutcome) -> Any:
@@ -145,6 +130,7 @@ def _read_api_first(
     outcome.records, outcome.source = merged.records, "api"
     outcome.duplicates = len(merged.duplicates)
     witness_failed: str | None = None
+    seen_rows: dict[tuple[Any, ...], dict[str, Any]] = {}
     only_page: set[tuple[Any, ...]] = set()
     only_json: set[tuple[Any, ...]] = set()
     for page in capture.pages:
@@ -155,11 +141,14 @@ def _read_api_first(
             continue
         json_keys = {record_key(section.key, r) for result in results for r in result.records}
         try:
-            dom_keys = _witness_keys(spec, section, page.html)
+            witness = _witness(spec, section, page.html)
+            dom_keys = set(witness)
+            seen_rows.update(witness)
         except SignedOutError:
             raise
         except PageError as exc:
             witness_failed = getattr(exc, "selector", None) or str(exc)
+            outcome.unread_fields = page_only_fields(section)
             detail = exc.detail if isinstance(exc, SelectorDriftError) else str(exc)
             outcome.notices.append(
                 f"[{section.id}] maintenance: the page no longer matches {witness_failed!r} ({detail}); the records "
@@ -169,6 +158,14 @@ def _read_api_first(
             break
         only_page |= dom_keys - json_keys
         only_json |= json_keys - dom_keys
+    extra = page_only_fields(section)
+    if extra and seen_rows:
+        outcome.records = tuple(
+            dataclasses.replace(r, **{f: seen_rows[k][f] for f in extra})
+            if (k := record_key(section.key, r)) in seen_rows
+            else r
+            for r in outcome.records
+        )
     if only_page or only_json:
         outcome.status = "drift"
         outcome.message = (
@@ -207,12 +204,12 @@ def read_section(spec: Spec, section: SectionSpec, capture: SectionCapture) -> S
     )
     if capture.problem is not None:
         outcome.status, outcome.message = capture.problem.kind, capture.problem.message
-        return outcome
+        return _unseen_url(section, outcome)
     try:
         for page in capture.pages:
             if page.html is not None:
                 _signed_out_check(spec, section, page)
-        _check_marketplace(spec, section, capture)
+        unknown_label = _check_marketplace(spec, section, capture)
         parsed: dict[int, ParseResult] = {}
         if section.api is not None:
             _check_calls(section, capture)
@@ -230,15 +227,24 @@ def read_section(spec: Spec, section: SectionSpec, capture: SectionCapture) -> S
         return outcome
     except SelectorDriftError as exc:
         outcome.status, outcome.message = "drift", str(exc)
-        return outcome
+        return _unseen_url(section, outcome)
     except PageError as exc:
         outcome.status, outcome.message = "error", str(exc)
-        return outcome
-    label = _unmapped_label(spec, capture)
-    if label is not None:
+        return _unseen_url(section, outcome)
+    if unknown_label is not None:
         outcome.notices.append(
-            f"[{section.id}] maintenance: the account switcher shows {label!r}, which selectors.yaml `marketplaces` "
-            f"does not name; the records were filed under {capture.marketplace} unverified"
+            f"[{section.id}] maintenance: the account switcher shows {unknown_label!r}, which selectors.yaml "
+            f"`marketplaces` does not name; the records were filed under {capture.marketplace} unverified"
+        )
+    return outcome
+
+
+def _unseen_url(section: SectionSpec, outcome: SectionOutcome) -> SectionOutcome:
+    """A section whose URL no capture confirmed says so when it fails: the URL is the first suspect."""
+    if not section.url_seen and outcome.status not in {"ok", "empty"}:
+        outcome.message = (
+            f"{outcome.message}; note: {section.url} was never seen on the live site (selectors.yaml "
+            f"sections.{section.id}.url is a guess): find the page by its menu and fix the URL"
         )
     return outcome
 
@@ -246,8 +252,5 @@ def read_section(spec: Spec, section: SectionSpec, capture: SectionCapture) -> S
 def _signed_out_check(spec: Spec, section: SectionSpec, page: CapturedPage) -> None:
     assert page.html is not None
     soup = soup_of(page.html)
-    if soup.select_one(section.ready) is None and (
-        soup.select_one(spec.signin.selectors["email"]) is not None
-        or soup.select_one(spec.signin.selectors["password"]) is not None
-    ):
+    if soup.select_one(section.ready) is None and signed_out(spec, soup):
         raise SignedOutError(section.id, "dom")

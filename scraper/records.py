@@ -283,16 +283,25 @@ class RegulatoryDefectCount:
 
 @dataclass(frozen=True, slots=True)
 class ComplianceRequest:
-    """One product compliance request (Anfragen zur Produkt-Compliance)."""
+    """One product compliance request (Anfragen zur Produkt-Compliance, "Product Compliance Requests").
 
-    asin: str
-    approval_status: ApprovalStatus | Unknown
+    The JSON the requests come from lists ACTIVE issues only (its query filters them, S7), so a request is
+    open unless the page shows another status.
+    """
+
+    grain: str
+    """What the request is about, as Amazon names it: a SKU, an ASIN or an RPG (the endpoint asks for all three
+    grain types; which one a row is, is not known)."""
     requirements: tuple[str, ...]
     """The documents or information requested, as shown."""
     title: str | None = None
     skus: tuple[str, ...] = ()
+    approval_status: ApprovalStatus | Unknown | None = None
+    """Never seen in a capture: None where neither the page nor the JSON shows one."""
     due_date: date | None = None
+    """The "Due Date" column (seen as a label only; no captured value)."""
     rejection_reason: str | None = None
+    """Never seen in a capture."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,13 +310,25 @@ class Feedback:
 
     order_id: str
     date: date
+    """The day the buyer left the feedback (the page's "Date" column; API ``feedbackDate``)."""
     rating: int
     """Stars, 1 to 5."""
     comment: str | None
+    """The buyer's own words only: Amazon's note, which the page appends, is in ``amazon_message``."""
     response: str | None
     """The seller's public reply, if any."""
-    suppressed: bool
-    """Struck through by Amazon ("Amazon takes responsibility"): no longer counts against the seller."""
+    suppressed: bool | None = None
+    """Amazon struck the feedback through (it no longer counts against the seller). Only the JSON says so
+    (``suppressed``); on the page it is a strike-through whose markup was never seen, so a record read from
+    the page has None here."""
+    amazon_message: str | None = None
+    """The "Message from Amazon: ..." note the page shows under the comment, without its label ("This item was
+    fulfilled by Amazon and we take responsibility for this fulfillment experience."). The JSON has no such
+    text, so a record read from the JSON has None here."""
+    amazon_fulfilled: bool | None = None
+    """True when the entry proves that Amazon fulfilled the order (the page's Amazon note; the JSON's
+    ``suppressReasonId`` AmazonFaultFBA...). None is "not shown", never "seller-fulfilled": Amazon adds the
+    note only where it takes responsibility."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.rating <= 5:

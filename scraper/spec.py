@@ -159,6 +159,8 @@ class SectionSpec:
     dom: DomSource
     api: ApiSource | None
     summary: SummarySpec | None
+    url_seen: bool = True
+    """False where the URL is a guess no capture confirmed (``url_seen: false``): the tool should say so."""
 
     def source(self, name: str) -> DomSource | ApiSource:
         """The dom or api source; ValueError where this section has none."""
@@ -495,7 +497,7 @@ def _section(ctx: SpecChecker, sid: str, node: object, enums: dict[str, EnumPars
     where = f"sections.{sid}"
     if sid not in RECORD_TYPES:
         ctx.fail(where, f"unknown section {sid!r} (known: {', '.join(RECORD_TYPES)})", parent, sid)
-    m = ctx.mapping(node, where, _SECTION_KEYS, {"api", "summary"}, parent)
+    m = ctx.mapping(node, where, _SECTION_KEYS, {"api", "summary", "url_seen"}, parent)
     rt = RECORD_TYPES[sid]
     title = ctx.localized(m, "title", where)
     menu = ctx.localized(m, "menu", where)
@@ -532,6 +534,7 @@ def _section(ctx: SpecChecker, sid: str, node: object, enums: dict[str, EnumPars
         dom=dom,
         api=api,
         summary=_summary(ctx, m["summary"], f"{where}.summary", enums, m) if "summary" in m else None,
+        url_seen=ctx.boolean(m, "url_seen", where, True),
     )
 
 
@@ -546,12 +549,14 @@ SIGNIN_SELECTORS = {
     "otp_submit",
     "captcha",
     "error",
+    "other_account",
     "picker",
     "picker_account",
     "picker_confirm",
+    "marketplace_regional",
     "marketplace_label",
 }
-SIGNIN_PATHS = {"signin", "mfa", "challenge", "picker"}
+SIGNIN_PATHS = {"signin", "claim", "mfa", "challenge", "picker"}
 
 
 def _signin(ctx: SpecChecker, node: object, parent: YamlMap) -> SigninSpec:

@@ -192,6 +192,8 @@ class Transform:
         if isinstance(value, list):
             out: list[str] = []
             for item in value:
+                if item is None:  # a null in a JSON list is a missing item, not text to transform
+                    continue
                 result = self.fn(item)
                 if isinstance(result, list):
                     out.extend(result)

@@ -150,7 +150,7 @@ def _wait_ready(page: Page, spec: Spec, section: SectionSpec, collector: _Collec
     False when the page never showed it but its JSON arrived: the reader then reads the JSON and reports
     the page's selectors as in need of maintenance, instead of losing a section whose data is there.
     """
-    signin = spec.signin.selectors["email"]
+    signin = f"{spec.signin.selectors['email']}, {spec.signin.selectors['other_account']}"
     try:
         page.wait_for_selector(f"{section.ready}, {signin}", state="attached", timeout=timeout_ms)
     except PlaywrightError as exc:
@@ -167,12 +167,15 @@ def _wait_ready(page: Page, spec: Spec, section: SectionSpec, collector: _Collec
 
 
 def _label(page: Page, spec: Spec) -> str | None:
-    label = page.locator(spec.signin.selectors["marketplace_label"]).first
-    try:
-        if label.count():
-            return " ".join((label.text_content() or "").split()) or None
-    except PlaywrightError:
-        return None
+    """The switcher label's text, kept in the capture for a person; the reader checks the saved HTML."""
+    for key in ("marketplace_regional", "marketplace_label"):
+        label = page.locator(spec.signin.selectors[key]).first
+        try:
+            text = " ".join((label.text_content(timeout=1000) or "").split()) if label.count() else ""
+        except PlaywrightError:
+            text = ""
+        if text:
+            return text
     return None
 
 
@@ -187,6 +190,10 @@ def _next_href(page: Page, section: SectionSpec) -> str | None:
     return control.get_attribute("href") or ""
 
 
+JSON_WAIT_MS = 5000
+"""How long an in-place "Next" waits for the section's endpoint before it relies on the rows changing."""
+
+
 def _click_next(page: Page, section: SectionSpec, href: str, collector: _Collector, timeout_ms: int) -> None:
     if href:
         page.goto(urljoin(page.url, href), wait_until="domcontentloaded", timeout=timeout_ms)
@@ -199,8 +206,13 @@ def _click_next(page: Page, section: SectionSpec, href: str, collector: _Collect
     before = rows.inner_html() if rows.count() else ""
     pattern = collector.rows_pattern
     if pattern is not None:
-        with page.expect_response(lambda r: bool(pattern.search(r.url)), timeout=timeout_ms):
-            control.click(timeout=timeout_ms)
+        try:
+            with page.expect_response(lambda r: bool(pattern.search(r.url)), timeout=min(timeout_ms, JSON_WAIT_MS)):
+                control.click(timeout=timeout_ms)
+        except PlaywrightError as exc:
+            # The page may fetch from elsewhere now (the reader then says the endpoint moved): the rows decide.
+            if "Timeout" not in str(exc):
+                raise
     else:
         control.click(timeout=timeout_ms)
     page.wait_for_function(

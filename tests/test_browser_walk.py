@@ -26,6 +26,7 @@ from scraper.serialize import to_jsonable
 from scraper.spec import Spec
 from scraper.walk import collect_section
 from tests.conftest import CHROMIUM_ARGS, FIXTURES
+from tests.fixture_cases import comparable, run_golden, source_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 
@@ -162,7 +163,8 @@ def test_full_walk_equals_the_golden_records(spec: Spec, demo: DemoServer, local
     assert_all_read(run)
     assert [o.section for o in run.outcomes] == list(spec.sections)
     for outcome in run.outcomes:
-        assert to_jsonable(list(outcome.records)) == golden_records(outcome.section, case), outcome.section
+        # The JSON's records, with what only the page shows (Amazon's note on feedback) from the page.
+        assert to_jsonable(list(outcome.records)) == run_golden(spec, outcome.section, case), outcome.section
         assert outcome.source == "api"
     assert demo.write_actions() == []
 
@@ -358,6 +360,9 @@ def test_a_login_problem_marks_every_marketplace_not_read(spec: Spec, home: Path
 
 def test_a_moved_endpoint_is_read_from_the_page_and_said(spec: Spec, demo: DemoServer) -> None:
     demo.options.faults = {"feedback": "endpoint_moved"}
+    # One page: Feedback Manager's pager re-renders in place, and walk._next then waits for the spec's
+    # endpoint, which a moved endpoint never answers (see the xfail test below).
+    demo.options.page_size = 20
     run = run_account(
         spec,
         account(demo),
@@ -370,4 +375,21 @@ def test_a_moved_endpoint_is_read_from_the_page_and_said(spec: Spec, demo: DemoS
     assert (outcome.status, outcome.source) == ("ok", "dom")
     assert outcome.message is None
     assert any("did not call" in n for n in outcome.notices)
-    assert to_jsonable(list(outcome.records)) == golden_records("feedback", "de-typical")
+    both = source_fields(spec, "feedback")  # read from the page: the JSON-only fields are None
+    assert comparable(to_jsonable(list(outcome.records)), both) == comparable(
+        golden_records("feedback", "de-typical"), both
+    )
+
+
+def test_a_moved_endpoint_behind_an_in_place_pager_is_read_from_the_page(spec: Spec, demo: DemoServer) -> None:
+    demo.options.faults = {"feedback": "endpoint_moved"}
+    run = run_account(
+        spec,
+        account(demo),
+        SETTINGS,
+        RunOptions(browser_args=tuple(CHROMIUM_ARGS), sections=("feedback",)),
+        CREDS,
+        notify=lambda m: None,
+    )
+    (outcome,) = run.outcomes
+    assert (outcome.status, outcome.source, outcome.pages) == ("ok", "dom", 3), outcome.message

@@ -28,12 +28,14 @@ def test_parse_json(page: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out["locale"] == "de_DE"
     assert out["records"] == [
         {
+            "amazon_fulfilled": None,
+            "amazon_message": None,
             "comment": "Verpackung beschädigt 📦",
             "date": "2026-07-27",
             "order_id": "302-0000001-0000001",
             "rating": 4,
             "response": None,
-            "suppressed": False,
+            "suppressed": None,
         }
     ]
 
@@ -50,6 +52,8 @@ def test_parse_table(page: Path, capsys: pytest.CaptureFixture[str], monkeypatch
         "comment",
         "response",
         "suppressed",
+        "amazon_message",
+        "amazon_fulfilled",
     ]
     assert "Verpackung beschädigt 📦" in row
     assert "ok, 1 record(s), source dom, locale de_DE" in out
@@ -68,7 +72,7 @@ def test_drift_exits_1_naming_the_selector(tmp_path: Path, capsys: pytest.Captur
     assert main(["parse", "feedback", str(path)]) == EXIT_UNREADABLE
     err = capsys.readouterr().err
     assert "selector drift" in err
-    assert "kat-table-row:not(.fb-detail-table-header)" in err
+    assert "kat-table-row#feedback-details" in err
 
 
 def test_field_error_exits_1_with_row_and_raw(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

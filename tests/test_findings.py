@@ -182,7 +182,7 @@ CASES = [
         "compliance_requests",
         {
             '["B0A"]': {
-                "asin": "B0A",
+                "grain": "B0A",
                 "approval_status": "ACTION_REQUIRED",
                 "requirements": ["Test report"],
                 "due_date": "2026-09-30",
@@ -194,7 +194,7 @@ CASES = [
     (
         "compliance request due in 7 days",
         "compliance_requests",
-        {'["B0A"]': {"asin": "B0A", "approval_status": "REJECTED", "requirements": [], "due_date": "2026-08-04"}},
+        {'["B0A"]': {"grain": "B0A", "approval_status": "REJECTED", "requirements": [], "due_date": "2026-08-04"}},
         [],
         [("compliance_request_open", "critical", ())],
     ),
@@ -203,7 +203,7 @@ CASES = [
         "compliance_requests",
         {
             '["B0A"]': {
-                "asin": "B0A",
+                "grain": "B0A",
                 "approval_status": "ACTION_REQUIRED",
                 "requirements": [],
                 "due_date": "2026-07-01",
@@ -215,11 +215,11 @@ CASES = [
     (
         "request with a status label not known yet",
         "compliance_requests",
-        {'["B0A"]': {"asin": "B0A", "approval_status": {"unknown": "Eskaliert"}, "requirements": ["SDB"]}},
+        {'["B0A"]': {"grain": "B0A", "approval_status": {"unknown": "Eskaliert"}, "requirements": ["SDB"]}},
         [],
         [("compliance_request_open", "warning", ())],
     ),
-    ("approved request", "compliance_requests", {'["B0A"]': {"asin": "B0A", "approval_status": "APPROVED"}}, [], []),
+    ("approved request", "compliance_requests", {'["B0A"]': {"grain": "B0A", "approval_status": "APPROVED"}}, [], []),
     (
         "1-star feedback about a damaged parcel",
         "feedback",
@@ -273,7 +273,7 @@ def test_thresholds_and_words_are_configurable() -> None:
         due_soon_days=1, feedback_warning_max_stars=3, feedback_info_max_stars=4, critical_words=("abmahnung",)
     )
     req = {
-        '["B0A"]': {"asin": "B0A", "approval_status": "ACTION_REQUIRED", "requirements": [], "due_date": "2026-08-04"}
+        '["B0A"]': {"grain": "B0A", "approval_status": "ACTION_REQUIRED", "requirements": [], "due_date": "2026-08-04"}
     }
     assert [f.severity for f in evaluate("compliance_requests", req, [], rules, TODAY)] == ["warning"]
     fb = [

@@ -174,8 +174,8 @@ BROKEN: list[tuple[str, typing.Callable[[dict], None], str, str]] = [
     ("key field not in fields", lambda d: _fb(d).update(key=["order_id", "buyer"]), "sections.feedback.key", "buyer"),
     (
         "exists with a type",
-        lambda d: _fb(d)["dom"]["fields"]["suppressed"].update(type="str"),
-        "sections.feedback.dom.fields.suppressed",
+        lambda d: _fb(d)["dom"]["fields"]["amazon_fulfilled"].update(exists=True, type="str"),
+        "sections.feedback.dom.fields.amazon_fulfilled",
         "exists: true gives a bool",
     ),
     (
@@ -233,8 +233,8 @@ def test_broken_spec_is_a_precise_error(tmp_path: Path, mutate, where: str, word
 
 def test_line_number_points_at_the_offending_key(tmp_path: Path) -> None:
     text = DEFAULT_SPEC_PATH.read_text(encoding="utf-8").replace(
-        'rating: {css: "kat-table-cell.col_feedback_rating kat-star-rating", attr: value, type: int}',
-        'rating: {css: "kat-table-cell.col_feedback_rating kat-star-rating", atr: value, type: int}',
+        'rating: {css: ".col_feedback_rating kat-star-rating", attr: value, type: int}',
+        'rating: {css: ".col_feedback_rating kat-star-rating", atr: value, type: int}',
     )
     assert "atr: value" in text
     path = tmp_path / "selectors.yaml"

@@ -134,3 +134,33 @@ def account_summary(fixtures_dir: Path, case: str, data: Dataset, empty: bool) -
             }
         }
     }
+
+
+def _feedback_key(row: Any) -> str:
+    """The demo's lastEvaluatedKey after ``row``: opaque to the app, like the real one (whose form is unknown)."""
+    ident = row.get("feedbackId", "") if isinstance(row, dict) else ""
+    return base64.urlsafe_b64encode(json.dumps({"demoAfter": ident}).encode()).decode("ascii")
+
+
+def feedback_body(
+    section: Section, data: Dataset, page_value: int, size: int, empty: bool, last_key: str
+) -> tuple[dict[str, Any], int]:
+    """A /fbmapi/v1/feedbacks page: continued after ``last_key`` when the app sends one, else by page number.
+
+    The answer carries the key to continue with (null on the last page). The real page sends
+    lastEvaluatedKey (seen, empty on the first page); the key in the answer was never seen (invented here).
+    """
+    rows = [] if empty else data.rows
+    start = (page_value - section.paging.start) * size
+    if last_key:
+        try:
+            after = json.loads(base64.urlsafe_b64decode(last_key.encode("ascii")))["demoAfter"]
+            start = next(i for i, r in enumerate(rows) if isinstance(r, dict) and r.get("feedbackId") == after) + 1
+        except (ValueError, KeyError, TypeError, StopIteration):
+            start = len(rows)  # an unknown key continues with nothing, not with page one again
+    chunk = rows[max(start, 0) : max(start, 0) + size] if start >= 0 else []
+    body = copy.deepcopy(data.body)
+    body[section.rows] = copy.deepcopy(chunk)
+    more = start >= 0 and start + size < len(rows)
+    body["lastEvaluatedKey"] = _feedback_key(chunk[-1]) if chunk and more else None
+    return body, len(rows)

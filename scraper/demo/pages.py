@@ -45,6 +45,12 @@ TEXT: dict[str, dict[str, str]] = {
         "mfa_input": "Code eingeben",
         "mfa_remember": "Auf diesem Browser kein OTP mehr anfordern",
         "mfa_wrong": "Der eingegebene Code ist ungültig. Bitte versuchen Sie es erneut.",
+        "claim_title": "Anmelden oder Konto erstellen",
+        "passkey_title": "Mit einem Passkey anmelden",
+        "passkey_intro": "Verwenden Sie den Passkey auf diesem Gerät, um sich als {email} anzumelden.",
+        "passkey_button": "Passkey verwenden",
+        "passkey_none": "Auf diesem Gerät ist kein Passkey gespeichert.",
+        "other_account": "Mit einer anderen E-Mail-Adresse oder Mobiltelefonnummer anmelden",
         "picker_title": "Konto auswählen",
         "picker_intro": "Wählen Sie das Konto und den Marktplatz, in dem Sie arbeiten möchten.",
         "picker_confirm": "Konto auswählen",
@@ -94,6 +100,12 @@ TEXT: dict[str, dict[str, str]] = {
         "mfa_input": "Enter OTP",
         "mfa_remember": "Don't require OTP on this browser",
         "mfa_wrong": "The code you entered is not valid. Please try again.",
+        "claim_title": "Sign in or create account",
+        "passkey_title": "Sign in with a passkey",
+        "passkey_intro": "Use the passkey on this device to sign in as {email}.",
+        "passkey_button": "Use passkey",
+        "passkey_none": "There is no passkey on this device.",
+        "other_account": "Sign in with another email or mobile phone number",
         "picker_title": "Select an account",
         "picker_intro": "Choose the account and marketplace you want to work in.",
         "picker_confirm": "Select account",
@@ -200,6 +212,42 @@ def signin_password_page(lang: Lang, locale: str, email: str, return_to: str, er
         "</form>"
     )
     return _auth_page(lang, locale, t["signin"], inner, error)
+
+
+def claim_page(lang: Lang, locale: str, return_to: str, error: str | None = None) -> str:
+    """The identifier-first page /ax/claim: the e-mail (or phone) only, as Amazon's newer sign-in asks first.
+
+    Field id ``ap_email_login`` and the #continue button as seen on the claim form (S26, id 69155161223);
+    wording and layout are invented.
+    """
+    t = TEXT[lang]
+    inner = (
+        '<form name="signIn" method="post" action="/ax/claim" novalidate class="auth-validate-form">'
+        f"{_hidden('openid.return_to', return_to)}"
+        f'<label for="ap_email_login" class="a-form-label">{escape(t["email"])}</label>'
+        '<input type="email" maxlength="128" id="ap_email_login" name="email" autocomplete="username webauthn" '
+        'class="a-input-text" autofocus>'
+        '<span class="a-button a-button-primary"><input id="continue" name="continue" class="a-button-input" '
+        f'type="submit" value="{escape(t["continue"])}"></span>'
+        "</form>"
+    )
+    return _auth_page(lang, locale, t["claim_title"], inner, error)
+
+
+def passkey_page(lang: Lang, locale: str, email: str, return_to: str) -> str:
+    """/ax/claim after the e-mail: a passkey prompt and the way out, a.signin-with-another-account (seen)."""
+    t = TEXT[lang]
+    other = "/ap/signin?" + urlencode({"claimSkip": "1", "openid.return_to": return_to})
+    inner = (
+        f"<p>{escape(t['passkey_intro'].format(email=email))}</p>"
+        '<span class="a-button a-button-primary"><button type="button" id="passkey-sign-in" class="a-button-text" '
+        "onclick=\"document.getElementById('passkey-note').hidden = false\">"
+        f"{escape(t['passkey_button'])}</button></span>"
+        f'<p id="passkey-note" class="a-color-secondary" hidden>{escape(t["passkey_none"])}</p>'
+        f'<p><a class="a-link-normal signin-with-another-account" href="{escape(other)}">'
+        f"{escape(t['other_account'])}</a></p>"
+    )
+    return _auth_page(lang, locale, t["passkey_title"], inner)
 
 
 def captcha_page(lang: Lang, locale: str, error: str | None = None) -> str:
@@ -375,6 +423,10 @@ def shell_page(
         f'data-merchant_selection="amzn1.merchant.o.ADEMOMERCHANT0">'
         f'<span class="partner-switcher-merchant">{escape(MERCHANT)}</span> | '
         f'<span class="partner-switcher-marketplace">{escape(name)}</span></div>'
+        # The EU unified account's switcher header, whose regional label names the marketplace (seen, id
+        # 68466876270); the tool reads the marketplace from it.
+        '<div class="dropdown-account-switcher-header">'
+        f'<span class="dropdown-account-switcher-header-label-regional">{escape(name)}</span></div>'
         f"{switcher}"
         f'<input type="search" class="sc-search" placeholder="{search}" aria-label="{search}">'
         f'<div class="sc-language" role="group" aria-label="{escape(t["language"])}">{languages}</div>'

@@ -12,6 +12,7 @@ Run it by hand with ``python -m scraper.demo.server`` (``--help`` lists the opti
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import secrets
 import sys
@@ -33,6 +34,7 @@ from scraper.demo import pages
 from scraper.demo.data import (
     FixtureMissingError,
     account_summary,
+    feedback_body,
     load_dataset,
     page_body,
     page_token,
@@ -71,11 +73,13 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 SESSION_COOKIE = "session-token"
 FLOW_COOKIE = "ap-signin-flow"
+CLAIM_COOKIE = "ax-claim"
+"""The identifier typed on /ax/claim, kept while the passkey prompt is shown (demo only)."""
 DEVICE_COOKIE = "ap-remembered-device"
 LOCALE_COOKIE = "lc-main"
 YEAR_S = 365 * 24 * 3600
 
-SIGNIN_PREFIXES = ("/ap/", "/errors/validateCaptcha", "/authorization/select-account")
+SIGNIN_PREFIXES = ("/ap/", "/ax/", "/errors/validateCaptcha", "/authorization/select-account", "/account-switcher/")
 """Paths that count as sign-in traffic for :meth:`DemoServer.sign_in_requests`."""
 
 
@@ -98,6 +102,12 @@ class DemoOptions:
     """Every sign-in shows a CAPTCHA page until it is solved."""
     identity_check: bool = False
     """Every sign-in shows an identity-verification page (/ap/cvf/...)."""
+    claim: bool = False
+    """/ap/signin sends to the identifier-first page /ax/claim, which asks for a passkey after the e-mail;
+    its "sign in with another account" link leads to the password form (as seen on consumer Amazon sites)."""
+    switch_fails: bool = False
+    """Marketplace switches (mons_sel_mkid, the picker) are ignored: the session stays where it is, while the
+    URL still carries the requested id, as when a real switch fails silently."""
     page_size: int = 5
     """Rows per page the section apps request, so that pagination is exercised (except where the real page
     asks for its own size: see :meth:`page_size_of`)."""
@@ -188,6 +198,18 @@ def _normal_locale(value: str | None) -> str | None:
     if lowered.startswith("en"):
         return "en_US"
     return None
+
+
+def _pack(text: str) -> str:
+    """A cookie-safe form of ``text`` (browsers and SimpleCookie disagree on quoting "@" and friends)."""
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _unpack(value: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(value.encode("ascii")).decode("utf-8")
+    except (ValueError, UnicodeError):
+        return ""
 
 
 def _marketplace_id(value: str) -> str:
@@ -321,8 +343,11 @@ class _Request:
     def signed_out(self, return_to: str | None = None) -> _Response:
         """What the real SPA paths answer without a session: 200 and the sign-in form."""
         locale = self.signin_locale()
-        target = return_to or (self.raw_path if self.method == "GET" else "/home")
-        return _Response.html(pages.signin_email_page(lang_of(locale), locale, self.safe_return(target)))
+        target = self.safe_return(return_to or (self.raw_path if self.method == "GET" else "/home"))
+        if self.options.claim:
+            # This variant sends the browser through /ap/signin, which forwards to /ax/claim.
+            return _Response.redirect("/ap/signin?" + urlencode({"openid.return_to": target}))
+        return _Response.html(pages.signin_email_page(lang_of(locale), locale, target))
 
     # --- routing -----------------------------------------------------------------------------------------
 
@@ -340,6 +365,8 @@ class _Request:
             return _Response.redirect("/ap/signin?" + urlencode({"openid.return_to": "/home"}))
         auth = {
             "/ap/signin": self.signin,
+            "/ax/claim": self.claim,
+            "/account-switcher/default/merchantMarketplace": self.picker,
             "/ap/signout": self.signout,
             "/errors/validateCaptcha": self.captcha,
             "/ap/cvf/verify": self.cvf,
@@ -382,9 +409,13 @@ class _Request:
         locale = self.signin_locale()
         lang = lang_of(locale)
         if self.method == "GET":
-            return _Response.html(
-                pages.signin_email_page(lang, locale, self.safe_return(self.query.get("openid.return_to")))
-            )
+            return_to = self.safe_return(self.query.get("openid.return_to"))
+            if self.options.claim and not self.query.get("claimSkip"):
+                return _Response.redirect("/ax/claim?" + urlencode({"openid.return_to": return_to}))
+            claimed = _unpack(self.cookies.get(CLAIM_COOKIE, "")) if self.query.get("claimSkip") else ""
+            if claimed:
+                return _Response.html(pages.signin_password_page(lang, locale, claimed, return_to))
+            return _Response.html(pages.signin_email_page(lang, locale, return_to))
         form = self.form()
         return_to = self.safe_return(form.get("openid.return_to"))
         email = form.get("email", "").strip()
@@ -399,6 +430,21 @@ class _Request:
         flow = _Flow(email=DEMO_EMAIL, return_to=return_to, remember_me=bool(form.get("rememberMe")))
         token = self.demo._new_flow(flow)
         return self.next_step(flow, token)
+
+    def claim(self) -> _Response:
+        """The identifier-first page: e-mail first, then a passkey prompt with a way out to the password."""
+        locale = self.signin_locale()
+        lang = lang_of(locale)
+        if self.method == "GET":
+            return_to = self.safe_return(self.query.get("openid.return_to"))
+            return _Response.html(pages.claim_page(lang, locale, return_to))
+        form = self.form()
+        return_to = self.safe_return(form.get("openid.return_to"))
+        email = form.get("email", "").strip()
+        if not email:
+            return _Response.html(pages.claim_page(lang, locale, return_to, pages.TEXT[lang]["no_email"]))
+        response = _Response.html(pages.passkey_page(lang, locale, email, return_to))
+        return response.cookie(CLAIM_COOKIE, _pack(email))
 
     def next_step(self, flow: _Flow, token: str | None = None) -> _Response:
         """The next challenge this sign-in still owes, or the session when none is left."""
@@ -521,7 +567,8 @@ class _Request:
         if mkid not in marketplaces:
             page = pages.picker_page(lang_of(locale), locale, marketplaces, self.session.marketplace, return_to)
             return _Response.html(page, 400)
-        self.session.marketplace = mkid
+        if not self.options.switch_fails:
+            self.session.marketplace = mkid
         return _Response.redirect(_with_param(return_to, "mons_sel_mkid", mkid))
 
     # --- signed-in pages ---------------------------------------------------------------------------------
@@ -536,7 +583,7 @@ class _Request:
             session.locale = chosen
             response.cookie(LOCALE_COOKIE, chosen, http_only=False, max_age=YEAR_S)
         mkid = _marketplace_id(self.query.get("mons_sel_mkid", ""))
-        if mkid in self.options.marketplaces:
+        if mkid in self.options.marketplaces and not self.options.switch_fails:
             session.marketplace = mkid
         locale = self.locale()
         lang = lang_of(locale)
@@ -621,7 +668,11 @@ class _Request:
         except FixtureMissingError as exc:
             return _Response.json({"message": str(exc)}, 404)
         empty = section.id in self.options.empty_sections
-        body, total = page_body(section, dataset, page_value, size, empty)
+        if section.id == "feedback":
+            last_key = str(params.get("lastEvaluatedKey") or "")
+            body, total = feedback_body(section, dataset, page_value, size, empty, last_key)
+        else:
+            body, total = page_body(section, dataset, page_value, size, empty)
         response = _Response.json(body)
         # Not every real endpoint reports a total; the demo app needs one to know where the last page is.
         response.headers.append(("X-Demo-Total-Count", str(total)))
@@ -857,6 +908,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--captcha", action="store_true", help="sign-in shows a CAPTCHA")
     parser.add_argument("--identity-check", action="store_true", help="sign-in asks for an e-mailed code")
     parser.add_argument(
+        "--claim", action="store_true", help="sign-in goes through the identifier-first /ax/claim passkey page"
+    )
+    parser.add_argument(
         "--page-size", type=int, default=5, help="rows per page in the section apps (the case lobby keeps its own 10)"
     )
     parser.add_argument("--data", action="append", default=[], metavar="SECTION=CASE", help="fixture case override")
@@ -882,6 +936,7 @@ def main(argv: list[str] | None = None) -> int:
         require_mfa=not args.no_mfa,
         captcha=args.captcha,
         identity_check=args.identity_check,
+        claim=args.claim,
         page_size=max(1, args.page_size),
         data=_pairs(args.data),
         empty_sections=frozenset(args.empty),

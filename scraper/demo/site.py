@@ -143,10 +143,10 @@ SECTIONS: dict[str, Section] = {
         Section(
             id="compliance_requests",
             url="/spx/myc/compliance-requests",
-            title={"de": "Anfragen zur Produkt-Compliance", "en": "Product compliance requests"},
+            title={"de": "Anfragen zur Produkt-Compliance", "en": "Product Compliance Requests"},
             menu={
                 "de": ("Kundenzufriedenheit", "Verkäuferleistung", "Anfragen zur Produkt-Compliance"),
-                "en": ("Performance", "Account Health", "Product compliance requests"),
+                "en": ("Performance", "Account Health", "Product Compliance Requests"),
             },
             endpoint="/spx/myc/myc-backend-service/api/get-grain-compliance-requirement-issues",
             method="GET",
@@ -290,7 +290,7 @@ WRITE_ACTIONS: dict[str, tuple[str, str]] = {
     "request-removal": ("Entfernung beantragen", "Request removal"),
     "appeal": ("Einspruch einlegen", "Appeal"),
     "submit": ("Einreichen", "Submit"),
-    "provide-documentation": ("Dokumente bereitstellen", "Provide documentation"),
+    "provide-documentation": ("Dokumente bereitstellen oder Einspruch einlegen", "Provide Documentation or Appeal"),
     "reply-case": ("Antworten", "Reply"),
     "resolve-problem": ("Problem lösen", "Resolve problem"),
 }

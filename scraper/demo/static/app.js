@@ -818,81 +818,160 @@
     return out;
   }
 
+  // Product compliance requests. The page was never seen: the markup is invented, the strings are the seen ones
+  // of the compliance-request i18n bundle (S1 sec-12) where there are any. The rows come from the MYC endpoint,
+  // which lists ACTIVE issues; approvalStatus, dueDate and rejectionReason were never seen in its answer, so
+  // the page shows them only where the body has them.
+  var CR = DE ? {
+    title: 'Anfragen zur Produkt-Compliance',
+    count: function (n) { return 'Anfragen: ' + n; },
+    intro: 'Für die folgenden Produkte benötigen wir Unterlagen. Reichen Sie sie rechtzeitig ein.',
+    cols: ['Produkt', 'Compliance-Anforderungen', 'Freischaltungsstatus', 'Fälligkeitsdatum', 'Ablehnungsgrund', 'Aktion'],
+    emptyHeader: 'Keine Anfragen zu Produkt-Compliance-Dokumenten',
+    emptyDescription: 'Sie haben derzeit keine Verstöße gegen Produktrichtlinien.'
+  } : {
+    title: 'Product Compliance Requests',
+    count: function (n) { return 'Requests: ' + n; },
+    intro: 'We need documents for the products below. Provide them before the due date.',
+    cols: ['Product', 'Information Requested', 'Approval status', 'Due Date', 'Rejection reason', 'Action'],
+    emptyHeader: 'Zero Product Compliance Document Requests',
+    emptyDescription: 'You currently do not have any Product Policy Violations'
+  };
+
   render.compliance_requests = function (data, page) {
+    var head = [h('h2', { className: 'cr-title', text: CR.title }), h('p', { className: 'cr-subtitle', text: CR.count(data.total) })];
     if (!data.rows.length) {
-      return [h('div', { className: 'cr-empty-state', 'data-testid': 'cr-no-requests' },
-        h('kat-alert', { variant: 'success', header: DE ? 'Keine Anfragen' : 'No requests' },
-          DE ? 'Derzeit liegen keine Anfragen zur Produkt-Compliance vor.' : 'You have no product compliance requests at this time.'))];
+      return head.concat([h('kat-alert', { className: 'cr-empty-state', variant: 'success', header: CR.emptyHeader,
+        description: CR.emptyDescription })]);
     }
     var rows = data.rows.map(function (r) {
       var status = r.approvalStatus;
-      var skus = (r.offerInfo || []).map(function (o) { return o ? o.sku : null; });
-      var action = status === 'REJECTED' ? writeButton('appeal', r.grain)
-        : status === 'ACTION_REQUIRED' || status === 'ACTIVE' ? writeButton('provide-documentation', r.grain, 'primary') : null;
-      return h('kat-table-row', { className: 'compliance-request-row', 'data-asin': r.grain },
-        cell('product', productCell(r, r.title, r.grain, skus, null)),
-        cell('requirements', h('ul', { className: 'requirements-list' },
+      var skus = (r.offerInfo || []).map(function (o) { return o ? o.sku : null; }).filter(present);
+      var product = [];
+      if (present(r.title)) product.push(h('div', { className: 'product-title' }, h('span', { className: 'title', text: r.title })));
+      product.push(h('div', { className: 'product-id' }, h('span', { className: 'grain', text: r.grain })));
+      if (skus.length) {
+        var spans = [];
+        skus.forEach(function (sku, i) { if (i) spans.push(', '); spans.push(h('span', { className: 'sku', text: sku })); });
+        product.push(h('div', { className: 'product-id' }, h('span', { className: 'label', text: 'SKU:' }), ' ', spans));
+      }
+      return h('kat-table-row', { className: 'compliance-request-row', 'data-grain': r.grain },
+        cell('product', product),
+        cell('requirements', h('ul', { className: 'requirement-list' },
           missingInformation(r).map(function (item) { return h('li', { text: item }); }))),
         cell('approval_status', present(status) ? h('kat-badge', { label: label('ApprovalStatus', status), type: APPROVAL_TYPE[status] || 'info' }) : null),
         cell('due_date', or(fmtDate(r.dueDate))),
         cell('rejection_reason', or(r.rejectionReason)),
-        cell('action', [h('kat-button', { label: DE ? 'Compliance anzeigen' : 'View compliance', variant: 'secondary' }),
-          action ? [' ', action] : null]));
+        cell('action', status === 'APPROVED' ? null : writeButton('provide-documentation', r.grain, 'primary')));
     });
-    return [
-      h('p', { className: 'cr-intro', text: DE ? 'Für diese Produkte benötigen wir Compliance-Informationen. Reichen Sie sie vor dem Fälligkeitsdatum ein.'
-        : 'We need compliance information for these products. Submit it before the due date.' }),
-      table('compliance-requests', [['product', DE ? 'Produkt' : 'Product'], ['requirements', DE ? 'Compliance-Anforderungen' : 'Compliance requirements'],
-        ['approval_status', DE ? 'Freischaltungsstatus' : 'Approval status'], ['due_date', DE ? 'Fälligkeitsdatum' : 'Due date'],
-        ['rejection_reason', DE ? 'Ablehnungsgrund' : 'Rejection reason'], ['action', DE ? 'Aktion' : 'Action']], rows, 'compliance-header-row'),
+    return head.concat([
+      h('p', { className: 'cr-intro', text: CR.intro }),
+      table('compliance-requests', [['product', CR.cols[0]], ['requirements', CR.cols[1]], ['approval_status', CR.cols[2]],
+        ['due_date', CR.cols[3]], ['rejection_reason', CR.cols[4]], ['action', CR.cols[5]]], rows, 'compliance-requests-header'),
       linkPager('compliance-pager', page, data.total)
-    ];
+    ]);
   };
 
-  render.feedback = function (data, page) {
-    var pages = pageCount(data.total);
+  // Feedback Manager in the live shape (shared/reference/seller-central.md 9b, id 68585964457): every data row
+  // is a kat-table-row with the same id="feedback-details"; the order id is the kat-link's label (no href); the
+  // comment cell has no col_* class and carries Amazon's note on orders it fulfilled; the pager's two controls
+  // are always there, told apart as usable by the absence of the class pagination-nav-disabled, and re-render
+  // the list in place. The page asks /fbmapi/v1/feedbacks twice per page (excludeTTRFeedback=true and false),
+  // and continues with the lastEvaluatedKey of the previous answer.
+  var FB_NOTE = DE ? ['Nachricht von Amazon:', ' „Dieser Artikel wurde von Amazon versandt und wir übernehmen die Verantwortung für dieses Versanderlebnis.“']
+    : ['Message from Amazon:', ' "This item was fulfilled by Amazon and we take responsibility for this fulfillment experience."'];
+  var fbKeys = { 1: '' };
+
+  function fetchFeedbackPage(page) {
+    function one(excludeTTR) {
+      var q = new URLSearchParams();
+      Object.keys(cfg.params).forEach(function (k) { q.set(k, String(cfg.params[k])); });
+      q.set(cfg.paging.pageParam, String(cfg.paging.start + page - 1));
+      q.set(cfg.paging.sizeParam, String(cfg.pageSize));
+      q.set('excludeTTRFeedback', String(excludeTTR));
+      q.set('lastEvaluatedKey', fbKeys[page] || '');
+      return fetchJson(cfg.endpoint + '?' + q.toString(), {});
+    }
+    return Promise.all([one(true), one(false)]).then(function (answers) {
+      var body = answers[0].body;
+      if (body.lastEvaluatedKey) fbKeys[page + 1] = body.lastEvaluatedKey;
+      return { rows: body.feedbacks || [], total: answers[0].header, body: body, more: !!body.lastEvaluatedKey };
+    });
+  }
+
+  function fbRow(f) {
+    var struck = f.suppressed === true;
+    var note = /^AmazonFault\w*FBA/.test(f.suppressReasonId || '');
+    var words = present(f.feedbackText) ? h('div', { className: 'fb-comment' },
+      struck ? h('span', { className: 'fb-struck', text: f.feedbackText }) : f.feedbackText) : null;
+    return h('kat-table-row', { id: 'feedback-details' },
+      h('kat-table-cell', { className: 'col_order_date', text: or(fmtDate(f.feedbackDate, true)) }),
+      h('kat-table-cell', { className: 'col_feedback_rating' }, h('kat-star-rating', { value: f.numericRating, readonly: true })),
+      h('kat-table-cell', { className: 'col_order_id' }, h('kat-link', { label: f.orderId })),
+      h('kat-table-cell', {}, words || (note ? null : DASH),
+        note ? h('div', { className: 'fb-amazon-message' }, h('b', { text: FB_NOTE[0] }), FB_NOTE[1]) : null,
+        present(f.responseText) ? h('div', { className: 'fb-response' },
+          h('b', { text: DE ? 'Ihre öffentliche Antwort:' : 'Your public reply:' }), ' ', h('span', { text: f.responseText })) : null),
+      h('kat-table-cell', { className: 'col_actions' }, writeButton('contact-customer', f.orderId),
+        present(f.responseText) ? null : [' ', writeButton('reply', f.orderId)], ' ', writeButton('request-removal', f.orderId)));
+  }
+
+  function fbList(data) {
+    var rows = data.rows.map(fbRow);
+    if (rows.length) {
+      // Amazon renders hidden copies of rows; this one is hidden by a class in demo.css, as a live page does.
+      var copy = rows[0].cloneNode(true);
+      copy.classList.add('fb-shadow-compare');
+      rows.splice(1, 0, copy);
+    }
+    var parts = [h('feedback-list', {}, h('kat-table', {},
+      h('kat-table-head', {}, h('kat-table-row', { className: 'fb-detail-table-header' },
+        [['col_order_date', DE ? 'Datum' : 'Date'], ['col_feedback_rating', DE ? 'Bewertung' : 'Rating'],
+          ['col_order_id', DE ? 'Bestellnummer' : 'Order ID'], ['col_comments', DE ? 'Kommentare' : 'Comments'],
+          ['col_actions', DE ? 'Aktionen' : 'Actions']].map(function (c) { return h('kat-table-cell', { className: c[0], text: c[1] }); }))),
+      h('kat-table-body', {}, rows)))];
+    if (!data.rows.length) {
+      parts.push(h('kat-alert', { 'data-testid': 'fbm-no-feedback', variant: 'info', header: DE ? 'Kein Feedback vorhanden' : 'No feedback yet',
+        description: DE ? 'Für den ausgewählten Zeitraum haben Käufer noch kein Feedback abgegeben.' : 'Buyers have not left feedback for the selected period.' }));
+    }
+    return parts;
+  }
+
+  function fbPager(page, more) {
+    function control(which, label, usable) {
+      return h('kat-link', { className: 'pagination-nav pagination-nav-' + which + (usable ? '' : ' pagination-nav-disabled'),
+        'data-nav': which, label: label });
+    }
+    return h('div', { className: 'fbm-pagination' }, control('previous', '< ' + T.prev, page > 1), ' ', control('next', T.next + ' >', more));
+  }
+
+  render.feedback = function (data) {
+    var state = { page: 1, busy: false };
+    var tab = h('kat-tab', { 'tab-id': 'all', className: 'tab-selected' }, fbList(data));
+    var pager = fbPager(1, data.more);
     var content = h('div', { className: 'fbm-content katal' },
       h('feedback-summary', {}, h('h2', { text: DE ? 'Feedback-Bewertung' : 'Feedback Rating' }),
         h('p', { text: (DE ? 'Bewertungen insgesamt: ' : 'Total ratings: ') + fmtNumber(data.total) })),
-      h('h3', { className: 'fbm-recent-heading', text: DE ? 'Aktuelles Feedback' : 'Recent Feedback' }));
-    var list;
-    if (!data.rows.length) {
-      list = h('kat-alert', { 'data-testid': 'fbm-no-feedback', variant: 'info', header: DE ? 'Kein Feedback vorhanden' : 'No feedback yet',
-        description: DE ? 'Für den ausgewählten Zeitraum haben Käufer noch kein Feedback abgegeben.' : 'Buyers have not left feedback for the selected period.' });
-    } else {
-      var rows = data.rows.map(function (f) {
-        var comment = present(f.feedbackText) ? h('span', { className: 'fb-comment-text' },
-          f.suppressed === true ? h('s', { text: f.feedbackText }) : f.feedbackText) : null;
-        return h('kat-table-row', { className: 'fb-detail-table-row', 'data-feedback-id': f.feedbackId },
-          h('kat-table-cell', { className: 'col_order_date', text: or(fmtDate(f.feedbackDate, true)) }),
-          h('kat-table-cell', { className: 'col_feedback_rating' }, h('kat-star-rating', { value: f.numericRating, size: 'small', readonly: true })),
-          h('kat-table-cell', { className: 'col_order_id' }, h('kat-link', { href: '/orders-v3/order/' + f.orderId, label: f.orderId })),
-          h('kat-table-cell', { className: 'col_comments' }, comment,
-            f.suppressed === true ? h('div', { className: 'fb-amazon-message' },
-              h('strong', { text: DE ? 'Nachricht von Amazon:' : 'Message from Amazon:' }),
-              DE ? ' „Dieser Artikel wurde von Amazon versandt und wir übernehmen die Verantwortung für dieses Versanderlebnis.“'
-                : ' "This item was fulfilled by Amazon, and we take responsibility for this fulfillment experience."') : null,
-            present(f.responseText) ? h('div', { className: 'fb-response' },
-              h('span', { className: 'fb-response-label', text: DE ? 'Ihre öffentliche Antwort:' : 'Your public reply:' }), ' ',
-              h('span', { className: 'fb-response-text', text: f.responseText })) : null),
-          h('kat-table-cell', { className: 'col_actions' }, writeButton('contact-customer', f.orderId),
-            present(f.responseText) ? null : [' ', writeButton('reply', f.orderId)], ' ', writeButton('request-removal', f.orderId)));
-      });
-      list = h('feedback-list', {}, h('kat-table', { className: 'fb-detail-table' },
-        h('kat-table-head', {}, h('kat-table-row', { className: 'fb-detail-table-header' },
-          [['col_order_date', DE ? 'Datum' : 'Date'], ['col_feedback_rating', DE ? 'Bewertung' : 'Rating'],
-            ['col_order_id', DE ? 'Bestellnummer' : 'Order ID'], ['col_comments', DE ? 'Kommentare' : 'Comments'],
-            ['col_actions', DE ? 'Aktionen' : 'Actions']].map(function (c) { return h('kat-table-cell', { className: c[0], text: c[1] }); }))),
-        h('kat-table-body', {}, rows)));
-    }
-    append(content, h('div', { className: 'filter-tabs' }, h('kat-tabs', { selected: 'all' },
-      h('kat-tab-header', { 'tab-id': 'all', className: 'tab-selected', text: T.all }),
-      h('kat-tab', { 'tab-id': 'all', className: 'tab-selected' }, list))));
-    append(content, h('div', { className: 'fbm-pagination' },
-      page > 1 ? h('kat-link', { className: 'fbm-prev', label: '< ' + T.prev, href: pageHref(page - 1) })
-        : h('kat-link', { className: 'fbm-prev', label: '< ' + T.prev, disabled: true }), ' ',
-      page < pages && data.rows.length ? h('kat-link', { className: 'fbm-next', label: T.next + ' >', href: pageHref(page + 1) })
-        : h('kat-link', { className: 'fbm-next', label: T.next + ' >', disabled: true })));
+      h('h3', { className: 'fbm-recent-heading', text: DE ? 'Aktuelles Feedback' : 'Recent Feedback' }),
+      h('div', { className: 'filter-tabs' }, h('kat-tabs', { selected: 'all' },
+        h('kat-tab-header', { 'tab-id': 'all', className: 'tab-selected', text: T.all }), tab)),
+      pager);
+    content.addEventListener('click', function (event) {
+      var control = event.target.closest('[data-nav]');
+      if (!control || control.classList.contains('pagination-nav-disabled') || state.busy) return;
+      var target = control.getAttribute('data-nav') === 'next' ? state.page + 1 : state.page - 1;
+      state.busy = true;
+      // Take the old rows away before fetching, so nobody reads them as the new page.
+      tab.replaceChildren(spinner());
+      fetchFeedbackPage(target).then(function (next) {
+        state.page = target;
+        tab.replaceChildren.apply(tab, fbList(next));
+        pager.replaceWith(pager = fbPager(target, next.more));
+        injectFault(tab);
+      }, function () {
+        tab.replaceChildren(failure());
+      }).then(function () { state.busy = false; });
+    });
     return [h('div', { className: 'fbm-root' }, h('my-app', {}, h('home', {}, content)))];
   };
 
@@ -918,8 +997,10 @@
     } else if (cfg.fault === 'extra_dom_row' && rows.length) {
       var clone = rows[rows.length - 1].cloneNode(true);
       var link = clone.querySelector('[href]');
+      var attr = link ? 'href' : 'label';
+      link = link || clone.querySelector('kat-link[label]');
       // A different last digit gives a record key that the JSON does not have.
-      link.setAttribute('href', link.getAttribute('href').replace(/(\d)(\D*)$/, function (m, d, rest) {
+      link.setAttribute(attr, link.getAttribute(attr).replace(/(\d)(\D*)$/, function (m, d, rest) {
         return String((Number(d) + 1) % 10) + rest;
       }));
       rows[rows.length - 1].parentNode.appendChild(clone);
@@ -931,7 +1012,8 @@
     var app = document.getElementById('demo-app');
     var heading = app.querySelector('.demo-title');
     var page = currentPage();
-    var requests = [cfg.section === 'regulatory_compliance' ? fetchViolations(0, '') : fetchPage(page)];
+    var requests = [cfg.section === 'regulatory_compliance' ? fetchViolations(0, '')
+      : cfg.section === 'feedback' ? fetchFeedbackPage(page) : fetchPage(page)];
     if (cfg.summary) {
       requests.push(fetchJson(cfg.summary, {}).then(function (r) { return r.body; }));
     }
