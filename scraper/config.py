@@ -38,6 +38,7 @@ accounts:
       notify_when_nothing_new: false
 findings:                      # optional; defaults in scraper/findings.py (FindingRules)
   due_soon_days: 7
+  voc_category_sds: 1        # VoC rates this many standard deviations above the category mean are a warning
   feedback_warning_max_stars: 2
   feedback_info_max_stars: 3
   critical_words: [gesperrt, deaktiviert, suspended, removed]
@@ -165,7 +166,7 @@ def _alerts(ctx: Checker, node: object, where: str, parent: YamlMap) -> AlertSet
 def _rules(ctx: Checker, node: object, top: YamlMap) -> FindingRules:
     defaults = FindingRules()
     words = {"critical_words", "shipping_words", "packaging_words", "damage_words"}
-    numbers = {"due_soon_days", "feedback_warning_max_stars", "feedback_info_max_stars"}
+    numbers = {"due_soon_days", "feedback_warning_max_stars", "feedback_info_max_stars", "voc_category_sds"}
     m = ctx.mapping(node, "findings", set(), words | numbers, top)
     values: dict[str, object] = {k: tuple(ctx.string_list(m, k, "findings")) for k in words if k in m}
     values.update({k: ctx.integer(m, k, "findings") for k in numbers if k in m})

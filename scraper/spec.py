@@ -86,6 +86,9 @@ class DomSource:
     """Selector of the table's header cells, in column order (for fields found by ``column``)."""
     cells: str | None = None
     """Selector of a row's cells relative to the row, in column order (for fields found by ``column``)."""
+    expand: str | None = None
+    """Controls that reveal collapsed rows (accordions): the walk clicks each visible one before it saves
+    the page. Only such read-only disclosure controls belong here, never anything that changes the account."""
 
 
 @dataclass(frozen=True)
@@ -400,7 +403,7 @@ def _check_record(
 def _dom_source(
     ctx: SpecChecker, node: object, where: str, rt: type, enums: dict[str, EnumParser], p: YamlMap
 ) -> DomSource:
-    m = ctx.mapping(node, where, {"rows", "fields"}, {"next_page", "headers", "cells"}, p)
+    m = ctx.mapping(node, where, {"rows", "fields"}, {"next_page", "headers", "cells", "expand"}, p)
     fields = _fields(ctx, m, where, "dom", enums)
     _check_record(ctx, rt, fields, where, m, True)
     by_column = [f.name for f in fields.values() if f.column]
@@ -412,6 +415,7 @@ def _dom_source(
         next_page=ctx.css(m, "next_page", where) if "next_page" in m else None,
         headers=ctx.css(m, "headers", where) if "headers" in m else None,
         cells=ctx.css(m, "cells", where) if "cells" in m else None,
+        expand=ctx.css(m, "expand", where) if "expand" in m else None,
     )
 
 

@@ -179,6 +179,26 @@ def _label(page: Page, spec: Spec) -> str | None:
     return None
 
 
+MAX_EXPAND = 200
+"""Collapsed groups opened per page at most (a bound, so a control that never changes cannot loop)."""
+
+
+def expand_groups(page: Page, section: SectionSpec, timeout_ms: int) -> None:
+    """Open collapsed groups (dom.expand), so their rows are in the saved page as a person would see them."""
+    if section.dom.expand is None:
+        return
+    controls = page.locator(section.dom.expand).filter(visible=True)
+    for _ in range(MAX_EXPAND):
+        if not controls.count():
+            return
+        control = controls.first.element_handle(timeout=timeout_ms)
+        control.click(timeout=timeout_ms)
+        # The opened control stops matching (its label turns to "collapse"); wait for that before the next.
+        page.wait_for_function(
+            "([el, sel]) => !el.isConnected || !el.matches(sel)", arg=[control, section.dom.expand], timeout=timeout_ms
+        )
+
+
 def _next_href(page: Page, section: SectionSpec) -> str | None:
     """The live page's "Next" control: its href ("" for a control without one), or None on the last page."""
     if section.dom.next_page is None:
@@ -347,6 +367,7 @@ def collect_section(
             else:
                 t0 = time.monotonic()
                 ready = _wait_ready(page, spec, section, collector, timeout_ms)
+                expand_groups(page, section, timeout_ms)
                 html = snapshot(page, spec)
                 elapsed = int((time.monotonic() - t0) * 1000)
                 capture.pages.append(CapturedPage(page.url, html, collector.take(), _label(page, spec), elapsed, ready))

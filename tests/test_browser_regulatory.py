@@ -15,7 +15,7 @@ from scraper.login import with_params
 from scraper.parse import parse_page
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
-from scraper.walk import snapshot
+from scraper.walk import expand_groups, snapshot
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.browser
@@ -97,6 +97,10 @@ def test_grouped_rows_fold_and_page_their_products(page: Page, demo: DemoServer,
     page.route(f"**{SECTION.endpoint}?*", big_group)
     open_tab(page, demo)
     accordion = page.locator(f"{ROW}:not(.ahd-shadow-compare) .ahd-accordion").first
+    # Collapsed at first, as on the live page: the walk opens every group before it saves the page.
+    assert accordion.locator(".ahd-accordion__button").get_attribute("aria-label") == "expand"
+    expand_groups(page, spec.section(SECTION.id), 10000)
+    assert accordion.locator(".ahd-accordion__body").is_visible()
     nested = accordion.locator("[data-testid='ahd-nested-product-policy']")
     assert nested.count() == 10  # ten per page, as on the live page
     assert accordion.locator("[data-testid='ahd-nested-pagination-number-input']").get_attribute("max") == "2"

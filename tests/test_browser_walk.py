@@ -166,6 +166,7 @@ def test_full_walk_equals_the_golden_records(spec: Spec, demo: DemoServer, local
         # The JSON's records, with what only the page shows (Amazon's note on feedback) from the page.
         assert to_jsonable(list(outcome.records)) == run_golden(spec, outcome.section, case), outcome.section
         assert outcome.source == "api"
+        assert outcome.notices == [], outcome.notices  # the page confirmed the JSON (groups opened, rows seen)
     assert demo.write_actions() == []
 
 

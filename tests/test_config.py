@@ -110,3 +110,9 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
         load_config(write(tmp_path, "accounts: {}\n"))
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(write(tmp_path, "accounts: [\n"))
+
+
+def test_finding_thresholds_are_read_from_the_config(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD + "findings:\n  voc_category_sds: 2\n  due_soon_days: 3\n"))
+    assert (config.rules.voc_category_sds, config.rules.due_soon_days) == (2, 3)
+    assert load_config(write(tmp_path, GOOD)).rules.voc_category_sds == 1

@@ -39,7 +39,7 @@ from scraper.parse import merge_pages, parse_page, parse_summary_api
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
 from scraper.values import Locale
-from scraper.walk import snapshot
+from scraper.walk import expand_groups, snapshot
 from tests.conftest import FIXTURES
 from tests.fixture_cases import comparable, source_fields
 
@@ -642,6 +642,7 @@ def test_browser_signs_in_and_reads_every_section_like_the_goldens(page: Any, sp
             results = []
             while True:
                 page.wait_for_selector(section.ready, state="attached", timeout=10000)
+                expand_groups(page, section, 10000)
                 results.append(parse_page(spec, section.id, "dom", snapshot(page, spec)))
                 href = results[-1].next_page
                 if href is None:

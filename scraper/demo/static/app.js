@@ -607,9 +607,9 @@
   // Markup after the live page's test ids (ids 68466876270, 51769415085): #ahd-product-policy-page,
   // #ahd-product-policies-table, rows [data-testid=ahd-product-policies-table-row] with ahd-ppc-row-* cells,
   // grouped rows with an .ahd-accordion of [data-testid=ahd-nested-product-policy] rows (ten per page), and
-  // the pager #ahd-pp-pagination-katal-control. Differences, on purpose: the pager's nav controls are light
-  // DOM here (the live control keeps them in its open shadow root, which a saved page does not hold), and
-  // the accordions start expanded (the live ones start collapsed). Test ids not seen live are invented
+  // the pager #ahd-pp-pagination-katal-control. Difference, on purpose: the pager's nav controls are light
+  // DOM here (the live control keeps them in its open shadow root). The accordions start collapsed, as the
+  // live ones do. Test ids not seen live are invented
   // after the seen ahd-ppc-row-* pattern, as in the DOM fixtures.
 
   var RC = DE ? {
@@ -701,8 +701,9 @@
       });
       append(body, pager);
     }
-    var button = h('button', { className: 'ahd-accordion__button', type: 'button', 'aria-label': 'collapse', 'aria-expanded': 'true', title: RC.collapse });
-    var box = h('div', { className: 'ahd-accordion' }, button, body);
+    // Collapsed at first, like the live groups: the walk opens them (dom.expand) before it saves the page.
+    var button = h('button', { className: 'ahd-accordion__button', type: 'button', 'aria-label': 'expand', 'aria-expanded': 'false', title: RC.expand });
+    var box = h('div', { className: 'ahd-accordion ahd-accordion--collapsed' }, button, body);
     button.addEventListener('click', function () {
       var open = box.classList.toggle('ahd-accordion--collapsed') === false;
       button.setAttribute('aria-label', open ? 'collapse' : 'expand');
