@@ -29,6 +29,18 @@ ID_KEYS = re.compile(r"(merchant|customer|buyer|rater|ratee|seller|obfuscated).*
 SENSITIVE_ATTRS = re.compile(r"^(data-)?(.*(token|csrf|session|merchant|customer|buyer|email).*)$", re.I)
 
 
+def drop_session_material(soup: BeautifulSoup) -> BeautifulSoup:
+    """Inline scripts (they carry CSRF tokens and session data in unpredictable shapes) and CSRF metas out."""
+    for script in soup.find_all("script"):
+        if script.get("src"):
+            script.clear()
+        else:
+            script.replace_with(Comment(" inline script removed by scraper capture "))
+    for meta in soup.select("meta[name*=csrf], meta[name*=token]"):
+        meta["content"] = "REDACTED"
+    return soup
+
+
 class Redactor:
     """Stable replacements for one capture."""
 
@@ -78,14 +90,7 @@ class Redactor:
 
     def html(self, page: str) -> str:
         """A rendered page with scripts, hidden inputs, CSRF metas and sensitive attributes cleared."""
-        soup = BeautifulSoup(page, "lxml")
-        for script in soup.find_all("script"):
-            if script.get("src"):
-                script.clear()
-            else:
-                script.replace_with(Comment(" inline script removed by scraper capture "))
-        for meta in soup.select("meta[name*=csrf], meta[name*=token]"):
-            meta["content"] = "REDACTED"
+        soup = drop_session_material(BeautifulSoup(page, "lxml"))
         for field in soup.select("input[type=hidden], input[type=password]"):
             if field.get("value"):
                 field["value"] = "REDACTED"

@@ -18,7 +18,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup
 
 from scraper.browser import launched, new_context
 from scraper.capture import load_capture, save_capture
@@ -27,6 +27,7 @@ from scraper.credentials import Credentials
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
 from scraper.login import ensure_signed_in
 from scraper.read import read_section
+from scraper.redact import drop_session_material
 from scraper.serialize import dumps
 from scraper.spec import load_spec
 from scraper.walk import collect_section
@@ -37,14 +38,7 @@ MARKETPLACE = "A1PA6795UKMFR9"
 
 def scrub(path: Path) -> None:
     """Drop inline scripts and CSRF metas from a saved page (session material, never fixture content)."""
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
-    for script in soup.find_all("script"):
-        if script.get("src"):
-            script.clear()
-        else:
-            script.replace_with(Comment(" inline script removed "))
-    for meta in soup.select("meta[name*=csrf], meta[name*=token]"):
-        meta["content"] = "REDACTED"
+    soup = drop_session_material(BeautifulSoup(path.read_text(encoding="utf-8"), "lxml"))
     path.write_text(str(soup), encoding="utf-8")
 
 

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +32,7 @@ import pyotp
 
 from scraper.demo import pages
 from scraper.demo.data import (
+    Dataset,
     FixtureMissingError,
     account_summary,
     feedback_body,
@@ -678,17 +679,22 @@ class _Request:
         response.headers.append(("X-Demo-Total-Count", str(total)))
         return response
 
-    def api_summary(self) -> _Response:
+    def _summary_of(self, section_id: str, build: Callable[[Path, str, Dataset, bool], Any]) -> _Response:
+        """A summary endpoint's body, built from the section's case like its rows."""
         if self.session is None:
             return self.signed_out("/home")
-        section = SECTIONS["voice_of_customer"]
+        section = SECTIONS[section_id]
         case = self._case(section.id)
         empty = section.id in self.options.empty_sections
         try:
             dataset = load_dataset(self.demo.fixtures_dir, section, case)
-            return _Response.json(voc_summary(self.demo.fixtures_dir, case, dataset, empty))
+            return _Response.json(build(self.demo.fixtures_dir, case, dataset, empty))
         except FixtureMissingError as exc:
             return _Response.json({"message": str(exc)}, 404)
+
+    def api_summary(self) -> _Response:
+        """/pcrHealth/pcrKpi: the Voice of the Customer health tiles."""
+        return self._summary_of("voice_of_customer", voc_summary)
 
     def api_regulatory(self) -> _Response:
         """The product-policies pagination endpoint: POST, body {}, offset/pageSize/nextPageToken in the query."""
@@ -729,16 +735,7 @@ class _Request:
 
     def api_account_summary(self) -> _Response:
         """/performance/api/summary, cut to what the regulatory tab uses (its listingLevelMetrics)."""
-        if self.session is None:
-            return self.signed_out("/home")
-        section = SECTIONS["regulatory_compliance"]
-        case = self._case(section.id)
-        empty = section.id in self.options.empty_sections
-        try:
-            dataset = load_dataset(self.demo.fixtures_dir, section, case)
-            return _Response.json(account_summary(self.demo.fixtures_dir, case, dataset, empty))
-        except FixtureMissingError as exc:
-            return _Response.json({"message": str(exc)}, 404)
+        return self._summary_of("regulatory_compliance", account_summary)
 
 
 class DemoServer:
