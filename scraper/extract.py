@@ -155,17 +155,25 @@ def read_dom(
         )
     next_el = soup.select_one(source.next_page) if source.next_page else None
     next_page = (_attr(next_el, "href") or "") if next_el is not None else None
-    positions = _column_positions(section, soup, fields)
+    positions, width = _column_positions(section, soup, fields)
+    if positions:
+        assert source.cells is not None
+        for i, row in enumerate(rows, start=1):
+            count = len(row.select(source.cells))
+            if count != width:
+                # A row with another number of cells than the header would shift every value silently.
+                raise SelectorDriftError(
+                    section.id, "dom", source.cells, f"row {i} has {count} cells, the header has {width} columns"
+                )
 
     def value(row: Tag, f: FieldSpec) -> RawValue:
         if not f.column:
             return dom_field(row, f)
         assert source.cells is not None
         position = positions.get(f.name)
-        cells = row.select(source.cells)
-        if position is None or position >= len(cells):
+        if position is None:
             return [] if f.multiple else (False if f.exists else None)
-        return dom_field(cells[position], f)
+        return dom_field(row.select(source.cells)[position], f)
 
     raw_rows = [{name: value(row, f) for name, f in fields.items()} for row in rows]
     _refuse_copies(section.id, source.rows, raw_rows)
@@ -177,11 +185,14 @@ def read_dom(
     )
 
 
-def _column_positions(section: SectionSpec, soup: BeautifulSoup, fields: dict[str, FieldSpec]) -> dict[str, int]:
-    """Field name -> the index of its column, found by header label; drift when a required column is gone."""
+def _column_positions(
+    section: SectionSpec, soup: BeautifulSoup, fields: dict[str, FieldSpec]
+) -> tuple[dict[str, int], int]:
+    """Field name -> the index of its column, found by header label, and the number of columns; drift when a
+    required column is gone."""
     wanted = {name: f for name, f in fields.items() if f.column}
     if not wanted:
-        return {}
+        return {}, 0
     assert section.dom.headers is not None
     labels = [enum_key(_text(cell)) for cell in soup.select(section.dom.headers)]
     positions = {}
@@ -194,7 +205,7 @@ def _column_positions(section: SectionSpec, soup: BeautifulSoup, fields: dict[st
             raise SelectorDriftError(
                 section.id, "dom", section.dom.headers, f"no column headed {' / '.join(f.column)!r} for {name}"
             )
-    return positions
+    return positions, len(labels)
 
 
 def load_json(section_id: str, body: str | bytes | Any) -> Any:

@@ -55,6 +55,9 @@ def convert(
     if f.exists:
         return bool(raw)
     value: Any = raw
+    if isinstance(value, str) and not value.strip():
+        # An empty cell says nothing: a transform must not turn it into a value (a `match` into False).
+        value = None
     if f.transforms and value is not None:
         if isinstance(value, list):
             value = [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value]

@@ -79,3 +79,9 @@ def test_a_column_field_needs_headers_and_cells(tmp_path: Path) -> None:
     dom["headers"], dom["cells"] = "table thead th", ":scope > td"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     assert load_spec(path).section("notifications").dom.fields["date"].column == ("Datum", "Date")
+
+
+def test_a_row_with_another_number_of_cells_is_drift_not_shifted_values(spec: Spec) -> None:
+    page = _page(["ASIN", "Due Date", "Note"], [["B0TEST0001", "Apr. 3, 2026"]])
+    with pytest.raises(SelectorDriftError, match="row 1 has 2 cells, the header has 3"):
+        read_dom(spec, _section(spec), soup_of(page))

@@ -204,7 +204,9 @@ def test_section_without_api_source(spec: Spec) -> None:
 
 
 def test_voc_page_without_its_health_tiles_is_drift(spec: Spec) -> None:
-    page = """<html lang="en-US"><body><kat-table class="voc-listings"><kat-table-body><kat-table-row>
+    page = """<html lang="en-US"><body><kat-table class="voc-listings">
+      <kat-table-head><kat-table-cell>Product name ASIN</kat-table-cell><kat-table-cell>Status</kat-table-cell>
+      </kat-table-head><kat-table-body><kat-table-row>
       <kat-table-cell data-column="product"><span class="voc-asin">B0DEMO0001</span></kat-table-cell>
       <kat-table-cell data-column="status"><kat-badge label="Poor"></kat-badge></kat-table-cell>
       </kat-table-row></kat-table-body></kat-table></body></html>"""
