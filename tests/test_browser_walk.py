@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Route
 
-from scraper.cli import EXIT_UNREADABLE, main
+from scraper.capture import load_capture, save_capture
+from scraper.cli import EXIT_UNREADABLE, main, outcome_json
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
 from scraper.errors import ChallengeError, LoginRejectedError
 from scraper.login import ensure_signed_in
+from scraper.read import read_section
 from scraper.run import AccountRun, RunOptions, account_page, login_account, run_account, save_and_read
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
@@ -394,3 +396,33 @@ def test_a_moved_endpoint_behind_an_in_place_pager_is_read_from_the_page(spec: S
     )
     (outcome,) = run.outcomes
     assert (outcome.status, outcome.source, outcome.pages) == ("ok", "dom", 3), outcome.message
+
+
+@pytest.mark.parametrize("section_id", ["voice_of_customer", "regulatory_compliance", "feedback"])
+def test_the_saved_capture_reads_exactly_as_the_run_read_it(
+    spec: Spec, demo: DemoServer, tmp_path: Path, section_id: str
+) -> None:
+    """Marks, opened groups, replayed pages and repeated calls all reach the files: parse replays the run."""
+    acct = account(demo)
+    section = spec.section(section_id)
+    with account_page(acct, SETTINGS, OPTIONS) as (_, page):
+        ensure_signed_in(
+            page,
+            spec,
+            acct.host,
+            acct.name,
+            CREDS,
+            DE,
+            interactive=False,
+            human_timeout_s=1,
+            timeout_ms=10000,
+            notify=lambda m: None,
+        )
+        capture = collect_section(page, spec, section, acct.host, DE, acct.locale, timeout_ms=10000)
+    live = read_section(spec, section, capture)
+    save_capture(capture, tmp_path / "cap")
+    replayed = read_section(spec, section, load_capture(tmp_path / "cap"))
+    assert live.status == "ok"
+    assert live.notices == []
+    assert outcome_json(replayed) == outcome_json(live)
+    assert "data-sc-hidden" in (tmp_path / "cap" / "page-1.html").read_text(encoding="utf-8")
