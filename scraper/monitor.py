@@ -113,6 +113,7 @@ def record_run(
             message,
             records,
             to_jsonable(outcome.summary),
+            partial=outcome.truncated,
         )
         report = SectionReport(
             outcome.marketplace,
@@ -124,6 +125,10 @@ def record_run(
             notices=list(outcome.notices),
         )
         if records is not None:
+            if outcome.truncated:
+                # A cut read judges what it did not see by the history's copy, so those findings do not
+                # vanish now and come back as new on the next full read.
+                records = history.active_records(run.account, outcome.marketplace, outcome.section)
             report.findings = evaluate(outcome.section, records, changes, rules, today)
             report.new_findings = history.store_findings(
                 run_id, run.account, outcome.marketplace, outcome.section, report.findings

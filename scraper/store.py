@@ -189,8 +189,13 @@ class History:
         message: str | None,
         records: dict[str, dict[str, Any]] | None,
         summary: Any = None,
+        partial: bool = False,
     ) -> list[Change]:
-        """Store one section's outcome; where it was read, diff and apply its records and return the changes."""
+        """Store one section's outcome; where it was read, diff and apply its records and return the changes.
+
+        ``partial`` (the page limit cut the read): records not seen are not resolved, since they were
+        not looked at; what was seen is still new, changed or reappeared.
+        """
         at = now_iso()
         with self.transaction():
             self.db.execute(
@@ -214,6 +219,8 @@ class History:
                 self._rows(account, marketplace, section, active=False),
                 records,
             )
+            if partial:
+                changes = [c for c in changes if c.kind != "resolved"]
             where = (account, marketplace, section)
             for change in changes:
                 if change.kind == "resolved":

@@ -202,3 +202,22 @@ def test_a_section_cut_at_the_page_limit_says_so(spec: Spec, db: Path) -> None:
         report = record_run(history, spec, run_of(outcome))
         stored = history.query("SELECT message FROM section_runs")[0]["message"]
     assert report.sections[0].message == stored == "stopped at the page limit (settings.max_pages)"
+
+
+def test_a_read_cut_by_the_page_limit_resolves_nothing_it_did_not_see(spec: Spec, db: Path) -> None:
+    """A cut read is not a false green: unseen records stay open, their findings do not come back as new."""
+    bad = [fb(f"302-{n}", 1, "Verpackung beschädigt") for n in range(3)]
+    with open_history(db) as history:
+        first = record_run(history, spec, run_of(ok("feedback", *bad)))
+        assert len(first.new_findings) == 3
+        cut = ok("feedback", bad[0], fb("302-9", 1, "Karton kaputt"))
+        cut.truncated = True
+        second = record_run(history, spec, run_of(cut))
+        (section,) = second.sections
+        assert dict(section.changes) == {"new": 1}  # nothing resolved
+        assert "page limit" in (section.message or "")
+        assert [f.key for _, f in second.new_findings] == ['["302-9"]']
+        assert len(history.active_records("main", "A1PA6795UKMFR9", "feedback")) == 4
+        third = record_run(history, spec, run_of(ok("feedback", *bad, fb("302-9", 1, "Karton kaputt"))))
+        assert third.new_findings == []
+        assert dict(third.sections[0].changes) == {}
