@@ -259,11 +259,19 @@ def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     return _exit_code([report for _, report in pairs])
 
 
-def _cmd_report(args: argparse.Namespace, spec: Spec, console: Console) -> int:
-
+def _existing_db(args: argparse.Namespace, console: Console) -> Path | None:
+    """The history to read, or None (said) when there is none: reading must not create an empty one."""
     db = _db_path(args)
     if not db.exists():
         console.print(f"[red]no history at {escape(str(db))} yet; run `scraper run` first[/red]")
+        return None
+    return db
+
+
+def _cmd_report(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+
+    db = _existing_db(args, console)
+    if db is None:
         return EXIT_USAGE
     out = Path(args.out or ("report.json" if args.format == "json" else "report.html"))
     with open_history(db) as history:
@@ -274,11 +282,14 @@ def _cmd_report(args: argparse.Namespace, spec: Spec, console: Console) -> int:
 
 def _cmd_export(args: argparse.Namespace, spec: Spec, console: Console) -> int:
 
-    with open_history(_db_path(args)) as history:
+    db = _existing_db(args, console)
+    if db is None:
+        return EXIT_USAGE
+    with open_history(db) as history:
         rows = export_rows(history, args.what, args.section, args.latest)
     text = to_csv(rows) if args.format == "csv" else to_jsonl(rows)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        paths.write_private(Path(args.out), text.encode("utf-8"))  # buyer comments and order ids: owner-only
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -287,7 +298,10 @@ def _cmd_export(args: argparse.Namespace, spec: Spec, console: Console) -> int:
 def _cmd_history(args: argparse.Namespace, spec: Spec, console: Console) -> int:
 
     spec.section(args.section)
-    with open_history(_db_path(args)) as history:
+    db = _existing_db(args, console)
+    if db is None:
+        return EXIT_USAGE
+    with open_history(db) as history:
         rows = history.changes_for(args.section, args.key)
     table = Table(title=escape(f"{args.section}{' ' + args.key if args.key else ''}: {len(rows)} change(s)"))
     for column in ("run", "when", "marketplace", "record", "change", "fields"):

@@ -101,6 +101,10 @@ class Config:
         return self.accounts[name]
 
 
+MAX_WAIT_MS = 3_600_000
+"""The longest any configured wait may be (one hour)."""
+
+
 def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     defaults = Settings()
     keys = {"delay_ms", "jitter_ms", "max_pages", "timeout_ms", "human_timeout_s", "chromium_path"}
@@ -108,12 +112,16 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     path = m.get("chromium_path")
     if path is not None and not isinstance(path, str):
         ctx.fail("settings.chromium_path", "expected a path", m, "chromium_path")
+    # Bounds: 0 would switch Playwright's timeouts off (a stalled site then hangs the run while it holds the
+    # lock), and huge values overflow; an hour is the most any one wait may take.
     return Settings(
-        delay_ms=ctx.integer(m, "delay_ms", "settings", defaults.delay_ms),
-        jitter_ms=ctx.integer(m, "jitter_ms", "settings", defaults.jitter_ms),
-        max_pages=ctx.integer(m, "max_pages", "settings", defaults.max_pages) or 1,
-        timeout_ms=ctx.integer(m, "timeout_ms", "settings", defaults.timeout_ms),
-        human_timeout_s=ctx.integer(m, "human_timeout_s", "settings", defaults.human_timeout_s),
+        delay_ms=ctx.integer(m, "delay_ms", "settings", defaults.delay_ms, high=MAX_WAIT_MS),
+        jitter_ms=ctx.integer(m, "jitter_ms", "settings", defaults.jitter_ms, high=MAX_WAIT_MS),
+        max_pages=ctx.integer(m, "max_pages", "settings", defaults.max_pages, low=1, high=100_000),
+        timeout_ms=ctx.integer(m, "timeout_ms", "settings", defaults.timeout_ms, low=1000, high=MAX_WAIT_MS),
+        human_timeout_s=ctx.integer(
+            m, "human_timeout_s", "settings", defaults.human_timeout_s, low=1, high=MAX_WAIT_MS // 1000
+        ),
         chromium_path=path,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from scraper.paths import write_private
 from scraper.serialize import display
 from scraper.store import History
 
@@ -143,7 +145,7 @@ def write_report(history: History, path: Path, fmt: str = "html") -> Path:
     """Write the report as HTML or JSON."""
     data = report_data(history)
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str) if fmt == "json" else render_html(data)
-    path.write_text(text, encoding="utf-8")
+    write_private(path, text.encode("utf-8"))  # buyer comments and order ids: owner-only
     return path
 
 
@@ -178,8 +180,18 @@ def to_jsonl(rows: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
 
 
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+
+
+def csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading = + - @ (a formula, "=HYPERLINK(...)") gets a quote."""
+    return "'" + text if _FORMULA.match(text) and not _NUMBER.match(text) else text
+
+
 def to_csv(rows: list[dict[str, Any]]) -> str:
-    """CSV with the union of all columns; lists joined with "; ", unknown labels as "? label"."""
+    """CSV with the union of all columns; lists joined with "; ", unknown labels as "? label"; page text that
+    a spreadsheet would run as a formula is neutralised."""
     columns: list[str] = []
     for row in rows:
         columns.extend(c for c in row if c not in columns)
@@ -189,7 +201,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         writer.writerow(
             {
-                c: "; ".join(map(display, row[c])) if isinstance(row.get(c), list) else display(row.get(c))
+                c: csv_cell("; ".join(map(display, row[c])) if isinstance(row.get(c), list) else display(row.get(c)))
                 for c in columns
             }
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -39,10 +40,18 @@ def dumps(value: Any) -> str:
     return json.dumps(to_jsonable(value), sort_keys=True, ensure_ascii=False, indent=2) + "\n"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""Control characters, terminal escape sequences among them: page text must not drive the terminal."""
+
+
+def _printable(text: str) -> str:
+    return _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else "", text)
+
+
 def display(value: Any) -> str:
     """A JSON-form value as one line of text: lists joined, unknown enum labels as "? label", None empty."""
     if isinstance(value, dict) and set(value) == {"unknown"}:
-        return f"? {value['unknown']}"
+        return f"? {_printable(str(value['unknown']))}"
     if isinstance(value, list):
         return ", ".join(display(v) for v in value)
-    return "" if value is None else str(value)
+    return "" if value is None else _printable(str(value))

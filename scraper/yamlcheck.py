@@ -114,13 +114,16 @@ class Checker:
             self.fail(f"{where}.{key}", "expected true or false", node, key)
         return value
 
-    def integer(self, node: YamlMap, key: str, where: str, default: int | None = None) -> int:
-        """A whole number >= 0, ``default`` when absent (and a default is given)."""
+    def integer(
+        self, node: YamlMap, key: str, where: str, default: int | None = None, low: int = 0, high: int | None = None
+    ) -> int:
+        """A whole number in ``low..high`` (>= 0 by default), ``default`` when absent (and a default is given)."""
         if key not in node and default is not None:
             return default
         value = node[key]
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            self.fail(f"{where}.{key}", "expected a whole number >= 0", node, key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < low or (high is not None and value > high):
+            span = f"from {low} to {high}" if high is not None else f">= {low}"
+            self.fail(f"{where}.{key}", f"expected a whole number {span}", node, key)
         return value
 
     def string_list(self, node: YamlMap, key: str, where: str) -> list[str]:

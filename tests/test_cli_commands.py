@@ -126,11 +126,18 @@ def test_history_export_and_report(home: Path, capsys: pytest.CaptureFixture[str
     assert main(["report", "--format", "json", "--out", str(home / "r.json")]) == EXIT_OK
     report = json.loads((home / "r.json").read_text(encoding="utf-8"))
     assert report["accounts"][0]["changes"][0]["kind"] == "changed"
+    # buyer comments and order ids: the database, the report and the export are the owner's only
+    for written in (home / "f.csv", home / "r.json", home / "history.sqlite3"):
+        assert stat.S_IMODE(written.stat().st_mode) == 0o600, written
 
 
-def test_report_without_history(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["report"]) == EXIT_USAGE
+@pytest.mark.parametrize("command", [["report"], ["export", "records"], ["history", "feedback"]])
+def test_reading_commands_without_history_say_so_and_create_none(
+    home: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    assert main(command) == EXIT_USAGE
     assert "no history" in capsys.readouterr().out
+    assert not (home / "history.sqlite3").exists()
 
 
 def test_config_example_path_and_check(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,3 +150,17 @@ def test_config_example_path_and_check(home: Path, capsys: pytest.CaptureFixture
     (home / "config.yaml").unlink()
     assert main(["run"]) == EXIT_USAGE
     assert "`scraper config example` prints one" in capsys.readouterr().err
+
+
+def test_page_text_cannot_run_as_a_spreadsheet_formula_or_drive_the_terminal() -> None:
+    from scraper.report import to_csv
+    from scraper.serialize import display
+
+    rows = [{"comment": '=HYPERLINK("http://x","click")', "note": "+cmd|' /C calc'!A0", "n": "-5", "t": "@SUM(1)"}]
+    lines = to_csv(rows).splitlines()
+    assert lines[1].startswith("\"'=HYPERLINK")
+    assert "'+cmd" in lines[1]
+    assert ",-5," in lines[1]  # a plain negative number stays a number
+    assert "'@SUM(1)" in lines[1]
+    assert display("red\x1b[31m alert\x07\nnext") == "red[31m alert next"
+    assert display({"unknown": "x\x1b]0;title\x07"}) == "? x]0;title"

@@ -59,6 +59,11 @@ def test_choosing_an_account(tmp_path: Path) -> None:
     [
         ("  delay_ms: 500", "  delay: 500", "settings.delay", "unknown key 'delay'"),
         ("  delay_ms: 500", "  delay_ms: -5", "settings.delay_ms", "whole number"),
+        # 0 would switch every timeout off (a stalled site hangs the run, holding the lock); huge values overflow.
+        ("  delay_ms: 500", "  delay_ms: 500\n  timeout_ms: 0", "settings.timeout_ms", "from 1000 to 3600000"),
+        ("  delay_ms: 500", "  delay_ms: 500\n  timeout_ms: 99999999999", "settings.timeout_ms", "to 3600000"),
+        ("  delay_ms: 500", "  delay_ms: 500\n  max_pages: 0", "settings.max_pages", "from 1 to 100000"),
+        ("  delay_ms: 500", "  delay_ms: 500\n  human_timeout_s: 0", "settings.human_timeout_s", "from 1 to 3600"),
         (
             "    host: https://sellercentral.amazon.de/",
             "    host: sellercentral.amazon.de",
