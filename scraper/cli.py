@@ -15,8 +15,10 @@ import os
 import shutil
 import sys
 import tempfile
+import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,8 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_UNREADABLE = 3
 EXIT_LOCKED = 4
+EXIT_CRASHED = 5
+"""An unexpected error: never 1, which means "read, new findings" to a timer or a cron job."""
 
 
 def result_json(result: ParseResult) -> dict[str, Any]:
@@ -559,6 +563,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted")
         return EXIT_UNREADABLE
+    except Exception as exc:  # the last guard: a crash must not exit 1 ("new findings") with a bare traceback
+        where = _crash_log(exc)
+        err.print(
+            f"[red]crashed:[/red] {type(exc).__name__}: {escape(str(exc))} (traceback in {escape(str(where))})",
+            highlight=False,
+        )
+        return EXIT_CRASHED
+
+
+def _crash_log(exc: BaseException) -> Path:
+    """Write the traceback owner-only under the state folder, for a bug report; returns its path."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    path = paths.state_dir() / "crashes" / f"crash-{stamp}.txt"
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    paths.write_private(path, text.encode("utf-8"))
+    return path
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from pathlib import Path
 import keyring
 import pytest
 
-from scraper.cli import EXIT_OK, EXIT_USAGE, main
+from scraper.cli import EXIT_CRASHED, EXIT_OK, EXIT_USAGE, main
 from scraper.credentials import load_credentials
 from scraper.monitor import record_run
 from scraper.read import SectionOutcome
@@ -164,3 +164,19 @@ def test_page_text_cannot_run_as_a_spreadsheet_formula_or_drive_the_terminal() -
     assert "'@SUM(1)" in lines[1]
     assert display("red\x1b[31m alert\x07\nnext") == "red[31m alert next"
     assert display({"unknown": "x\x1b]0;title\x07"}) == "? x]0;title"
+
+
+def test_an_unexpected_error_exits_crashed_never_as_new_findings(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*args: object) -> int:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("scraper.cli._cmd_report", boom)
+    parser_main = main(["report"])
+    assert parser_main == EXIT_CRASHED != 1
+    err = capsys.readouterr().err
+    assert "crashed: RuntimeError: disk on fire" in err
+    (log,) = (home / "state" / "crashes").iterdir()
+    assert "disk on fire" in log.read_text(encoding="utf-8")
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
