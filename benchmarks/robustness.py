@@ -138,7 +138,9 @@ def document(results: Results, probes: Results, seed: str) -> str:
         "## How the reader sees through them (`scraper/extract.py`)",
         "",
         "- Selectors are descendant selectors on classes and attributes (no `>`, no `:nth-child`), so wrappers,"
-        " extra classes and a new column do not move them.",
+        " extra classes and a new column do not move them. Where a field is found by its column (`column:`, Voice"
+        " of the Customer), the column is looked up by its header label on every page, so an inserted column moves"
+        " the header with its cells; a row with another number of cells than the header fails loudly.",
         "- `drop_invisible` removes what a person cannot see before rows are read: `[data-sc-hidden]`, `[hidden]`,"
         " `[aria-hidden=true]`, inline `display:none`/`visibility:hidden`, scripts, styles, templates, noscript,"
         " comments; then it joins the text those left split (`Jul 2<!-- -->8` reads `Jul 28`).",

@@ -166,3 +166,15 @@ class CaptureFormatError(ScraperError):
     def __init__(self, where: str, message: str) -> None:
         self.where = where
         super().__init__(f"{where}: {message}")
+
+
+class HttpStatusError(PageError):
+    """The section's page itself answered with an HTTP error (5xx, 429, 404): not drift, not a login problem."""
+
+    def __init__(self, section: str, status: int, url: str) -> None:
+        self.status = status
+        hint = {
+            404: "the section's URL may have moved (selectors.yaml url)",
+            429: "Seller Central is rate-limiting this account; the next run will retry",
+        }.get(status, "Seller Central had a server problem; the next run will retry" if status >= 500 else "")
+        super().__init__(section, "page", f"the page answered HTTP {status} ({url})" + (f": {hint}" if hint else ""))

@@ -22,7 +22,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Response
 
 from scraper.capture import CapturedPage, CaptureProblem, Exchange, ExchangeRole, SectionCapture
-from scraper.errors import SelectorDriftError, SignedOutError
+from scraper.errors import HttpStatusError, PageError, SelectorDriftError, SignedOutError
 from scraper.extract import HIDDEN_MARK
 from scraper.jsonpath import MISSING, resolve
 from scraper.login import with_params
@@ -131,7 +131,9 @@ def _open(
 ) -> str:
     if not via_menu:
         url = with_params(f"{base_url}{section.url}", mons_sel_locale=locale)
-        page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+        response = page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+        if response is not None and response.status >= 400:
+            raise HttpStatusError(section.id, response.status, urlparse(response.url).path)
         return url
     home = with_params(f"{base_url}/home", mons_sel_locale=locale)
     page.goto(home, wait_until="domcontentloaded", timeout=timeout_ms)
@@ -390,6 +392,8 @@ def collect_section(
         capture.problem = CaptureProblem("signed_out", str(exc))
     except SelectorDriftError as exc:
         capture.problem = CaptureProblem("drift", str(exc))
+    except PageError as exc:
+        capture.problem = CaptureProblem("error", str(exc))
     except PlaywrightError as exc:
         capture.problem = CaptureProblem("error", f"[{section.id}] browser: {str(exc).splitlines()[0]}")
     finally:

@@ -426,3 +426,28 @@ def test_the_saved_capture_reads_exactly_as_the_run_read_it(
     assert live.notices == []
     assert outcome_json(replayed) == outcome_json(live)
     assert "data-sc-hidden" in (tmp_path / "cap" / "page-1.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("status", "words"), [(503, "HTTP 503"), (429, "rate-limiting"), (404, "URL may have moved")])
+def test_an_http_error_of_the_page_is_named_not_drift(spec: Spec, demo: DemoServer, status: int, words: str) -> None:
+    acct = account(demo)
+    section = spec.section("case_log")
+    with account_page(acct, SETTINGS, OPTIONS) as (_, page):
+        ensure_signed_in(
+            page,
+            spec,
+            acct.host,
+            acct.name,
+            CREDS,
+            DE,
+            interactive=False,
+            human_timeout_s=1,
+            timeout_ms=10000,
+            notify=lambda m: None,
+        )
+        page.route("**/cu/case-lobby*", lambda route: route.fulfill(status=status, body="<html>Unavailable</html>"))
+        capture = collect_section(page, spec, section, acct.host, DE, acct.locale, timeout_ms=10000)
+    outcome = read_section(spec, section, capture)
+    assert outcome.status == "error"
+    assert words in (outcome.message or "")
+    assert "drift" not in (outcome.message or "")
