@@ -14,6 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, BrowserContext, Playwright, Route, sync_playwright
 
 from scraper.errors import BrowserNotFoundError
+from scraper.session import usable_session
 
 BLOCKED_RESOURCES = frozenset({"image", "font", "media"})
 """Not needed to read a page; blocking them saves time and bandwidth on every load."""
@@ -74,10 +75,11 @@ def _block_heavy(route: Route) -> None:
 
 
 def new_context(browser: Browser, storage_state: Path | None, locale: str) -> BrowserContext:
-    """A context restoring a saved session (when the file exists), in the account's language, without
-    images, fonts and media."""
+    """A context restoring a saved session (when the file exists and can be loaded; a damaged one is moved
+    aside), in the account's language, without images, fonts and media."""
+    usable = usable_session(storage_state)[0] if storage_state is not None else None
     context = browser.new_context(
-        storage_state=str(storage_state) if storage_state and storage_state.exists() else None,
+        storage_state=str(usable) if usable is not None else None,
         locale=locale.replace("_", "-"),
         viewport={"width": 1400, "height": 900},
     )

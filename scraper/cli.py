@@ -54,6 +54,7 @@ from scraper.records import RECORD_TYPES
 from scraper.report import export_rows, to_csv, to_jsonl, write_report
 from scraper.run import AccountRun, RunOptions, capture_account, login_account, run_account
 from scraper.serialize import dumps, to_jsonable
+from scraper.session import storage_state_problem
 from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
 from scraper.store import open_history
 from scraper.summary import print_account_report, print_records, records_table
@@ -384,7 +385,16 @@ def _cmd_session(args: argparse.Namespace, spec: Spec, console: Console) -> int:
         paths.write_private(Path(args.file), session.read_bytes())
         console.print(f"exported to {escape(args.file)} (mode 0600); copy it to the server and `session import` it")
     else:
-        paths.write_private(session, Path(args.file).read_bytes())
+        try:
+            data = Path(args.file).read_bytes()
+        except OSError as exc:
+            console.print(f"[red]cannot read {escape(args.file)}: {escape(exc.strerror or str(exc))}[/red]")
+            return EXIT_USAGE
+        problem = storage_state_problem(data)
+        if problem is not None:
+            console.print(f"[red]{escape(args.file)} is not a saved session: {escape(problem)}; nothing imported[/red]")
+            return EXIT_USAGE
+        paths.write_private(session, data)
         console.print(f"imported into {escape(str(session))}")
     return EXIT_OK
 

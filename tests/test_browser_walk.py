@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Route
 
+from scraper import paths
 from scraper.capture import load_capture, save_capture
 from scraper.cli import EXIT_UNREADABLE, main, outcome_json
 from scraper.config import Account, Settings
@@ -96,6 +97,19 @@ def test_second_run_reuses_the_session_without_sign_in(spec: Spec, demo: DemoSer
     assert_all_read(run)
     assert run.sign_ins == 0
     assert demo.sign_in_requests() == before
+
+
+@pytest.mark.parametrize("damage", [b"", b"[]", b"\x00garbage", b'{"cookies": [{"name": 1}]}'])
+def test_a_damaged_session_file_is_set_aside_and_the_run_signs_in(
+    spec: Spec, demo: DemoServer, damage: bytes
+) -> None:
+    session = paths.session_file("demo")
+    session.write_bytes(damage)
+    run = run_account(spec, account(demo), SETTINGS, OPTIONS, CREDS, notify=lambda m: None)
+    assert_all_read(run)
+    assert run.sign_ins == 1
+    assert session.with_name("demo.json.corrupt").read_bytes() == damage
+    assert json.loads(session.read_text())["cookies"]  # a fresh, good session replaced it
 
 
 def test_expired_session_triggers_exactly_one_relogin(spec: Spec, demo: DemoServer) -> None:

@@ -75,7 +75,8 @@ def test_session_export_and_import_keep_the_file_private(home: Path, tmp_path: P
     assert main(["session", "export", str(tmp_path / "out.json")]) == EXIT_USAGE  # nothing saved yet
     session = home / "state" / "sessions" / "main.json"
     session.parent.mkdir(parents=True, exist_ok=True)
-    session.write_text('{"cookies": [{"name": "session-token"}], "origins": []}')
+    cookie = {"name": "session-token", "value": "v", "domain": ".example.invalid", "path": "/"}
+    session.write_text(json.dumps({"cookies": [cookie], "origins": []}))
     exported = tmp_path / "export" / "main.json"
     assert main(["session", "export", str(exported)]) == EXIT_OK
     assert stat.S_IMODE(exported.stat().st_mode) == 0o600
@@ -180,3 +181,15 @@ def test_an_unexpected_error_exits_crashed_never_as_new_findings(
     (log,) = (home / "state" / "crashes").iterdir()
     assert "disk on fire" in log.read_text(encoding="utf-8")
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("content", [b"garbage", b"[]", b"{}"])
+def test_session_import_refuses_what_is_not_a_session(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    source = tmp_path / "s.json"
+    source.write_bytes(content)
+    assert main(["session", "import", str(source), "--account", "main"]) == EXIT_USAGE
+    assert "not a saved session" in capsys.readouterr().out
+    assert not (home / "state" / "sessions" / "main.json").exists()
+    assert main(["session", "import", str(tmp_path / "missing.json"), "--account", "main"]) == EXIT_USAGE
