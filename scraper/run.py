@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from scraper import paths
 from scraper.browser import launched, new_context
@@ -22,7 +23,7 @@ from scraper.config import Account, Settings
 from scraper.credentials import Credentials, load_credentials
 from scraper.errors import AuthError, ChallengeError
 from scraper.login import ensure_signed_in
-from scraper.read import SectionOutcome, read_section
+from scraper.read import SectionOutcome, Status, read_section
 from scraper.redact import Redactor
 from scraper.spec import SectionSpec, Spec
 from scraper.walk import Pacer, collect_section
@@ -181,14 +182,23 @@ def run_account(
                             for s in sections[sections.index(section_id) + 1 :]
                         )
                         break
-            except AuthError as exc:
-                result.error = str(exc)
-                result.error_kind = "challenge" if isinstance(exc, ChallengeError) else "login needed"
+            except (AuthError, PlaywrightError) as exc:
+                if isinstance(exc, AuthError):
+                    result.error = str(exc)
+                    result.error_kind = "challenge" if isinstance(exc, ChallengeError) else "login needed"
+                    status: Status = "signed_out"
+                else:
+                    # The site could not be reached while signing in (connection refused, DNS, timeout): say
+                    # that, not "log in again", and still record and alert the run.
+                    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    result.error = f"[{account.name}] Seller Central could not be reached: {first}"
+                    result.error_kind = "unreachable"
+                    status = "error"
                 # This marketplace's unread sections and every later marketplace's: none was read.
                 done = {(o.marketplace, o.section) for o in result.outcomes}
                 later = account.marketplaces[account.marketplaces.index(marketplace) :]
                 result.outcomes.extend(
-                    SectionOutcome(s, m, "signed_out", message=result.error)
+                    SectionOutcome(s, m, status, message=result.error)
                     for m in later
                     for s in sections
                     if (m, s) not in done

@@ -229,3 +229,21 @@ def test_login_command_saves_the_session(
     before = demo.sign_in_requests()
     assert main(["--config", config(env, demo, hook), "run", "--sections", "feedback"]) == EXIT_FINDINGS
     assert demo.sign_in_requests() == before
+
+
+def test_an_unreachable_site_is_recorded_alerted_and_exits_unreadable(
+    demo: DemoServer, env: Path, hook: str, webhook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The site refuses connections during sign-in: not a crash, not "log in again", not exit 1."""
+    received = webhook[1]
+    cfg = config(env, demo, hook)
+    demo.stop()
+    assert main(["--config", cfg, "run"]) == EXIT_UNREADABLE
+    assert "could not be reached" in capsys.readouterr().out
+    assert received[-1]["title"] == "Seller Central [demo]: could not read 2 place(s)"
+    assert "could not be reached" in received[-1]["message"]
+    with open_history(env / "history.sqlite3") as history:
+        (run,) = history.query("SELECT outcome FROM runs")
+        assert run["outcome"] == "unreachable"
+        statuses = {r["section"]: r["status"] for r in history.query("SELECT section, status FROM section_runs")}
+    assert statuses == {"feedback": "error", "case_log": "error"}
