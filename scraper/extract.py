@@ -214,6 +214,10 @@ def load_json(section_id: str, body: str | bytes | Any) -> Any:
         return body
     try:
         return json.loads(body)
+    except RecursionError:
+        raise PageError(section_id, "api", "the body is nested too deeply to read") from None
+    except UnicodeDecodeError as exc:
+        raise PageError(section_id, "api", f"the body is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except json.JSONDecodeError as exc:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         if "ap_email" in text or "ap_password" in text or "/ap/signin" in text:

@@ -261,8 +261,8 @@ def replay_request(section: SectionSpec, last: Exchange) -> tuple[str, str | Non
     paging = api.paging
     try:
         document = json.loads(last.body)
-    except ValueError:
-        return None
+    except (ValueError, RecursionError):
+        return None  # the reader names what is wrong with the body
     rows = resolve(document, api.rows)
     if not isinstance(rows, list) or not rows:
         return None

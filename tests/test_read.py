@@ -349,3 +349,16 @@ def test_fields_only_the_page_shows_come_from_the_witness(spec: Spec) -> None:
     records = to_jsonable(list(read_section(spec, section, capture).records))
     assert any(r["amazon_message"] for r in records)
     assert all(r["amazon_message"] is None for r in golden("feedback", "api", "de-typical"))
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [(b"[" * 100_000 + b"]" * 100_000, "nested too deeply"), (b'{"feedbacks": ["\xff\xfe"]}', "not UTF-8")],
+)
+def test_a_hostile_body_fails_its_section_only(spec: Spec, body: bytes, words: str) -> None:
+    bad = Exchange("rows", "https://sc.test/fbmapi/v1/feedbacks", "GET", 200, body)
+    outcome = read_section(
+        spec, spec.section("feedback"), capture_of("feedback", page(fixture("feedback", "dom", "de-typical"), bad))
+    )
+    assert outcome.status == "error"
+    assert words in (outcome.message or "")
