@@ -30,6 +30,9 @@ from scraper.walk import Pacer, collect_section
 
 Notify = Callable[[str], None]
 
+MAX_RENEWALS = 2
+"""Sign-ins a run may repeat per marketplace when the session expires while it reads."""
+
 
 @dataclass
 class AccountRun:
@@ -154,7 +157,6 @@ def run_account(
             return read_section(spec, section, capture)
 
         for marketplace in account.marketplaces:
-            relogged = False
 
             def sign_in(mk: str = marketplace) -> bool:
                 signed = sign_in_to(page, spec, account, creds, mk, settings, options, notify)
@@ -164,15 +166,18 @@ def run_account(
                 return signed
 
             try:
-                relogged = sign_in()
+                sign_in()
+                renewals = 0
                 for section_id in sections:
                     section = spec.section(section_id)
                     pacer.wait()
                     notify(f"[{account.name}/{marketplace}] reading {section_id}")
                     outcome = read(section, marketplace)
-                    if outcome.status == "signed_out" and not relogged:
-                        # One renewed login per marketplace: a session that expires mid-walk is normal.
-                        relogged = sign_in()
+                    if outcome.status == "signed_out" and renewals < MAX_RENEWALS:
+                        # A session that expires mid-walk is normal, also right after this run signed in: renew
+                        # it (bounded per marketplace, so a site that drops every session cannot loop).
+                        renewals += 1
+                        sign_in()
                         outcome = read(section, marketplace)
                     result.outcomes.append(outcome)
                     if outcome.status == "wrong marketplace":

@@ -112,6 +112,17 @@ def test_a_damaged_session_file_is_set_aside_and_the_run_signs_in(
     assert json.loads(session.read_text())["cookies"]  # a fresh, good session replaced it
 
 
+def test_a_session_that_expires_after_the_run_signed_in_is_renewed(spec: Spec, demo: DemoServer) -> None:
+    def expire_before_case_log(message: str) -> None:
+        if message.endswith("reading case_log"):
+            demo.expire_sessions()
+
+    acct = account(demo)
+    run = run_account(spec, acct, SETTINGS, OPTIONS, CREDS, notify=expire_before_case_log)
+    assert_all_read(run)
+    assert run.sign_ins == 2  # the run's own sign-in, then the renewal
+
+
 def test_expired_session_triggers_exactly_one_relogin(spec: Spec, demo: DemoServer) -> None:
     login_account(spec, account(demo), SETTINGS, OPTIONS, CREDS, notify=lambda m: None)
     demo.expire_sessions()
