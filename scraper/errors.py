@@ -178,3 +178,12 @@ class HttpStatusError(PageError):
             429: "Seller Central is rate-limiting this account; the next run will retry",
         }.get(status, "Seller Central had a server problem; the next run will retry" if status >= 500 else "")
         super().__init__(section, "page", f"the page answered HTTP {status} ({url})" + (f": {hint}" if hint else ""))
+
+
+class SiteUnavailableError(ScraperError):
+    """Seller Central itself answered with a server error or a rate limit: not a login problem."""
+
+    def __init__(self, account: str, status: int, path: str) -> None:
+        self.account = account
+        self.status = status
+        super().__init__(f"[{account}] Seller Central answered HTTP {status} for {path}; the next run will retry")

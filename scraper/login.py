@@ -21,7 +21,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from scraper.credentials import Credentials
-from scraper.errors import ChallengeError, LoginRejectedError, MarketplaceError, NeedsLoginError
+from scraper.errors import ChallengeError, LoginRejectedError, MarketplaceError, NeedsLoginError, SiteUnavailableError
 from scraper.marketplace import check_marketplace, marketplace_shown
 from scraper.spec import Spec
 
@@ -295,7 +295,10 @@ def ensure_signed_in(
     Headless without a password (or without a TOTP secret when Amazon asks for a code) this raises
     NeedsLoginError rather than waiting for nobody.
     """
-    page.goto(with_params(f"{base_url}/home", mons_sel_mkid=marketplace), wait_until="domcontentloaded")
+    response = page.goto(with_params(f"{base_url}/home", mons_sel_mkid=marketplace), wait_until="domcontentloaded")
+    if response is not None and (response.status >= 500 or response.status == 429):
+        # A server error is not an expired session: "log in again" would send the seller the wrong way.
+        raise SiteUnavailableError(account, response.status, "/home")
     kind = wait_for_kind(page, spec, timeout_ms / 1000)
     signed_in = False
     if kind is not PageKind.SIGNED_IN:

@@ -21,7 +21,7 @@ from scraper.browser import launched, new_context
 from scraper.capture import SectionCapture, load_capture, save_capture
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials, load_credentials
-from scraper.errors import AuthError, ChallengeError
+from scraper.errors import AuthError, ChallengeError, SiteUnavailableError
 from scraper.login import ensure_signed_in
 from scraper.read import SectionOutcome, Status, read_section
 from scraper.redact import Redactor
@@ -187,11 +187,13 @@ def run_account(
                             for s in sections[sections.index(section_id) + 1 :]
                         )
                         break
-            except (AuthError, PlaywrightError) as exc:
+            except (AuthError, PlaywrightError, SiteUnavailableError) as exc:
                 if isinstance(exc, AuthError):
                     result.error = str(exc)
                     result.error_kind = "challenge" if isinstance(exc, ChallengeError) else "login needed"
                     status: Status = "signed_out"
+                elif isinstance(exc, SiteUnavailableError):
+                    result.error, result.error_kind, status = str(exc), "unreachable", "error"
                 else:
                     # The site could not be reached while signing in (connection refused, DNS, timeout): say
                     # that, not "log in again", and still record and alert the run.

@@ -112,10 +112,14 @@ class _Collector:
         """The exchanges since the last call, with their bodies (None where the browser evicted one)."""
         taken = []
         for role, response in self.seen:
-            try:
-                body: bytes | None = response.body()
-            except PlaywrightError:  # evicted after a navigation; recorded, the reader decides
-                body = None
+            body: bytes | None = None
+            # Only a 2xx body is read: the status says all about a failed call, and Playwright can wait
+            # forever for the body of an error response the page itself never consumed.
+            if 200 <= response.status < 300:
+                try:
+                    body = response.body()
+                except PlaywrightError:  # evicted after a navigation; recorded, the reader decides
+                    body = None
             request = response.request
             taken.append(Exchange(role, response.url, request.method, response.status, body, request.post_data))
         self.seen.clear()
@@ -372,7 +376,11 @@ def collect_section(
                 expand_groups(page, section, timeout_ms)
                 html = snapshot(page, spec)
                 elapsed = int((time.monotonic() - t0) * 1000)
-                capture.pages.append(CapturedPage(page.url, html, collector.take(), _label(page, spec), elapsed, ready))
+                captured = CapturedPage(page.url, html, collector.take(), _label(page, spec), elapsed, ready)
+                capture.pages.append(captured)
+                calls = [x for x in captured.exchanges if x.role == "rows"]
+                if not ready or (calls and not any(x.ok for x in calls)):
+                    break  # the page did not show its data: paging on would only repeat the failure
                 href = _next_href(page, section)
                 if href is None:
                     paging = section.api.paging if section.api else None

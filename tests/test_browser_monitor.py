@@ -247,3 +247,29 @@ def test_an_unreachable_site_is_recorded_alerted_and_exits_unreadable(
         assert run["outcome"] == "unreachable"
         statuses = {r["section"]: r["status"] for r in history.query("SELECT section, status FROM section_runs")}
     assert statuses == {"feedback": "error", "case_log": "error"}
+
+
+def test_a_site_answering_503_is_named_not_log_in_again(
+    demo: DemoServer, env: Path, hook: str, webhook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    received = webhook[1]
+    demo.options.http_status = {"/home": 503}
+    assert main(["--config", config(env, demo, hook), "run"]) == EXIT_UNREADABLE
+    assert "HTTP 503" in received[-1]["message"]
+    assert "log in again" not in received[-1]["message"]
+    with open_history(env / "history.sqlite3") as history:
+        assert history.query("SELECT outcome FROM runs")[0]["outcome"] == "unreachable"
+
+
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_a_section_endpoint_error_is_named_and_the_other_sections_are_read(
+    demo: DemoServer, env: Path, hook: str, status: int
+) -> None:
+    demo.options.http_status = {"/fbmapi/": status}
+    assert main(["--config", config(env, demo, hook), "run"]) == EXIT_UNREADABLE
+    with open_history(env / "history.sqlite3") as history:
+        rows = {r["section"]: r for r in history.query("SELECT section, status, message FROM section_runs")}
+    assert rows["feedback"]["status"] == "error"
+    assert f"HTTP {status}" in rows["feedback"]["message"]
+    assert "drift" not in rows["feedback"]["message"]
+    assert rows["case_log"]["status"] == "ok"

@@ -115,6 +115,8 @@ class DemoOptions:
     data: dict[str, str] = field(default_factory=dict)
     """Section id -> fixture case name, e.g. {"feedback": "edge"}; default "<lang>-typical"."""
     empty_sections: frozenset[str] = frozenset()
+    http_status: dict[str, int] = field(default_factory=dict)
+    """Path prefix -> an HTTP status every request under it answers with (fault injection: 500, 503, 429)."""
     faults: dict[str, str] = field(default_factory=dict)
     """Section id -> a fault the page shows: "markup_changed" (rows rendered under another element name,
     as when Amazon ships new markup), "extra_dom_row" (one row on the page that its JSON lacks) or
@@ -266,11 +268,19 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "POST":
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length > 0 else b""
+        forced = next((code for prefix, code in demo.options.http_status.items() if self.path.startswith(prefix)), None)
         try:
+            if forced is not None:
+                raise _Forced(forced)
             # The "endpoint_moved" fault serves every endpoint under a renamed path as well.
             route, sep, query = self.path.partition("?")
             path = route.removesuffix(MOVED_SUFFIX) + sep + query
             response = _Request(demo, method, path, self.headers.get("Cookie"), self.headers.get("Host"), body)()
+        except _Forced as forced_status:
+            code = forced_status.status
+            response = _Response.html(f"<h1>{code}</h1><p>Service Unavailable</p>", code)
+            if code == 429:
+                response.headers.append(("Retry-After", "1"))
         except Exception as exc:  # a demo bug must show as a 500 page, not as a dropped connection
             response = _Response.html(f"<h1>500</h1><pre>{type(exc).__name__}: {exc}</pre>", 500)
             if demo.verbose:
@@ -283,6 +293,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(response.body)
+
+
+class _Forced(Exception):
+    """A status the demo was told to answer with (DemoOptions.http_status)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
 
 
 class _Request:
@@ -890,6 +908,16 @@ def _pairs(items: Iterable[str]) -> dict[str, str]:
     return result
 
 
+def _statuses(items: Iterable[str]) -> dict[str, int]:
+    result = {}
+    for item in items:
+        path, sep, code = item.partition("=")
+        if not sep or not path.startswith("/") or not code.isdigit() or not 400 <= int(code) <= 599:
+            raise SystemExit(f"expected PATH=STATUS such as /home=503, got {item!r}")
+        result[path] = int(code)
+    return result
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Command-line options of ``python -m scraper.demo.server``."""
     parser = argparse.ArgumentParser(
@@ -919,6 +947,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECTION=FAULT",
         help="markup_changed, extra_dom_row or endpoint_moved for a section",
     )
+    parser.add_argument(
+        "--http-status",
+        action="append",
+        default=[],
+        metavar="PATH=STATUS",
+        help="answer every request under PATH with STATUS, e.g. /home=503 or /fbmapi=429",
+    )
     parser.add_argument("--verbose", action="store_true", help="print every request")
     return parser
 
@@ -938,6 +973,7 @@ def main(argv: list[str] | None = None) -> int:
         data=_pairs(args.data),
         empty_sections=frozenset(args.empty),
         faults=_pairs(args.fault),
+        http_status=_statuses(args.http_status),
     )
     server = DemoServer(options, port=args.port)
     server.verbose = args.verbose

@@ -336,6 +336,8 @@
     init.headers = Object.assign({ Accept: 'application/json' }, init.headers || {});
     return fetch(url, init).then(function (response) {
       var type = response.headers.get('Content-Type') || '';
+      // A server error or a rate limit is an error the page shows, not a lost session.
+      if (response.status >= 500 || response.status === 429) throw new Error('HTTP ' + response.status);
       if (type.indexOf('json') < 0) {
         // A signed-out request gets the sign-in page instead of JSON, as on the real site.
         location.assign('/ap/signin?' + new URLSearchParams({ 'openid.return_to': location.pathname + location.search }));
