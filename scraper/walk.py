@@ -379,8 +379,8 @@ def collect_section(
                 captured = CapturedPage(page.url, html, collector.take(), _label(page, spec), elapsed, ready)
                 capture.pages.append(captured)
                 calls = [x for x in captured.exchanges if x.role == "rows"]
-                if not ready or (calls and not any(x.ok for x in calls)):
-                    break  # the page did not show its data: paging on would only repeat the failure
+                if calls and not any(x.ok for x in calls):
+                    break  # the page's data call failed: paging on would only repeat the failure
                 href = _next_href(page, section)
                 if href is None:
                     paging = section.api.paging if section.api else None
