@@ -14,8 +14,12 @@ from pathlib import Path
 import keyring
 import keyring.backends.null
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
+from scraper.config import Account, Settings
+from scraper.credentials import Credentials
+from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET
+from scraper.run import RunOptions, account_page, sign_in_to
 from scraper.spec import Spec, load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,3 +125,14 @@ def shared_browser(browser: Browser, monkeypatch: pytest.MonkeyPatch) -> Browser
 
     monkeypatch.setattr("scraper.run.launched", borrowed)
     return browser
+
+
+@contextmanager
+def signed_in_page(spec: Spec, account: Account, marketplace: str = "A1PA6795UKMFR9") -> Iterator[Page]:
+    """A page of the demo signed in the way a run signs in (headless, with the demo's credentials)."""
+    settings = Settings(delay_ms=0, jitter_ms=0, timeout_ms=10000, human_timeout_s=5)
+    options = RunOptions(browser_args=tuple(CHROMIUM_ARGS))
+    credentials = Credentials(DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, "test")
+    with account_page(account, settings, options) as (_, page):
+        sign_in_to(page, spec, account, credentials, marketplace, settings, options, notify=lambda m: None)
+        yield page

@@ -13,12 +13,11 @@ import pytest
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
-from scraper.login import ensure_signed_in
 from scraper.parse import parse_page
-from scraper.run import RunOptions, account_page, run_account
+from scraper.run import RunOptions, run_account
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
-from tests.conftest import CHROMIUM_ARGS, FIXTURES
+from tests.conftest import CHROMIUM_ARGS, FIXTURES, signed_in_page
 from tests.fixture_cases import run_golden
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
@@ -70,19 +69,7 @@ def test_each_page_asks_twice_and_continues_by_key(spec: Spec, demo: DemoServer)
 
 def test_the_hidden_duplicate_row_is_hidden_by_style_only(spec: Spec, demo: DemoServer) -> None:
     acct = account(demo)
-    with account_page(acct, SETTINGS, OPTIONS) as (_, page):
-        ensure_signed_in(
-            page,
-            spec,
-            acct.host,
-            acct.name,
-            CREDS,
-            DE,
-            interactive=False,
-            human_timeout_s=1,
-            timeout_ms=10000,
-            notify=lambda m: None,
-        )
+    with signed_in_page(spec, acct) as page:
         section = spec.section("feedback")
         page.goto(f"{demo.base_url}{section.url}?mons_sel_locale=de_DE")
         page.wait_for_selector(section.ready, state="attached")

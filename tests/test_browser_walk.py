@@ -28,7 +28,7 @@ from scraper.run import AccountRun, RunOptions, account_page, login_account, run
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
 from scraper.walk import collect_section
-from tests.conftest import CHROMIUM_ARGS, FIXTURES
+from tests.conftest import CHROMIUM_ARGS, FIXTURES, signed_in_page
 from tests.fixture_cases import comparable, run_golden, source_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
@@ -241,19 +241,7 @@ def test_capture_redacts_every_planted_secret(spec: Spec, demo: DemoServer, tmp_
         route.fulfill(response=response, json=body)
 
     acct = account(demo)
-    with account_page(acct, SETTINGS, OPTIONS) as (_, page):
-        ensure_signed_in(
-            page,
-            spec,
-            acct.host,
-            acct.name,
-            CREDS,
-            DE,
-            interactive=False,
-            human_timeout_s=1,
-            timeout_ms=10000,
-            notify=lambda m: None,
-        )
+    with signed_in_page(spec, acct) as page:
         page.route("**/fbmapi/v1/feedbacks*", plant)
         page.add_init_script(f"document.cookie = 'x-main={planted['csrf']}';")
         capture = collect_section(page, spec, spec.section("feedback"), acct.host, DE, acct.locale, timeout_ms=10000)
@@ -430,19 +418,7 @@ def test_the_saved_capture_reads_exactly_as_the_run_read_it(
     """Marks, opened groups, replayed pages and repeated calls all reach the files: parse replays the run."""
     acct = account(demo)
     section = spec.section(section_id)
-    with account_page(acct, SETTINGS, OPTIONS) as (_, page):
-        ensure_signed_in(
-            page,
-            spec,
-            acct.host,
-            acct.name,
-            CREDS,
-            DE,
-            interactive=False,
-            human_timeout_s=1,
-            timeout_ms=10000,
-            notify=lambda m: None,
-        )
+    with signed_in_page(spec, acct) as page:
         capture = collect_section(page, spec, section, acct.host, DE, acct.locale, timeout_ms=10000)
     live = read_section(spec, section, capture)
     save_capture(capture, tmp_path / "cap")
@@ -457,19 +433,7 @@ def test_the_saved_capture_reads_exactly_as_the_run_read_it(
 def test_an_http_error_of_the_page_is_named_not_drift(spec: Spec, demo: DemoServer, status: int, words: str) -> None:
     acct = account(demo)
     section = spec.section("case_log")
-    with account_page(acct, SETTINGS, OPTIONS) as (_, page):
-        ensure_signed_in(
-            page,
-            spec,
-            acct.host,
-            acct.name,
-            CREDS,
-            DE,
-            interactive=False,
-            human_timeout_s=1,
-            timeout_ms=10000,
-            notify=lambda m: None,
-        )
+    with signed_in_page(spec, acct) as page:
         page.route("**/cu/case-lobby*", lambda route: route.fulfill(status=status, body="<html>Unavailable</html>"))
         capture = collect_section(page, spec, section, acct.host, DE, acct.locale, timeout_ms=10000)
     outcome = read_section(spec, section, capture)
