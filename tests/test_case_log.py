@@ -219,45 +219,7 @@ def test_a_case_that_starts_waiting_is_found_once_the_status_changes() -> None:
     ]
 
 
-# --- every selector and path says where it comes from --------------------------------------------------------
-
-_MARK = re.compile(r"#.*\b(seen|invented|never seen)\b")
-_SELECTOR_KEYS = re.compile(
-    r"^\s*(?:\w+: \{)?.*\b(url|ready|empty|rows|next_page|css|path|url_pattern|body|total|paging):"
-)
-
-
-def _case_log_block(spec: Spec) -> list[tuple[int, str]]:
-    lines = spec.path.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line == "  case_log:")
-    end = next(i for i in range(start + 1, len(lines)) if re.match(r"  \S", lines[i]) or lines[i].startswith("  # --"))
-    return list(enumerate(lines[start:end], start=start))
-
-
-def _parent(block: list[tuple[int, str]], at: int) -> str:
-    """The nearest line above with less indentation (a block field's key line)."""
-    lines = dict(block)
-    indent = len(lines[at]) - len(lines[at].lstrip())
-    for i in range(at - 1, block[0][0], -1):
-        text = lines[i]
-        if text.strip() and not text.lstrip().startswith("#") and len(text) - len(text.lstrip()) < indent:
-            return text
-    return ""
-
-
-def test_every_case_log_selector_and_path_says_seen_invented_or_never_seen(spec: Spec) -> None:
-    block = _case_log_block(spec)
-    lines = dict(block)
-    unmarked = []
-    for i, text in block:
-        if text.lstrip().startswith("#") or not _SELECTOR_KEYS.match(text):
-            continue
-        following = lines.get(i + 1, "")
-        if not any(
-            _MARK.search(t) for t in (text, following if following.startswith(" " * 13) else "", _parent(block, i))
-        ):
-            unmarked.append(f"{i + 1}: {text.strip()}")
-    assert not unmarked, "selectors.yaml lines without seen/invented/never seen:\n" + "\n".join(unmarked)
+# --- never-seen fields (that every selector says seen/invented/never seen: tests/test_provenance.py) ----------
 
 
 def test_never_seen_fields_stay_optional(spec: Spec) -> None:
