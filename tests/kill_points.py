@@ -10,6 +10,7 @@ test holds a demo request instead).
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -24,7 +25,10 @@ def pause_inside_the_history_write(marker: Path) -> None:
 
     def paused(self: store.History, *args: Any, **kwargs: Any) -> Any:
         changes = original(self, *args, **kwargs)
-        marker.write_text("in transaction" if self.db.in_transaction else "committed", encoding="utf-8")
+        state = "in transaction" if self.db.in_transaction else "committed"
+        partial = marker.with_name(marker.name + ".partial")
+        partial.write_text(state, encoding="utf-8")
+        os.replace(partial, marker)  # the test waits for the marker: it must never see it half-written
         time.sleep(120)  # the test kills the process long before; a bound so a broken test cannot hang forever
         return changes
 
