@@ -594,7 +594,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("what", choices=["records", "findings"])
     ex.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
     ex.add_argument("--section")
-    ex.add_argument("--latest", action="store_true", help="findings: only each account's latest run")
+    ex.add_argument(
+        "--latest", action="store_true", help="findings: only those of each section's latest successful read"
+    )
     ex.add_argument("--out")
     ex.add_argument("--db")
     ex.set_defaults(func=_cmd_export)
