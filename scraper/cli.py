@@ -2,8 +2,16 @@
 
 Exit codes of ``run`` and ``demo`` (and, where they apply, the other commands):
 0 everything was read and nothing is new; 1 everything was read and there are new findings;
-2 usage or configuration error; 3 something could not be read (a changed page, a login that is needed,
-a CAPTCHA, a field error), whatever else was found; 4 another run holds the history database.
+2 usage or configuration error: bad arguments, a config or selectors file that is invalid or not UTF-8,
+a keyring backend that cannot be loaded, a ``--db`` that is not a history database or lies in a folder
+that does not exist or cannot be written, an ``--out`` that cannot be written, a file to import that
+cannot be read; 3 something could not be read (a changed page, a login that is needed, a CAPTCHA, a field
+error), whatever else was found; 4 another run holds the history database; 5 crashed (an unexpected
+error; the traceback is saved owner-only under the state folder's ``crashes/``, the run is recorded as
+"crashed"); 6 the history could not be written while the run was recorded (disk full, I/O error): nothing
+of the run was kept, an alert says so, and the next run compares with the last recorded state.
+A run killed before it finished (kill -9, power loss) shows as "interrupted" in the report and is marked
+so by the next run.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import shutil
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,14 +49,18 @@ from scraper.errors import (
     BrowserNotFoundError,
     CredentialsError,
     FileCheckError,
+    HistoryError,
+    HistoryWriteError,
     LockedError,
     PageError,
+    PathError,
     ScraperError,
 )
 from scraper.findings import FindingRules
-from scraper.lock import run_lock
+from scraper.lock import lock_held, run_lock
 from scraper.monitor import AccountReport, alert, record_run
 from scraper.parse import ParseResult, Source, parse_page, parse_summary_api
+from scraper.paths import path_problem
 from scraper.read import SectionOutcome, read_section
 from scraper.records import RECORD_TYPES
 from scraper.report import export_rows, to_csv, to_jsonl, write_report
@@ -58,6 +70,7 @@ from scraper.session import storage_state_problem
 from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
 from scraper.store import open_history
 from scraper.summary import print_account_report, print_records, records_table
+from scraper.unrecorded import alert_unrecorded, unrecorded_report
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -66,6 +79,8 @@ EXIT_UNREADABLE = 3
 EXIT_LOCKED = 4
 EXIT_CRASHED = 5
 """An unexpected error: never 1, which means "read, new findings" to a timer or a cron job."""
+EXIT_HISTORY = 6
+"""The history could not be written while a run was recorded (disk full, I/O error): nothing of it was kept."""
 
 
 def result_json(result: ParseResult) -> dict[str, Any]:
@@ -194,6 +209,24 @@ def _db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if getattr(args, "db", None) else paths.history_file()
 
 
+def _run_db(args: argparse.Namespace) -> Path:
+    """The history a run writes. A folder named by --db or SC_WATCH_DB must exist: a mistyped path would
+    otherwise start a new, empty history and report everything as new (the default folder is created)."""
+    db = _db_path(args)
+    if (getattr(args, "db", None) or os.environ.get("SC_WATCH_DB")) and not db.parent.exists():
+        named = "--db" if getattr(args, "db", None) else "SC_WATCH_DB"
+        raise HistoryError(f"the folder of the history {db} does not exist ({db.parent}); create it or fix {named}")
+    return db
+
+
+def _write_out(path: Path, write: Callable[[], object]) -> None:
+    """Run ``write`` for a file the user named; PathError (one line, exit 2) when it cannot be written."""
+    try:
+        write()
+    except OSError as exc:
+        raise PathError(f"cannot write {path}: {path_problem(path, exc)}") from None
+
+
 def _exit_code(reports: list[AccountReport]) -> int:
     if not all(r.all_read for r in reports):
         return EXIT_UNREADABLE
@@ -209,32 +242,63 @@ def _monitored_runs(
     rules: FindingRules,
     options: RunOptions,
     credentials: Credentials | None = None,
+    failures: list[HistoryWriteError] | None = None,
 ) -> list[tuple[AccountRun, AccountReport]]:
-    """Walk each account (with a progress line), store it in the history, alert, print the summary."""
+    """Walk each account (with a progress line), store it in the history, alert, print the summary.
 
-    db = _db_path(args)
+    Each account's run is a row in the history from its start, so a run that is killed shows as
+    "interrupted" (the next run marks it); its history write is one transaction, so the history holds all
+    of a run or nothing of it. A write that fails (disk full) is alerted, the other accounts still run, and
+    the error is raised at the end (exit 6).
+    """
+    db = _run_db(args)
     reports = []
+    unwritten: list[HistoryWriteError] = []
     with run_lock(db), open_history(db) as history:
+        for stale in history.mark_interrupted():
+            console.print(
+                f"[yellow]run {stale['id']} of {escape(stale['account'])} (started {stale['started']}) did not "
+                "finish (killed, or the machine stopped) and recorded nothing: marked interrupted[/yellow]"
+            )
         for account in accounts:
-            with console.status(f"[{account.name}] starting Chromium") as status:
+            run_id = history.start_run(account.name)
+            try:
+                with console.status(f"[{account.name}] starting Chromium") as status:
 
-                def progress(message: str, line: Status = status) -> None:
-                    line.update(escape(message))
+                    def progress(message: str, line: Status = status) -> None:
+                        line.update(escape(message))
 
-                run = run_account(spec, account, settings, options, credentials, notify=progress)
-            if getattr(args, "show_records", False):
-                print_records(console, run, _titles(spec, account.locale))
-            report = alert(record_run(history, spec, run, rules), account.alerts)
+                    run = run_account(spec, account, settings, options, credentials, notify=progress)
+                if getattr(args, "show_records", False):
+                    print_records(console, run, _titles(spec, account.locale))
+                try:
+                    # One transaction for the whole account: findings and the alert are worked out from all of
+                    # it, so a write cut short must leave nothing (the next run then finds the same news).
+                    with history.transaction():
+                        recorded = record_run(history, spec, run, rules, run_id=run_id)
+                    report = alert(recorded, account.alerts)
+                except HistoryWriteError as exc:
+                    history.settle_run(run_id, "not recorded")
+                    unwritten.append(exc)
+                    report = alert_unrecorded(unrecorded_report(run, run_id, exc), account.alerts)
+            except BaseException as exc:
+                history.settle_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed")
+                raise
             print_account_report(console, report)
             reports.append((run, report))
+    if unwritten:
+        if failures is None:
+            raise unwritten[0]
+        failures.extend(unwritten)
     return reports
 
 
 def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     config = _config(args)
     accounts = list(config.accounts.values()) if args.all else [config.account(args.account)]
+    unwritten: list[HistoryWriteError] = []
     pairs = _monitored_runs(
-        args, spec, console, accounts, config.settings, config.rules, _run_options(args, args.headed)
+        args, spec, console, accounts, config.settings, config.rules, _run_options(args, args.headed), None, unwritten
     )
     if args.format == "json":
         sys.stdout.write(
@@ -261,6 +325,8 @@ def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
                 ]
             )
         )
+    if unwritten:
+        raise unwritten[0]  # after the summary and the JSON: one line on stderr, exit 6
     return _exit_code([report for _, report in pairs])
 
 
@@ -279,8 +345,9 @@ def _cmd_report(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     if db is None:
         return EXIT_USAGE
     out = Path(args.out or ("report.json" if args.format == "json" else "report.html"))
+    running = lock_held(db)
     with open_history(db) as history:
-        write_report(history, out, args.format)
+        _write_out(out, lambda: write_report(history, out, args.format, running))
     console.print(f"wrote {escape(str(out))}")
     return EXIT_OK
 
@@ -294,7 +361,8 @@ def _cmd_export(args: argparse.Namespace, spec: Spec, console: Console) -> int:
         rows = export_rows(history, args.what, args.section, args.latest)
     text = to_csv(rows) if args.format == "csv" else to_jsonl(rows)
     if args.out:
-        paths.write_private(Path(args.out), text.encode("utf-8"))  # buyer comments and order ids: owner-only
+        out = Path(args.out)  # buyer comments and order ids: owner-only
+        _write_out(out, lambda: paths.write_private(out, text.encode("utf-8")))
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -306,8 +374,13 @@ def _cmd_history(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     db = _existing_db(args, console)
     if db is None:
         return EXIT_USAGE
+    running = lock_held(db)
     with open_history(db) as history:
         rows = history.changes_for(args.section, args.key)
+        stopped = history.query(
+            "SELECT id, started FROM runs WHERE outcome = 'interrupted' OR (outcome IS NULL AND ? = 0) ORDER BY id",
+            (int(running),),
+        )
     table = Table(title=escape(f"{args.section}{' ' + args.key if args.key else ''}: {len(rows)} change(s)"))
     for column in ("run", "when", "marketplace", "record", "change", "fields"):
         table.add_column(column, overflow="fold")
@@ -316,12 +389,17 @@ def _cmd_history(args: argparse.Namespace, spec: Spec, console: Console) -> int:
         text = "; ".join(f"{k}: {v[0]} -> {v[1]}" for k, v in fields.items())
         table.add_row(str(row["run_id"]), row["at"], row["marketplace"], escape(row["key"]), row["kind"], escape(text))
     console.print(table)
+    if stopped:
+        runs = ", ".join(f"{r['id']} ({r['started']})" for r in stopped)
+        console.print(f"[yellow]interrupted before they finished, recorded nothing: run {runs}[/yellow]")
     return EXIT_OK
 
 
 def _cmd_capture(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     config = _config(args)
     account = config.account(args.account)
+    out = Path(args.out)
+    _write_out(out, lambda: _writable_folder(out))  # before any browser starts
     outcome, written = capture_account(
         spec,
         account,
@@ -341,6 +419,13 @@ def _cmd_capture(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     for notice in outcome.notices:
         console.print(f"[yellow]{escape(notice)}[/yellow]")
     return EXIT_OK if outcome.status in {"ok", "empty"} else EXIT_UNREADABLE
+
+
+def _writable_folder(path: Path) -> None:
+    """Create ``path`` (and its parents) as needed; OSError unless files can be created in it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise PermissionError(13, "Permission denied", str(path))
 
 
 def _cmd_config(args: argparse.Namespace, spec: Spec, console: Console) -> int:
@@ -382,7 +467,9 @@ def _cmd_session(args: argparse.Namespace, spec: Spec, console: Console) -> int:
         if not session.exists():
             console.print(f"[red]no saved session for {escape(name)}; run `scraper login` first[/red]")
             return EXIT_USAGE
-        paths.write_private(Path(args.file), session.read_bytes())
+        target = Path(args.file)
+        data = session.read_bytes()
+        _write_out(target, lambda: paths.write_private(target, data))
         console.print(f"exported to {escape(args.file)} (mode 0600); copy it to the server and `session import` it")
     else:
         try:
@@ -507,7 +594,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("what", choices=["records", "findings"])
     ex.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
     ex.add_argument("--section")
-    ex.add_argument("--latest", action="store_true", help="findings: only each account's latest run")
+    ex.add_argument(
+        "--latest", action="store_true", help="findings: only those of each section's latest successful read"
+    )
     ex.add_argument("--out")
     ex.add_argument("--db")
     ex.set_defaults(func=_cmd_export)
@@ -564,6 +653,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LockedError as exc:
         err.print(f"[red]not started:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_LOCKED
+    except HistoryWriteError as exc:
+        err.print(f"[red]history not written:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_HISTORY
+    except (HistoryError, PathError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_USAGE
     except (PageError, AuthError) as exc:
         err.print(f"[red]cannot read:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_UNREADABLE

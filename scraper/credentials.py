@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 import keyring
+import keyring.backend
 import keyring.backends.chainer
 import keyring.backends.fail
 import keyring.backends.null
@@ -46,9 +47,22 @@ def _env(account: str, what: str) -> str | None:
     return os.environ.get(_env_prefix(account) + what) or os.environ.get("SC_WATCH_" + what) or None
 
 
+def _backend() -> keyring.backend.KeyringBackend:
+    """The keyring backend; CredentialsError when the one named by PYTHON_KEYRING_BACKEND cannot be loaded."""
+    try:
+        return keyring.get_keyring()
+    except Exception as exc:  # keyring imports the named class: any import or attribute error may come back
+        named = os.environ.get("PYTHON_KEYRING_BACKEND")
+        which = f"PYTHON_KEYRING_BACKEND={named}" if named else "the configured keyring backend"
+        raise CredentialsError(
+            f"{which} cannot be loaded ({type(exc).__name__}: {exc}); name an installed backend, e.g. "
+            "keyring.backends.null.Keyring with SC_WATCH_<ACCOUNT>_PASSWORD on a server"
+        ) from None
+
+
 def keyring_usable() -> bool:
     """False for the fail and null backends, which cannot keep anything, and for a chain of no backends."""
-    backend = keyring.get_keyring()
+    backend = _backend()
     if isinstance(backend, keyring.backends.chainer.ChainerBackend):
         return bool(backend.backends)
     return not isinstance(backend, keyring.backends.fail.Keyring | keyring.backends.null.Keyring)
@@ -98,6 +112,7 @@ def store_credentials(account: str, password: str, totp_secret: str | None) -> N
 def delete_credentials(account: str) -> bool:
     """Remove the account's secrets from the keyring; False when there were none."""
     removed = False
+    _backend()  # a backend that cannot be loaded is said once, clearly
     for what in ("password", "totp"):
         try:
             keyring.delete_password(SERVICE, f"{account}/{what}")

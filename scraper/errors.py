@@ -9,7 +9,9 @@ The hierarchy decides what the command line does with an error (message and exit
     ├── ValueParseError      one raw value could not be turned into its declared type
     ├── BrowserNotFoundError no Chromium to drive (the message says how to install one)
     ├── CredentialsError     secrets could not be stored or read (never shows a secret)
-    ├── HistoryError         the history database cannot be used
+    ├── HistoryError         the history database cannot be used (not a database, a path that is not a folder)
+    │   └── HistoryWriteError    writing a run failed (disk full, I/O error): nothing of the run was kept
+    ├── PathError            a file or folder named on the command line cannot be read or written
     ├── LockedError          another run holds the history database's lock
     ├── AuthError            signing in to Seller Central did not work
     │   ├── LoginRejectedError   Amazon rejected the e-mail, password or one-time code
@@ -72,6 +74,17 @@ class CredentialsError(ScraperError):
 
 class HistoryError(ScraperError):
     """The history database cannot be used (newer schema, not a database)."""
+
+
+class HistoryWriteError(HistoryError):
+    """The history could not be written while a run was recorded (disk full, read-only file, I/O error).
+
+    The run's write is one transaction, so nothing of it was kept; the message carries SQLite's own words.
+    """
+
+
+class PathError(ScraperError):
+    """A file or folder the user named (``--out``, ``--db``, a session file) cannot be read or written."""
 
 
 class LockedError(ScraperError):

@@ -8,18 +8,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scraper.errors import LockedError
+from scraper.errors import HistoryError, LockedError
+from scraper.paths import path_problem
+
+
+def lock_path(db_path: Path) -> Path:
+    """The lock file of a history database: ``<db>.lock`` next to it."""
+    return db_path.with_name(db_path.name + ".lock")
 
 
 @contextmanager
 def run_lock(db_path: Path) -> Iterator[Path]:
     """Hold ``<db>.lock`` for the duration; LockedError at once if another process holds it.
 
-    flock is released by the kernel when the process dies, so a crashed run never leaves a stale lock.
+    flock is released by the kernel when the process dies, so a crashed or killed run never leaves a
+    stale lock: the file stays, with the dead run's pid in it, and the next run takes it over. HistoryError
+    when the lock file cannot be created (a folder that is not writable, or not a folder).
     """
-    path = db_path.with_name(db_path.name + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    path = lock_path(db_path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise HistoryError(f"cannot use the history at {db_path}: {path_problem(path, exc)}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -33,3 +44,18 @@ def run_lock(db_path: Path) -> Iterator[Path]:
         yield path
     finally:
         os.close(fd)
+
+
+def lock_held(db_path: Path) -> bool:
+    """True while a run holds the history's lock (a run without an outcome is then still going, not dead)."""
+    try:
+        fd = os.open(lock_path(db_path), os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops the shared lock taken just to look
+    return False

@@ -6,7 +6,9 @@ Defaults follow the platform (platformdirs: ~/.config/sc-watch, ~/.local/state/s
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -45,12 +47,27 @@ def session_file(account: str) -> Path:
 def write_private(path: Path, data: bytes) -> None:
     """Write a file that holds secrets: created 0600 before any byte is written, replaced atomically."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an existing temp file would keep its old mode otherwise
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
+    # A temp name of its own (mkstemp creates it 0600): two processes saving the same file (two runs of one
+    # account with different --db both save its session) must not replace or remove each other's temp file.
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+
+
+def path_problem(path: Path, exc: OSError) -> str:
+    """Why ``path`` cannot be written, in words: names a part of it that is a file where a folder must be."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"{parent} is not a folder"
+            break
+    return exc.strerror or str(exc)
 
 
 def history_file() -> Path:

@@ -84,9 +84,11 @@ class Redactor:
         """A JSON body, redacted and pretty-printed; non-JSON bodies are redacted as text."""
         try:
             document = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            return json.dumps(self.json(document), ensure_ascii=False, indent=2) + "\n"
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # Not JSON, or nested deeper than Python recurses (a hostile body): redacted as text, so the
+            # capture is still saved and its replay names the problem, as the run did.
             return self.text(body.decode("utf-8", "replace") if isinstance(body, bytes) else body)
-        return json.dumps(self.json(document), ensure_ascii=False, indent=2) + "\n"
 
     def html(self, page: str) -> str:
         """A rendered page with scripts, hidden inputs, CSRF metas and sensitive attributes cleared."""

@@ -41,21 +41,49 @@ def sparkline(values: list[float], width: int = 160, height: int = 28) -> str:
     )
 
 
-def _latest_run(history: History, account: str) -> dict[str, Any] | None:
+LATEST_READS = """
+    SELECT account, marketplace, section, MAX(run_id) AS run_id FROM section_runs
+    WHERE status IN ('ok', 'empty') GROUP BY account, marketplace, section
+"""
+"""Per account, marketplace and section: the run of its latest successful read.
+
+Findings and changes are shown per section as of that run, so a run that was interrupted (and recorded
+nothing), or that could not read a section, never blanks out what the history last knew."""
+
+
+def _latest_run(history: History, account: str, running: bool) -> dict[str, Any] | None:
     rows = history.query("SELECT * FROM runs WHERE account = ? ORDER BY id DESC LIMIT 1", (account,))
+    if not rows:
+        return None
+    run = dict(rows[0])
+    if run["outcome"] is None:
+        # No outcome: still going while a run holds the lock, else it was killed before it finished (the next
+        # run marks it so in the history too).
+        run["outcome"] = "running" if running else "interrupted"
+    return run
+
+
+def _last_complete_run(history: History, account: str) -> dict[str, Any] | None:
+    rows = history.query(
+        "SELECT * FROM runs WHERE account = ? AND finished IS NOT NULL ORDER BY id DESC LIMIT 1", (account,)
+    )
     return dict(rows[0]) if rows else None
 
 
-def account_data(history: History, account: str) -> dict[str, Any]:
-    """Everything the report shows for one account, as plain data (also the JSON report)."""
-    run = _latest_run(history, account)
-    run_id = run["id"] if run else -1
+def account_data(history: History, account: str, running: bool = False) -> dict[str, Any]:
+    """Everything the report shows for one account, as plain data (also the JSON report).
+
+    ``running``: a run holds the history's lock now (see :func:`scraper.lock.lock_held`).
+    """
+    run = _latest_run(history, account, running)
     findings = [
         {**dict(row), "tags": json.loads(row["tags"]), "is_new": bool(row["is_new"])}
         for row in history.query(
-            "SELECT marketplace, section, key, rule, severity, message, tags, is_new FROM findings WHERE run_id = ? "
-            "ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, section",
-            (run_id,),
+            "SELECT f.run_id, f.marketplace, f.section, f.key, f.rule, f.severity, f.message, f.tags, f.is_new "
+            f"FROM findings f JOIN ({LATEST_READS}) l ON l.account = f.account AND l.marketplace = f.marketplace "
+            "AND l.section = f.section AND l.run_id = f.run_id WHERE f.account = ? "
+            "ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.section",
+            (account,),
         )
     ]
     changes = [
@@ -65,8 +93,14 @@ def account_data(history: History, account: str) -> dict[str, Any]:
             "key": r["key"],
             "kind": r["kind"],
             "fields": {k: [display(v[0]), display(v[1])] for k, v in json.loads(r["fields"]).items()},
+            "run_id": r["run_id"],
         }
-        for r in history.query("SELECT * FROM changes WHERE run_id = ? ORDER BY id", (run_id,))
+        for r in history.query(
+            f"SELECT c.* FROM changes c JOIN ({LATEST_READS}) l ON l.account = c.account "
+            "AND l.marketplace = c.marketplace AND l.section = c.section AND l.run_id = c.run_id "
+            "WHERE c.account = ? ORDER BY c.id",
+            (account,),
+        )
     ]
     tables = []
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -105,6 +139,7 @@ def account_data(history: History, account: str) -> dict[str, Any]:
     return {
         "name": account,
         "run": run,
+        "last_complete_run": _last_complete_run(history, account),
         "states": [s.__dict__ for s in history.section_states(account)],
         "findings": findings,
         "changes": changes,
@@ -113,13 +148,13 @@ def account_data(history: History, account: str) -> dict[str, Any]:
     }
 
 
-def report_data(history: History) -> dict[str, Any]:
-    """The whole report as plain data."""
+def report_data(history: History, running: bool = False) -> dict[str, Any]:
+    """The whole report as plain data (``running``: a run holds the history's lock now)."""
     accounts = [r["account"] for r in history.query("SELECT DISTINCT account FROM runs ORDER BY account")]
     return {
         "generated": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "db": str(history.path),
-        "accounts": [account_data(history, a) for a in accounts],
+        "accounts": [account_data(history, a, running) for a in accounts],
     }
 
 
@@ -141,17 +176,17 @@ def render_html(data: dict[str, Any]) -> str:
     return env.get_template("report.html.j2").render(**data)
 
 
-def write_report(history: History, path: Path, fmt: str = "html") -> Path:
+def write_report(history: History, path: Path, fmt: str = "html", running: bool = False) -> Path:
     """Write the report as HTML or JSON."""
-    data = report_data(history)
+    data = report_data(history, running)
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str) if fmt == "json" else render_html(data)
     write_private(path, text.encode("utf-8"))  # buyer comments and order ids: owner-only
     return path
 
 
 def export_rows(history: History, what: str, section: str | None = None, latest: bool = False) -> list[dict[str, Any]]:
-    """Current records (with account, marketplace, section, key), or every finding with its run (only each
-    account's latest run with ``latest``), as flat rows."""
+    """Current records (with account, marketplace, section, key), or every finding with its run (with
+    ``latest``, only those of each section's latest successful read), as flat rows."""
     if what == "records":
         rows = history.query(
             "SELECT account, marketplace, section, key, first_seen, last_seen, data FROM records "
@@ -168,7 +203,9 @@ def export_rows(history: History, what: str, section: str | None = None, latest:
     rows = history.query(
         "SELECT f.run_id, r.started, f.account, f.marketplace, f.section, f.key, f.rule, f.severity, f.message, "
         "f.tags, f.is_new FROM findings f JOIN runs r ON r.id = f.run_id "
-        "WHERE (? = 0 OR f.run_id IN (SELECT MAX(id) FROM runs GROUP BY account)) AND (? IS NULL OR f.section = ?) "
+        f"LEFT JOIN ({LATEST_READS}) l ON l.account = f.account AND l.marketplace = f.marketplace "
+        "AND l.section = f.section AND l.run_id = f.run_id "
+        "WHERE (? = 0 OR l.run_id IS NOT NULL) AND (? IS NULL OR f.section = ?) "
         "ORDER BY f.run_id, f.account, f.section, f.key",
         (int(latest), section, section),
     )

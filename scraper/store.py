@@ -12,14 +12,15 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scraper.diff import Change, diff_records
-from scraper.errors import HistoryError
+from scraper.errors import HistoryError, HistoryWriteError
+from scraper.paths import path_problem
 
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -116,11 +117,14 @@ class History:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            # Buyer comments and order ids live here: owner-only from the first byte (SQLite gives its
-            # journal files the database's mode).
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                # Buyer comments and order ids live here: owner-only from the first byte (SQLite gives its
+                # journal files the database's mode).
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError as exc:
+            raise HistoryError(f"cannot use the history at {path}: {path_problem(path, exc)}") from None
         try:
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
             self.db.row_factory = sqlite3.Row
@@ -143,13 +147,26 @@ class History:
         if self.db.in_transaction:
             yield self.db
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        with self.writing():
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                # SQLite ends some failed transactions itself (SQLITE_FULL, SQLITE_IOERR): a ROLLBACK then
+                # fails with "no transaction is active" and would hide the real error, which is what matters.
+                if self.db.in_transaction:
+                    with suppress(sqlite3.Error):
+                        self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """SQLite errors while writing become HistoryWriteError with SQLite's own words (disk full, I/O)."""
         try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            yield
+        except sqlite3.Error as exc:
+            raise HistoryWriteError(f"could not write the history {self.path}: {exc}") from exc
 
     def close(self) -> None:
         """Close the connection."""
@@ -162,13 +179,37 @@ class History:
     # --- runs ------------------------------------------------------------------------------------------
 
     def start_run(self, account: str) -> int:
-        """Open a run record; returns its id."""
-        cursor = self.db.execute("INSERT INTO runs(account, started) VALUES (?, ?)", (account, now_iso()))
+        """Open a run record (no outcome yet); returns its id."""
+        with self.writing():
+            cursor = self.db.execute("INSERT INTO runs(account, started) VALUES (?, ?)", (account, now_iso()))
         return int(cursor.lastrowid or 0)
 
     def finish_run(self, run_id: int, outcome: str) -> None:
         """Close a run record with its outcome ("ok", "unreadable", "login needed", ...)."""
-        self.db.execute("UPDATE runs SET finished = ?, outcome = ? WHERE id = ?", (now_iso(), outcome, run_id))
+        with self.writing():
+            self.db.execute("UPDATE runs SET finished = ?, outcome = ? WHERE id = ?", (now_iso(), outcome, run_id))
+
+    def settle_run(self, run_id: int, outcome: str) -> bool:
+        """Give a run that stopped early its outcome ("crashed", "interrupted", "not recorded") unless it has
+        one; best effort (the history may be what failed): False when that could not be written either."""
+        try:
+            self.db.execute("UPDATE runs SET outcome = ? WHERE id = ? AND outcome IS NULL", (outcome, run_id))
+        except sqlite3.Error:
+            return False
+        return True
+
+    def mark_interrupted(self) -> list[sqlite3.Row]:
+        """Mark every run without an outcome "interrupted" and return them (id, account, started).
+
+        Call only while holding the run lock (scraper.lock.run_lock): then no run without an outcome is
+        still going; it was killed, or the machine stopped, before it finished. Its history write was one
+        transaction, so it recorded nothing and the next run compares with the last complete one.
+        """
+        with self.writing():
+            rows = list(self.db.execute("SELECT id, account, started FROM runs WHERE outcome IS NULL ORDER BY id"))
+            if rows:
+                self.db.execute("UPDATE runs SET outcome = 'interrupted' WHERE outcome IS NULL")
+        return rows
 
     # --- sections --------------------------------------------------------------------------------------
 

@@ -50,9 +50,16 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 def load_yaml(path: Path, error: type[FileCheckError]) -> Any:
     """Parse a YAML file; unreadable files and syntax errors become ``error`` with the line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise error(str(path), "", f"cannot read the file: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(
+            str(path), "", f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8", line
+        ) from None
     try:
         return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.YAMLError as exc:
