@@ -65,6 +65,10 @@ SCREENSHOT_TIMEOUT_MS = 10_000
 HTML_TIMEOUT_MS = 5_000
 """Upper bounds, so a page that no longer answers cannot hang the run while its evidence is taken."""
 
+TRACE_SCREENCAST = False
+"""Record the trace's screencast (a filmstrip of the walk) besides the DOM snapshots. Off: it doubled the
+trace's cost (benchmarks/bench_evidence.py), and the full-page screenshot already shows the failure."""
+
 _STAMP = re.compile(r"(?P<base>\d{8}T\d{6}Z)(?:-(?P<n>\d{1,6}))?")
 
 
@@ -197,7 +201,7 @@ class Evidence:
             # sign-in form the tool filled in before never reaches a trace. Every walk opens its own URL.
             self.page.goto("about:blank", timeout=self.timeout_ms)
             if self._tracing == "off":
-                self.context.tracing.start(screenshots=True, snapshots=True, sources=False)
+                self.context.tracing.start(screenshots=TRACE_SCREENCAST, snapshots=True, sources=False)
             else:
                 self.context.tracing.start_chunk()
             self._tracing = "recording"
