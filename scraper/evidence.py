@@ -222,7 +222,9 @@ class Evidence:
             os.chmod(path, 0o600)  # Playwright writes it with its own mode, inside our 0700 folder
             return None
         except (PlaywrightError, OSError) as exc:
+            # Tracing is left off for the rest of the run; later sections' evidence says why it has none.
             self.trace = False
+            self._trace_problem = f"no trace: an earlier one could not be saved ({_first_line(exc)})"
             return f"the trace could not be saved: {_first_line(exc)}"
 
     def close(self) -> None:
