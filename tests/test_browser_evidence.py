@@ -232,3 +232,28 @@ def test_a_page_that_no_longer_answers_does_not_hang_the_evidence(browser: Brows
     assert notes[0].startswith("no screenshot: ")
     assert "Timeout 1000ms exceeded" in notes[0]
     assert notes[1] == "no HTML of the page at the failure: the page did not answer"
+
+
+def test_a_form_filled_before_a_section_never_reaches_its_trace(browser: Browser, tmp_path: Path) -> None:
+    """A trace snapshots the page it starts on, typed values included: the section's trace starts on a blank
+    page, so a password typed before (a sign-in, a renewal) is not in it."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content("<form><input type=email id=e><input type=password id=p></form>")
+        page.fill("#e", DEMO_EMAIL)
+        page.fill("#p", DEMO_PASSWORD)
+        made = Evidence(Settings(evidence_dir=str(tmp_path)), "demo", context, page)
+        made.begin_section()
+        page.set_content("<main><p>the section</p></main>")
+        capture = SectionCapture("feedback", DE, "de_DE", "http://127.0.0.1/feedback")
+        outcome = SectionOutcome("feedback", DE, "drift", message="[feedback] drift", capture=capture)
+        made.end_section(outcome)
+    finally:
+        context.close()
+    assert outcome.evidence is not None
+    with zipfile.ZipFile(outcome.evidence / "trace.zip") as trace:
+        data = b"".join(trace.read(n) for n in trace.namelist())
+    assert b"the section" in data
+    assert DEMO_PASSWORD.encode() not in data
+    assert_owner_only(tmp_path)
