@@ -317,6 +317,7 @@ def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
                                 "pages": o.pages,
                                 "records": to_jsonable(list(o.records)),
                                 "summary": to_jsonable(o.summary),
+                                "evidence": str(o.evidence) if o.evidence is not None else None,
                             }
                             for o in run.outcomes
                         ],
@@ -511,7 +512,9 @@ def _cmd_demo(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     with DemoServer(options) as server, _private_home():
         console.print(f"[bold]Demo Seller Central[/bold] at {server.base_url} (sign in as {DEMO_EMAIL})")
         account = Account("demo", server.base_url, DEMO_EMAIL, locale, ("A1PA6795UKMFR9",), tuple(spec.sections))
-        settings = Settings(delay_ms=args.delay_ms, jitter_ms=0, timeout_ms=15000, human_timeout_s=120)
+        settings = Settings(
+            delay_ms=args.delay_ms, jitter_ms=0, timeout_ms=15000, human_timeout_s=120, evidence_dir=args.evidence_dir
+        )
         creds = Credentials(DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, "demo")
         args.show_records = not args.quiet
         pairs = _monitored_runs(
@@ -524,6 +527,8 @@ def _cmd_demo(args: argparse.Namespace, spec: Spec, console: Console) -> int:
             RunOptions(headed=args.headed, interactive=args.headed, via_menu=args.via_menu),
             creds,
         )
+    if not args.evidence_dir and any(report.evidence for _, report in pairs):
+        console.print("(the demo's evidence folder is deleted as the demo ends; keep it with --evidence-dir DIR)")
     # The demo data is meant to have findings; only a section that could not be read fails the demo.
     return EXIT_OK if all(report.all_read for _, report in pairs) else EXIT_UNREADABLE
 
@@ -560,6 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--delay-ms", type=int, default=0, help="pause between page loads")
     d.add_argument("--quiet", action="store_true", help="summary only, no record tables")
     d.add_argument("--db", help="keep the demo's history here (default: a throw-away folder)")
+    d.add_argument("--evidence-dir", help="keep the evidence of unread sections here (default: a throw-away folder)")
     d.set_defaults(func=_cmd_demo)
 
     lg = sub.add_parser("login", help="sign in with a visible browser and save the session")

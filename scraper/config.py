@@ -12,6 +12,7 @@ from pathlib import Path
 
 from scraper.alerts import AlertSettings
 from scraper.errors import ConfigError
+from scraper.evidence import DEFAULT_KEEP, TRACE_MODES, TraceMode
 from scraper.findings import SEVERITIES, FindingRules
 from scraper.records import RECORD_TYPES
 from scraper.yamlcheck import Checker, YamlMap, load_yaml
@@ -24,6 +25,9 @@ settings:                      # all optional; defaults shown
   timeout_ms: 30000            # for a page to show its data
   human_timeout_s: 300         # how long a visible login waits for a person (CAPTCHA, SMS code)
   chromium_path: null          # else CHROMIUM_PATH, a Playwright-managed browser, or chromium on PATH
+  evidence_keep: 10            # runs whose evidence of unread sections each account keeps; 0 = no evidence
+  evidence_trace: on_failure   # Playwright trace of each unread section's walk (on_failure or off)
+  evidence_dir: null           # else <state folder>/evidence; owner-only, holds unredacted pages and cookies
 accounts:
   main:
     host: https://sellercentral.amazon.de
@@ -62,6 +66,12 @@ class Settings:
     timeout_ms: int = 30000
     human_timeout_s: int = 300
     chromium_path: str | None = None
+    evidence_keep: int = DEFAULT_KEEP
+    """Runs whose evidence folders (scraper.evidence) each account keeps; 0 writes no evidence."""
+    evidence_trace: TraceMode = "on_failure"
+    """"on_failure": every section's walk is traced and the trace kept for those not read; "off": none."""
+    evidence_dir: str | None = None
+    """Where evidence goes; None for the state folder's evidence/."""
 
 
 @dataclass(frozen=True)
@@ -108,10 +118,17 @@ MAX_WAIT_MS = 3_600_000
 def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     defaults = Settings()
     keys = {"delay_ms", "jitter_ms", "max_pages", "timeout_ms", "human_timeout_s", "chromium_path"}
+    keys |= {"evidence_keep", "evidence_trace", "evidence_dir"}
     m = ctx.mapping(node, "settings", set(), keys, top)
     path = m.get("chromium_path")
     if path is not None and not isinstance(path, str):
         ctx.fail("settings.chromium_path", "expected a path", m, "chromium_path")
+    evidence_dir = m.get("evidence_dir")
+    if evidence_dir is not None and (not isinstance(evidence_dir, str) or not evidence_dir.strip()):
+        ctx.fail("settings.evidence_dir", "expected a folder path", m, "evidence_dir")
+    trace = m.get("evidence_trace", defaults.evidence_trace)
+    if trace not in TRACE_MODES:
+        ctx.fail("settings.evidence_trace", f"expected one of {', '.join(TRACE_MODES)}", m, "evidence_trace")
     # Bounds: 0 would switch Playwright's timeouts off (a stalled site then hangs the run while it holds the
     # lock), and huge values overflow; an hour is the most any one wait may take.
     return Settings(
@@ -123,6 +140,9 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
             m, "human_timeout_s", "settings", defaults.human_timeout_s, low=1, high=MAX_WAIT_MS // 1000
         ),
         chromium_path=path,
+        evidence_keep=ctx.integer(m, "evidence_keep", "settings", defaults.evidence_keep, high=10_000),
+        evidence_trace=trace,
+        evidence_dir=evidence_dir,
     )
 
 

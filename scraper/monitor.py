@@ -51,6 +51,8 @@ class SectionReport:
     last_success: str | None = None
     notices: list[str] = field(default_factory=list)
     """Maintenance notices of a section that was read (part of the spec no longer matches the page)."""
+    evidence: str | None = None
+    """The folder with what the browser showed when the section was not read (also named in the message)."""
 
 
 @dataclass
@@ -63,6 +65,8 @@ class AccountReport:
     error: str | None
     digest: Digest | None = None
     alert_sent: bool | None = None
+    evidence: str | None = None
+    """The run's evidence folder, when a section was not read (scraper.evidence)."""
 
     @property
     def all_read(self) -> bool:
@@ -93,6 +97,8 @@ def record_run(
         notes += outcome.notices
         if outcome.truncated:
             notes.append("stopped at the page limit (settings.max_pages)")
+        if outcome.evidence is not None:
+            notes.append(f"evidence: {outcome.evidence}")
         message = "; ".join(notes) or None
         records = None
         if status in READ_OK:
@@ -123,6 +129,7 @@ def record_run(
             len(outcome.records),
             Counter(c.kind for c in changes),
             notices=list(outcome.notices),
+            evidence=str(outcome.evidence) if outcome.evidence is not None else None,
         )
         if records is not None:
             if outcome.truncated:
@@ -139,7 +146,8 @@ def record_run(
         report.last_success = states.get((report.marketplace, report.section))
     outcome_word = "ok" if run.all_read else (run.error_kind or "unreadable")
     history.finish_run(run_id, outcome_word)
-    return AccountReport(run.account, run_id, sections, run.error)
+    evidence = str(run.evidence) if run.evidence is not None else None
+    return AccountReport(run.account, run_id, sections, run.error, evidence=evidence)
 
 
 def alert(report: AccountReport, settings: AlertSettings) -> AccountReport:

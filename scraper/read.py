@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
@@ -50,6 +51,8 @@ class SectionOutcome:
     unread_fields: tuple[str, ...] = ()
     """Fields only the page shows that could not be read this time (the witness failed): not "now empty"."""
     capture: SectionCapture | None = field(default=None, repr=False, compare=False)
+    evidence: Path | None = None
+    """The folder with the screenshot, pages, JSON and trace of a section that was not read (scraper.evidence)."""
 
 
 def _check_marketplace(spec: Spec, section: SectionSpec, capture: SectionCapture) -> str | None:

@@ -22,6 +22,7 @@ from scraper.capture import SectionCapture, load_capture, save_capture
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials, load_credentials
 from scraper.errors import AuthError, ChallengeError, SiteUnavailableError
+from scraper.evidence import Evidence
 from scraper.login import ensure_signed_in
 from scraper.read import SectionOutcome, Status, read_section
 from scraper.redact import Redactor
@@ -45,6 +46,8 @@ class AccountRun:
     error_kind: str | None = None
     """"login needed" or "challenge", for the summary and alerts."""
     sign_ins: int = 0
+    evidence: Path | None = None
+    """The run's evidence folder (scraper.evidence), when something was not read and evidence is on."""
 
     @property
     def all_read(self) -> bool:
@@ -140,8 +143,10 @@ def run_account(
     pacer = Pacer(settings.delay_ms, settings.jitter_ms)
     session = paths.session_file(account.name)
     with account_page(account, settings, options) as (context, page):
+        evidence = Evidence(settings, account.name, context, page)
 
         def read(section: SectionSpec, marketplace: str) -> SectionOutcome:
+            evidence.begin_section()
             capture = collect_section(
                 page,
                 spec,
@@ -154,7 +159,9 @@ def run_account(
                 timeout_ms=settings.timeout_ms,
                 pacer=pacer,
             )
-            return read_section(spec, section, capture)
+            outcome = read_section(spec, section, capture)
+            evidence.end_section(outcome)  # before anything else loads: the page is as the failure left it
+            return outcome
 
         for marketplace in account.marketplaces:
 
@@ -183,7 +190,9 @@ def run_account(
                     if outcome.status == "wrong marketplace":
                         # Every further section would be filed under the wrong marketplace: stop this one.
                         result.outcomes.extend(
-                            SectionOutcome(s, marketplace, "wrong marketplace", message=outcome.message)
+                            SectionOutcome(
+                                s, marketplace, "wrong marketplace", message=outcome.message, evidence=outcome.evidence
+                            )
                             for s in sections[sections.index(section_id) + 1 :]
                         )
                         break
@@ -202,15 +211,18 @@ def run_account(
                     result.error_kind = "unreachable"
                     status = "error"
                 # This marketplace's unread sections and every later marketplace's: none was read.
+                shown = evidence.sign_in_failed(marketplace, result.error_kind or status, result.error)
                 done = {(o.marketplace, o.section) for o in result.outcomes}
                 later = account.marketplaces[account.marketplaces.index(marketplace) :]
                 result.outcomes.extend(
-                    SectionOutcome(s, m, status, message=result.error)
+                    SectionOutcome(s, m, status, message=result.error, evidence=shown)
                     for m in later
                     for s in sections
                     if (m, s) not in done
                 )
                 break
+        evidence.close()
+        result.evidence = evidence.run_dir
         if result.error is None:
             save_session(context, session)
     return result

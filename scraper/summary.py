@@ -80,5 +80,10 @@ def print_account_report(console: Console, report: AccountReport) -> None:
         console.print("no new findings")
     if report.error:
         console.print(f"[bold red]{escape(report.error)}[/bold red]")
+    if report.evidence:
+        # On a line of its own, unwrapped, so the path can be copied from any terminal width.
+        console.print(
+            f"evidence of what was not read (owner-only): {escape(report.evidence)}", soft_wrap=True, highlight=False
+        )
     if report.digest is not None and report.alert_sent is not None:
         console.print("alert sent" if report.alert_sent else "[bold red]alert could not be delivered[/bold red]")
