@@ -80,6 +80,20 @@ class CounterCheck:
         line = f"{what}: Amazon counts {self.amazon_text}, the read has {self.read_text}"
         return line + (f" ({self.note})" if self.note else "")
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CounterCheck:
+        """A check as :meth:`to_json` stored it."""
+        return cls(
+            str(data["name"]),
+            data["verdict"],
+            data.get("amazon"),
+            data.get("amazon_low"),
+            int(data.get("read") or 0),
+            int(data.get("read_max") or 0),
+            data.get("window_days"),
+            data.get("note"),
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The plain form the history stores."""
         return {
@@ -300,13 +314,29 @@ def verification(checks: Sequence[CounterCheck]) -> str:
     return "verified" if all(c.verdict == "agrees" for c in judged) else "disagrees"
 
 
-def count_text(counted: int | None, checks: Sequence[CounterCheck], records: int) -> str:
-    """The summary's short word on Amazon's count: "12 = 12 read", "13, read 10", "not verified"."""
+def count_text(counted: int | None, checks: Sequence[CounterCheck]) -> str:
+    """Amazon's count in a few words: "12: verified", the counters that disagree, or "not verified"."""
     state = verification(checks)
     if state == "not verified":
         return f"not verified ({counted:,} counted)" if counted is not None else "not verified"
-    total = f"{counted:,}" if counted is not None else "-"
     if state == "verified":
-        return f"{total}: verified"
-    off = [c for c in checks if c.verdict in {"fewer", "more", "differs"}]
-    return "; ".join(c.text() for c in off) if off else f"{total}, read {records:,}"
+        return f"{counted:,}: verified" if counted is not None else "verified"
+    return "; ".join(c.text() for c in checks if c.verdict in {"fewer", "more", "differs"})
+
+
+def stored_checks(stored: str | None) -> tuple[int | None, list[CounterCheck]]:
+    """Amazon's headline count and the checks from what the history stored for a section read."""
+    if not stored:
+        return None, []
+    try:
+        data = json.loads(stored)
+        checks = [CounterCheck.from_json(c) for c in data.get("checks", [])]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None, []
+    counted = data.get("counted")
+    return (counted if isinstance(counted, int) else None), checks
+
+
+def stored_text(stored: str | None) -> str:
+    """:func:`count_text` from what the history stored for a section read (report)."""
+    return count_text(*stored_checks(stored))
