@@ -15,8 +15,13 @@ from pathlib import Path
 import pytest
 
 from scraper.cli import EXIT_OK, EXIT_UNREADABLE, main
+from scraper.config import Account
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
+from scraper.read import read_section
+from scraper.spec import Spec
 from scraper.store import open_history
+from scraper.walk import SIDE_CALL_WAIT_MS, collect_section
+from tests.conftest import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 DE = "A1PA6795UKMFR9"
@@ -125,3 +130,15 @@ def test_a_read_cut_at_the_page_limit_is_incomplete_with_amazons_count(
         "Amazon counts 10"
     )
     assert "INCOMPLETE" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_counters_answer_that_comes_after_the_list_is_still_collected(spec: Spec, demo: DemoServer) -> None:
+    """Feedback Manager's page does not wait for its aggregates: the walk keeps what arrives after the last page."""
+    demo.options.page_size = 20  # one page: the walk is done long before the answer comes
+    demo.options.slow_paths = {"/fbmapi/v1/aggregates": SIDE_CALL_WAIT_MS // 2}
+    acct = Account("demo", demo.base_url, DEMO_EMAIL, "de_DE", (DE,), ("feedback",))
+    with signed_in_page(spec, acct) as page:
+        capture = collect_section(page, spec, spec.section("feedback"), acct.host, DE, acct.locale, timeout_ms=10000)
+    assert [x.role for p in capture.pages for x in p.exchanges].count("counters") == 1
+    outcome = read_section(spec, spec.section("feedback"), capture)
+    assert (outcome.status, outcome.pages, outcome.counted, outcome.verification) == ("ok", 1, 10, "verified")

@@ -130,6 +130,8 @@ class DemoOptions:
     """Section id -> a number added to every count Amazon sends or shows of its list (body totals, the
     regulatory summary and sub-title, the feedback aggregates' five-star counts), while the list itself stays
     as it is: positive, Amazon counts more than it lists; negative, fewer. Paging follows the real list."""
+    slow_paths: dict[str, int] = field(default_factory=dict)
+    """Path prefix -> milliseconds added to every request under it (a call that answers after the list)."""
     counters_missing: frozenset[str] = frozenset()
     """Sections whose pages send and show no count of their list (body totals left out, no counter text, no
     aggregates call), as a page that changed its counters would."""
@@ -273,6 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
         demo = self.server.demo
         demo._record(method, self.path)
         latency = demo.options.latency_ms
+        latency += next((ms for prefix, ms in demo.options.slow_paths.items() if self.path.startswith(prefix)), 0)
         if latency > 0:
             time.sleep(latency / 1000)
         body = b""

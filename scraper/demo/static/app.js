@@ -961,14 +961,21 @@
     return [1, 2, 3, 4, 5].reduce(function (sum, n) { return sum + (lifetime['rating' + n] || 0); }, 0);
   }
 
-  render.feedback = function (data, page, aggregates) {
-    var counted = aggregatedTotal(aggregates);
+  // The star counts come from their own call (cfg.counters), which the list does not wait for: the total shows
+  // when it arrives, as on a page whose parts load independently.
+  render.feedback = function (data, page, summary, counts) {
+    var total = h('p', { className: 'fbm-total-ratings' });
+    if (counts) {
+      counts.then(function (aggregates) {
+        var counted = aggregatedTotal(aggregates);
+        if (counted !== null) total.textContent = (DE ? 'Bewertungen insgesamt: ' : 'Total ratings: ') + fmtNumber(counted);
+      });
+    }
     var state = { page: 1, busy: false };
     var tab = h('kat-tab', { 'tab-id': 'all', className: 'tab-selected' }, fbList(data));
     var pager = fbPager(1, data.more);
     var content = h('div', { className: 'fbm-content katal' },
-      h('feedback-summary', {}, h('h2', { text: DE ? 'Feedback-Bewertung' : 'Feedback Rating' }),
-        counted === null ? null : h('p', { text: (DE ? 'Bewertungen insgesamt: ' : 'Total ratings: ') + fmtNumber(counted) })),
+      h('feedback-summary', {}, h('h2', { text: DE ? 'Feedback-Bewertung' : 'Feedback Rating' }), total),
       h('h3', { className: 'fbm-recent-heading', text: DE ? 'Aktuelles Feedback' : 'Recent Feedback' }),
       h('div', { className: 'filter-tabs' }, h('kat-tabs', { selected: 'all' },
         h('kat-tab-header', { 'tab-id': 'all', className: 'tab-selected', text: T.all }), tab)),
@@ -1034,13 +1041,11 @@
     if (cfg.summary) {
       requests.push(fetchJson(cfg.summary, {}).then(function (r) { return r.body; }));
     }
-    if (cfg.counters) {
-      // Feedback Manager's star counts per period (seen, S1 sec-22); a failed call leaves them out, as a page
-      // whose counters did not load still shows its list.
-      requests.push(fetchJson(cfg.counters, {}).then(function (r) { return r.body; }, function () { return null; }));
-    }
+    // Feedback Manager's star counts per period (seen, S1 sec-22), fired with the list but not waited for; a
+    // failed call leaves them out, as a page whose counters did not load still shows its list.
+    var counts = cfg.counters ? fetchJson(cfg.counters, {}).then(function (r) { return r.body; }, function () { return null; }) : null;
     Promise.all(requests).then(function (results) {
-      var nodes = render[cfg.section](results[0], page, results[1]);
+      var nodes = render[cfg.section](results[0], page, results[1], counts);
       app.replaceChildren.apply(app, [heading].concat(nodes));
       injectFault(app);
     }).catch(function (error) {
