@@ -53,7 +53,10 @@ def print_account_report(console: Console, report: AccountReport) -> None:
         by_severity = Counter(f.severity for f in s.findings)
         findings = " ".join(f"{by_severity[k]} {k}" for k in ("critical", "warning", "info") if by_severity[k])
         note = s.message or ""
-        if not read:
+        if s.status == "incomplete":
+            last = f"last complete read {s.last_success}" if s.last_success else "never read completely"
+            note = f"read in part ({last})" + (f": {s.message}" if s.message else "")
+        elif not read:
             note = f"not read successfully since {s.last_success}" if s.last_success else "never read successfully"
             note += f": {s.message}" if s.message else ""
         table.add_row(

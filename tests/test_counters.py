@@ -449,6 +449,7 @@ def test_an_incomplete_read_is_stored_applied_in_part_alerted_and_never_green(sp
     text = console.export_text()
     assert "INCOMPLETE" in text
     assert "cases: Amazon counts 12, the read has 9" in text
+    assert "read in part (last complete read 20" in text
 
 
 def test_the_summary_and_report_say_verified_or_not_verified(spec: Spec, tmp_path: Path) -> None:
