@@ -317,12 +317,14 @@ def verification(checks: Sequence[CounterCheck]) -> str:
 
 
 def count_text(counted: int | None, checks: Sequence[CounterCheck]) -> str:
-    """Amazon's count in a few words: "12: verified", the counters that disagree, or "not verified"."""
+    """Amazon's count in a few words: "12 listings: verified", the counters that disagree, or "not verified"."""
     state = verification(checks)
+    head = next((c for c in checks if c.amazon is not None and c.window_days is None), None)
+    what = f"{counted:,} {head.name.replace('_', ' ')}" if counted is not None and head is not None else None
     if state == "not verified":
-        return f"not verified ({counted:,} counted)" if counted is not None else "not verified"
+        return f"not verified ({what} counted)" if what else "not verified"
     if state == "verified":
-        return f"{counted:,}: verified" if counted is not None else "verified"
+        return f"{what}: verified" if what else "verified"
     return "; ".join(c.text() for c in checks if c.verdict in {"fewer", "more", "differs"})
 
 

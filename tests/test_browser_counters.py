@@ -100,7 +100,8 @@ def test_amazon_counting_more_than_the_list_is_incomplete_then_verified(
     feedback = section_run(env, "feedback")
     assert (feedback["status"], feedback["counters"]["counted"]) == ("ok", 10)
     assert feedback["counters"]["verification"] == "verified"
-    assert "10: verified" in out
+    assert "10 ratings: verified" in out  # 12 entries, 2 struck through
+    assert "10 cases: verified" in out
 
 
 def test_more_than_amazon_counts_is_drift(demo: DemoServer, env: Path, webhook) -> None:

@@ -170,7 +170,7 @@ def test_counters_that_agree_verify_the_read(spec: Spec) -> None:
     assert (outcome.status, outcome.message, outcome.counted, outcome.verification) == ("ok", None, 10, "verified")
     assert check(outcome, "cases") == ("agrees", 10, 10, 10)
     assert check(outcome, "cases_shown") == ("agrees", 10, 10, 10)
-    assert count_text(outcome.counted, outcome.checks) == "10: verified"
+    assert count_text(outcome.counted, outcome.checks) == "10 cases: verified"
 
 
 def test_fewer_records_than_amazon_counts_is_incomplete_with_both_numbers(spec: Spec) -> None:
@@ -467,14 +467,14 @@ def test_the_summary_and_report_say_verified_or_not_verified(spec: Spec, tmp_pat
     print_account_report(console, report)
     text = console.export_text()
     assert "Amazon's count" in text
-    assert "10: verified" in text
+    assert "10 cases: verified" in text
     assert "not verified" in text
     states = {s["section"]: s for s in data["accounts"][0]["states"]}
-    assert states["case_log"]["count_text"] == "10: verified"
+    assert states["case_log"]["count_text"] == "10 cases: verified"
     assert states["notifications"]["count_text"] == "not verified"
     page_html = render_html(data)
     assert "<th>Amazon&#39;s count</th>" in page_html or "<th>Amazon's count</th>" in page_html
-    assert "10: verified" in page_html
+    assert "10 cases: verified" in page_html
 
 
 def test_replaying_an_incomplete_capture_exits_unreadable_and_says_why(
