@@ -44,22 +44,29 @@ def build_digest(
     problems: list[tuple[str, str, str]],
     settings: AlertSettings,
     notices: list[str] | None = None,
+    incomplete: list[tuple[str, str, str]] | None = None,
 ) -> Digest | None:
     """The digest for one account's run, or None when there is nothing to say.
 
     ``new_findings`` holds (marketplace, finding); ``problems`` (marketplace, section, message) for every
     section that could not be read; ``notices`` the maintenance notices of sections that were read but whose
-    page no longer fully matches selectors.yaml (each listed once).
+    page no longer fully matches selectors.yaml (each listed once); ``incomplete`` (marketplace, section,
+    message) for every section read only in part (cut at the page limit, or Amazon counts more than was read).
     """
     notices = list(dict.fromkeys(notices or []))
+    incomplete = list(incomplete or [])
     wanted = [(m, f) for m, f in new_findings if severity_rank(f.severity) >= severity_rank(settings.min_severity)]
     wanted.sort(key=lambda mf: (-severity_rank(mf[1].severity), mf[1].section))
-    if not wanted and not problems and not notices and not settings.notify_when_nothing_new:
+    if not wanted and not problems and not incomplete and not notices and not settings.notify_when_nothing_new:
         return None
     lines: list[str] = []
     if problems:
         lines.append("COULD NOT READ (these places were not checked):")
         lines.extend(f"- {marketplace} {section}: {message}" for marketplace, section, message in problems)
+        lines.append("")
+    if incomplete:
+        lines.append("INCOMPLETE (read only in part: what was not read is neither new nor resolved):")
+        lines.extend(f"- {marketplace} {section}: {message}" for marketplace, section, message in incomplete)
         lines.append("")
     if wanted:
         lines.append(f"{len(wanted)} new finding(s):")
@@ -74,9 +81,13 @@ def build_digest(
     if not lines:
         lines.append("Everything was read; nothing new.")
     critical = any(f.severity == "critical" for _, f in wanted)
-    level = "failure" if problems or critical else ("warning" if wanted or notices else "info")
+    level = "failure" if problems or incomplete or critical else ("warning" if wanted or notices else "info")
     if problems:
         title = f"Seller Central [{account}]: could not read {len(problems)} place(s)"
+        if incomplete:
+            title += f", {len(incomplete)} only in part"
+    elif incomplete:
+        title = f"Seller Central [{account}]: {len(incomplete)} place(s) read only in part"
     elif wanted:
         title = f"Seller Central [{account}]: {len(wanted)} new finding(s)"
     elif notices:

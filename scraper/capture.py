@@ -12,6 +12,7 @@ Directory layout (``capture.json`` indexes the rest)::
     page-1.html              page 1 as rendered, invisible elements marked data-sc-hidden
     page-1.rows-1.json       the first JSON body the page fetched from the section's endpoint
     page-1.summary-1.json    a summary body (for example /pcrHealth/pcrKpi)
+    page-1.counters-1.json   a body of the page's counters call (Feedback Manager's aggregates)
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ FORMAT = 1
 
 INDEX = "capture.json"
 
-ExchangeRole = Literal["rows", "summary"]
+ExchangeRole = Literal["rows", "summary", "counters"]
+ROLES: tuple[str, ...] = ("rows", "summary", "counters")
 ProblemKind = Literal["signed_out", "drift", "error"]
 
 
@@ -139,7 +141,7 @@ def save_capture(
             html_file = f"page-{n}.html"
             put(html_file, redactor.html(page.html) if redactor else page.html)
         exchanges = []
-        counts = {"rows": 0, "summary": 0}
+        counts = dict.fromkeys(ROLES, 0)
         for x in page.exchanges:
             body_file = None
             if x.body is not None:
@@ -216,8 +218,8 @@ def load_capture(directory: Path) -> SectionCapture:
         exchanges = []
         for j, x in enumerate(_need(meta, "exchanges", list, here), start=1):
             there = f"{here} exchanges[{j}]"
-            if not isinstance(x, dict) or x.get("role") not in {"rows", "summary"}:
-                raise CaptureFormatError(there, "expected an object with role rows or summary")
+            if not isinstance(x, dict) or x.get("role") not in ROLES:
+                raise CaptureFormatError(there, f"expected an object with role {', '.join(ROLES)}")
             exchanges.append(
                 Exchange(
                     role=x["role"],

@@ -38,6 +38,7 @@ from rich.table import Table
 from scraper import __version__, paths
 from scraper.capture import is_capture_dir, load_capture
 from scraper.config import EXAMPLE, Account, Config, Settings, load_config
+from scraper.counters import count_text
 from scraper.credentials import (
     Credentials,
     delete_credentials,
@@ -117,6 +118,9 @@ def outcome_json(outcome: SectionOutcome) -> dict[str, Any]:
         "truncated": outcome.truncated,
         "duplicates": outcome.duplicates,
         "summary": to_jsonable(outcome.summary),
+        "counted": outcome.counted,
+        "verification": outcome.verification,
+        "checks": [c.to_json() for c in outcome.checks],
         "records": to_jsonable(list(outcome.records)),
     }
 
@@ -139,6 +143,7 @@ def _replay_capture(
         console.print(records_table(outcome.records, f"{capture.section} ({directory})", caption))
         if outcome.summary is not None:
             console.print(f"summary: {escape(str(to_jsonable(outcome.summary)))}")
+        console.print(f"Amazon's count: {escape(count_text(outcome.counted, outcome.checks))}")
         if outcome.message:
             console.print(f"[bold red]{escape(outcome.message)}[/bold red]")
         for notice in outcome.notices:
@@ -315,6 +320,9 @@ def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
                                 "message": o.message,
                                 "source": o.source,
                                 "pages": o.pages,
+                                "counted": o.counted,
+                                "verification": o.verification,
+                                "checks": [c.to_json() for c in o.checks],
                                 "records": to_jsonable(list(o.records)),
                                 "summary": to_jsonable(o.summary),
                                 "evidence": str(o.evidence) if o.evidence is not None else None,

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from scraper.alerts import AlertSettings, Digest, build_digest, send
+from scraper.counters import CounterCheck, count_text, verification
 from scraper.diff import Change
 from scraper.findings import Finding, FindingRules, evaluate
 from scraper.parse import record_key
@@ -21,7 +22,7 @@ from scraper.read import SectionOutcome
 from scraper.run import AccountRun
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
-from scraper.store import READ_OK, History
+from scraper.store import APPLIED, READ_OK, History
 
 
 def key_text(key: tuple[Any, ...]) -> str:
@@ -53,6 +54,26 @@ class SectionReport:
     """Maintenance notices of a section that was read (part of the spec no longer matches the page)."""
     evidence: str | None = None
     """The folder with what the browser showed when the section was not read (also named in the message)."""
+    counted: int | None = None
+    """Amazon's own count of the list, where the page showed or sent one."""
+    checks: tuple[CounterCheck, ...] = ()
+    """Amazon's counters next to what was read (scraper/counters.py)."""
+
+    @property
+    def count_text(self) -> str:
+        """Amazon's count in a few words for the summary: verified, the numbers that disagree, or not verified."""
+        return count_text(self.counted, self.checks)
+
+
+def counters_json(outcome: SectionOutcome) -> dict[str, Any] | None:
+    """What the history keeps of Amazon's counts for one section read (None where the spec names none)."""
+    if not outcome.checks:
+        return None
+    return {
+        "counted": outcome.counted,
+        "verification": verification(outcome.checks),
+        "checks": [c.to_json() for c in outcome.checks],
+    }
 
 
 @dataclass
@@ -95,13 +116,14 @@ def record_run(
         status = history_status(outcome, run)
         notes = [outcome.message] if outcome.message else []
         notes += outcome.notices
-        if outcome.truncated:
+        if outcome.truncated and status != "incomplete":  # read_section says so itself for an incomplete read
             notes.append("stopped at the page limit (settings.max_pages)")
         if outcome.evidence is not None:
             notes.append(f"evidence: {outcome.evidence}")
         message = "; ".join(notes) or None
+        partial = outcome.truncated or status == "incomplete"
         records = None
-        if status in READ_OK:
+        if status in APPLIED:
             records = {key_text(record_key(section.key, r)): to_jsonable(r) for r in outcome.records}
             if outcome.unread_fields:
                 # What the page alone shows could not be read this time: keep what the history knows rather
@@ -119,7 +141,8 @@ def record_run(
             message,
             records,
             to_jsonable(outcome.summary),
-            partial=outcome.truncated,
+            partial=partial,
+            counters=counters_json(outcome),
         )
         report = SectionReport(
             outcome.marketplace,
@@ -130,11 +153,13 @@ def record_run(
             Counter(c.kind for c in changes),
             notices=list(outcome.notices),
             evidence=str(outcome.evidence) if outcome.evidence is not None else None,
+            counted=outcome.counted,
+            checks=outcome.checks,
         )
         if records is not None:
-            if outcome.truncated:
-                # A cut read judges what it did not see by the history's copy, so those findings do not
-                # vanish now and come back as new on the next full read.
+            if partial:
+                # A cut or incomplete read judges what it did not see by the history's copy, so those findings
+                # do not vanish now and come back as new on the next full read.
                 records = history.active_records(run.account, outcome.marketplace, outcome.section)
             report.findings = evaluate(outcome.section, records, changes, rules, today)
             report.new_findings = history.store_findings(
@@ -152,11 +177,18 @@ def record_run(
 
 def alert(report: AccountReport, settings: AlertSettings) -> AccountReport:
     """Build the account's digest and send it to its Apprise URLs (when there is something to say)."""
-    problems = [(s.marketplace, s.section, s.message or s.status) for s in report.sections if s.status not in READ_OK]
+    problems = [
+        (s.marketplace, s.section, s.message or s.status)
+        for s in report.sections
+        if s.status not in READ_OK and s.status != "incomplete"
+    ]
+    incomplete = [
+        (s.marketplace, s.section, s.message or s.status) for s in report.sections if s.status == "incomplete"
+    ]
     if report.error and not problems:
         problems = [("-", "login", report.error)]
-    notices = list(dict.fromkeys(n for s in report.sections if s.status in READ_OK for n in s.notices))
-    report.digest = build_digest(report.account, report.new_findings, problems, settings, notices)
+    notices = list(dict.fromkeys(n for s in report.sections if s.status in APPLIED for n in s.notices))
+    report.digest = build_digest(report.account, report.new_findings, problems, settings, notices, incomplete)
     if report.digest is not None and settings.urls:
         report.alert_sent = send(report.digest, settings.urls)
     return report

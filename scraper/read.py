@@ -18,6 +18,7 @@ from typing import Any, Literal
 from urllib.parse import urlparse
 
 from scraper.capture import CapturedPage, Exchange, SectionCapture
+from scraper.counters import CounterCheck, check_counters, headline, verification
 from scraper.errors import PageError, SelectorDriftError, SignedOutError, WrongMarketplaceError
 from scraper.extract import read_dom, signed_out, soup_of
 from scraper.marketplace import marketplace_shown
@@ -26,7 +27,9 @@ from scraper.records import Unknown
 from scraper.spec import SectionSpec, Spec
 from scraper.values import Locale
 
-Status = Literal["ok", "empty", "drift", "signed_out", "wrong marketplace", "error"]
+Status = Literal["ok", "empty", "incomplete", "drift", "signed_out", "wrong marketplace", "error"]
+"""incomplete: read, but not all of it (the page limit cut it, or Amazon's own count is higher): what was
+read is kept, nothing unseen is resolved, and it is never reported as green."""
 
 
 @dataclass
@@ -50,9 +53,20 @@ class SectionOutcome:
     """Rows that came more than once (overlapping responses, a list that shifted while paging)."""
     unread_fields: tuple[str, ...] = ()
     """Fields only the page shows that could not be read this time (the witness failed): not "now empty"."""
+    counted: int | None = None
+    """Amazon's own count of the whole list, where the page shows or sends one (scraper/counters.py)."""
+    counters: dict[str, int] = field(default_factory=dict)
+    """Every number Amazon showed about the list, by the counter's name in selectors.yaml."""
+    checks: tuple[CounterCheck, ...] = ()
+    """Each counter next to what was read; they decide "incomplete" (fewer read) and drift (more read)."""
     capture: SectionCapture | None = field(default=None, repr=False, compare=False)
     evidence: Path | None = None
     """The folder with the screenshot, pages, JSON and trace of a section that was not read (scraper.evidence)."""
+
+    @property
+    def verification(self) -> str:
+        """ "verified" (Amazon's counts agree), "disagrees", or "not verified" (no count to judge by)."""
+        return verification(self.checks)
 
 
 def _check_marketplace(spec: Spec, section: SectionSpec, capture: SectionCapture) -> str | None:
@@ -234,12 +248,47 @@ def read_section(spec: Spec, section: SectionSpec, capture: SectionCapture) -> S
     except PageError as exc:
         outcome.status, outcome.message = "error", str(exc)
         return _unseen_url(section, outcome)
+    _judge(section, capture, outcome)
     if unknown_label is not None:
         outcome.notices.append(
             f"[{section.id}] maintenance: the account switcher shows {unknown_label!r}, which selectors.yaml "
             f"`marketplaces` does not name; the records were filed under {capture.marketplace} unverified"
         )
     return outcome
+
+
+def _judge(section: SectionSpec, capture: SectionCapture, outcome: SectionOutcome) -> None:
+    """Compare the records with Amazon's own counts; a read that is short of them, or cut at the page limit,
+    is "incomplete", one that holds more than they count is drift (both with the numbers)."""
+    outcome.checks = check_counters(section, capture, outcome.records)
+    outcome.counters = {c.name: c.amazon for c in outcome.checks if c.amazon is not None}
+    outcome.counted = headline(section, outcome.checks)
+    if outcome.status not in {"ok", "empty"}:
+        return
+    more = [c for c in outcome.checks if c.verdict == "more"]
+    differs = [c for c in outcome.checks if c.verdict == "differs"]
+    fewer = [c for c in outcome.checks if c.verdict == "fewer"]
+    if more or differs:
+        outcome.status = "drift"
+        why = (
+            "more than Amazon counts (the read holds something the page does not list)"
+            if more
+            else "the records do not add up to Amazon's counts"
+        )
+        outcome.message = f"[{section.id}] {why}: " + "; ".join(c.text() for c in (*more, *differs, *fewer))
+    elif capture.truncated:
+        outcome.status = "incomplete"
+        counted = f"; Amazon counts {outcome.counted:,}" if outcome.counted is not None else ""
+        short = "".join(f"; {c.text()}" for c in fewer)
+        outcome.message = (
+            f"[{section.id}] incomplete: stopped at the page limit (settings.max_pages) after {outcome.pages} "
+            f"page(s) with {len(outcome.records)} record(s){counted}{short}"
+        )
+    elif fewer:
+        outcome.status = "incomplete"
+        outcome.message = f"[{section.id}] incomplete: Amazon counts more than was read: " + "; ".join(
+            c.text() for c in fewer
+        )
 
 
 def _unseen_url(section: SectionSpec, outcome: SectionOutcome) -> SectionOutcome:

@@ -18,6 +18,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from scraper.counters import stored_checks, stored_text, verification
 from scraper.paths import write_private
 from scraper.serialize import display
 from scraper.store import History
@@ -140,7 +141,14 @@ def account_data(history: History, account: str, running: bool = False) -> dict[
         "name": account,
         "run": run,
         "last_complete_run": _last_complete_run(history, account),
-        "states": [s.__dict__ for s in history.section_states(account)],
+        "states": [
+            {
+                **s.__dict__,
+                "count_text": stored_text(s.counters),
+                "count_disagrees": verification(stored_checks(s.counters)[1]) == "disagrees",
+            }
+            for s in history.section_states(account)
+        ],
         "findings": findings,
         "changes": changes,
         "tables": tables,

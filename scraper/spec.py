@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import soupsieve
 
@@ -44,7 +44,8 @@ _PY_TYPES: dict[str, type] = {
     "url": str,
     "bool": bool,
 }
-_API_PATH = re.compile(r"[A-Za-z_][\w-]*(\[\d*\])?(\.[A-Za-z_][\w-]*(\[\d*\])?)*")
+# A segment may start with a digit: Feedback Manager's aggregates are keyed "30D", "90D", "365D" (seen, S1).
+_API_PATH = re.compile(r"[A-Za-z0-9_][\w-]*(\[\d*\])?(\.[A-Za-z0-9_][\w-]*(\[\d*\])?)*")
 
 
 # --- spec objects -------------------------------------------------------------------------------------
@@ -145,6 +146,42 @@ class SummarySpec:
     api: SummarySource | None
 
 
+CounterSource = Literal["rows", "summary", "counters", "page"]
+
+
+@dataclass(frozen=True)
+class CounterSpec:
+    """One number Amazon itself shows or sends about a section's list (compared with what was read)."""
+
+    name: str
+    source: CounterSource
+    """Where it is: the section's data call ("rows"), its summary call, the counters call, or the page."""
+    paths: tuple[str, ...] = ()
+    """JSON paths (API sources); the counter is their sum (a total Amazon only sends in parts)."""
+    css: str | None = None
+    """Page: the element whose visible text holds the number."""
+    pattern: re.Pattern[str] | None = None
+    """Page: a regular expression whose one group is the number in that text."""
+    where: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """Record field -> value: the counter counts only records with these values (for example one CX health
+    class); a record whose field is unknown (None) may or may not count."""
+    window_days: int | None = None
+    """The counter counts records of the last N days only (the record's ``date``, against the read's date)."""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class CountersSpec:
+    """Amazon's own counts of a section (``counters`` in selectors.yaml), and the call that carries them."""
+
+    fields: dict[str, CounterSpec]
+    url_pattern: re.Pattern[str] | None = None
+    """A call the page makes for its counters only (Feedback Manager's aggregates), where there is one."""
+    lag_days: int = 0
+    """Records of the last N days may not be in Amazon's numbers yet (counts computed with a delay): they
+    "may count" rather than "count", so a fresh record never reads as more than Amazon counts."""
+
+
 @dataclass(frozen=True)
 class SectionSpec:
     """One of the six Seller Central places."""
@@ -164,6 +201,8 @@ class SectionSpec:
     summary: SummarySpec | None
     url_seen: bool = True
     """False where the URL is a guess no capture confirmed (``url_seen: false``): the tool should say so."""
+    counters: CountersSpec | None = None
+    """Amazon's own counts of the list, where the page shows or sends them (scraper/counters.py)."""
 
     def source(self, name: str) -> DomSource | ApiSource:
         """The dom or api source; ValueError where this section has none."""
@@ -494,6 +533,76 @@ def _summary(ctx: SpecChecker, node: object, where: str, enums: dict[str, EnumPa
     return SummarySpec(record_type=rt, dom=dom, api=api)
 
 
+_COUNTER_SOURCES = ("rows", "summary", "counters", "page")
+
+
+def _counters(
+    ctx: SpecChecker, node: object, where: str, rt: type, parent: YamlMap, has: dict[str, bool]
+) -> CountersSpec:
+    """``counters: {url_pattern?, fields: {name: {in, path | css + pattern, where?, window_days?}}}``."""
+    m = ctx.mapping(node, where, {"fields"}, {"url_pattern", "lag_days"}, parent)
+    fields = m["fields"]
+    if not isinstance(fields, YamlMap) or not fields:
+        ctx.fail(f"{where}.fields", "expected a non-empty mapping of counter names", m, "fields")
+    url_pattern = ctx.regex(m, "url_pattern", where) if "url_pattern" in m else None
+    hints = typing.get_type_hints(rt)
+    out: dict[str, CounterSpec] = {}
+    for name, spec in fields.items():
+        here = f"{where}.fields.{name}"
+        c = ctx.mapping(spec, here, {"in"}, {"path", "css", "pattern", "where", "window_days"}, fields)
+        source = c["in"]
+        if source not in _COUNTER_SOURCES:
+            ctx.fail(f"{here}.in", f"expected one of {', '.join(_COUNTER_SOURCES)}", c, "in")
+        if source == "counters" and url_pattern is None:
+            ctx.fail(f"{here}.in", "in: counters needs counters.url_pattern (the call that carries them)", c, "in")
+        if source in {"rows", "summary"} and not has[source]:
+            ctx.fail(f"{here}.in", f"the section has no {'api' if source == 'rows' else 'summary.api'} call", c, "in")
+        paths: tuple[str, ...] = ()
+        css = pattern = None
+        if source == "page":
+            if "css" not in c or "pattern" not in c or "path" in c:
+                ctx.fail(here, "a counter on the page takes css and pattern (and no path)", c)
+            css = ctx.css(c, "css", here)
+            pattern = ctx.regex(c, "pattern", here)
+            if pattern.groups != 1:
+                ctx.fail(f"{here}.pattern", "expected exactly one group: the number", c, "pattern")
+        else:
+            if "path" not in c or "css" in c or "pattern" in c:
+                ctx.fail(here, "a counter in a JSON body takes path (one, or a list to add up) and no css", c)
+            raw = c["path"]
+            items = raw if isinstance(raw, list) else [raw]
+            if not items:
+                ctx.fail(f"{here}.path", "expected a path or a non-empty list of paths", c, "path")
+            for item in items:
+                if not isinstance(item, str) or not _API_PATH.fullmatch(item):
+                    ctx.fail(f"{here}.path", f"invalid JSON path {item!r} (use a.b, a[].b or a[0].b)", c, "path")
+            paths = tuple(items)
+        filters = c.get("where", YamlMap())
+        if not isinstance(filters, dict):
+            ctx.fail(f"{here}.where", "expected a mapping of record fields to values", c, "where")
+        for field_name, value in filters.items():
+            if field_name not in hints:
+                ctx.fail(f"{here}.where", f"{rt.__name__} has no field {field_name!r}", c, "where")
+            if not isinstance(value, str | int | bool):
+                ctx.fail(f"{here}.where.{field_name}", "expected a string, number or true/false", c, "where")
+        window = None
+        if "window_days" in c:
+            window = ctx.integer(c, "window_days", here, low=1)
+            if hints.get("date") is not date:
+                ctx.fail(f"{here}.window_days", f"{rt.__name__} has no date field to window by", c, "window_days")
+        out[str(name)] = CounterSpec(
+            name=str(name),
+            source=source,
+            paths=paths,
+            css=css,
+            pattern=pattern,
+            where=dict(filters),
+            window_days=window,
+            line=fields.key_lines.get(name),
+        )
+    return CountersSpec(fields=out, url_pattern=url_pattern, lag_days=ctx.integer(m, "lag_days", where, 0))
+
+
 _SECTION_KEYS = {"title", "menu", "url", "ready", "empty", "key", "dom"}
 
 
@@ -501,7 +610,7 @@ def _section(ctx: SpecChecker, sid: str, node: object, enums: dict[str, EnumPars
     where = f"sections.{sid}"
     if sid not in RECORD_TYPES:
         ctx.fail(where, f"unknown section {sid!r} (known: {', '.join(RECORD_TYPES)})", parent, sid)
-    m = ctx.mapping(node, where, _SECTION_KEYS, {"api", "summary", "url_seen"}, parent)
+    m = ctx.mapping(node, where, _SECTION_KEYS, {"api", "summary", "url_seen", "counters"}, parent)
     rt = RECORD_TYPES[sid]
     title = ctx.localized(m, "title", where)
     menu = ctx.localized(m, "menu", where)
@@ -526,6 +635,9 @@ def _section(ctx: SpecChecker, sid: str, node: object, enums: dict[str, EnumPars
             ctx.fail(
                 f"{where}.key", f"key field(s) {', '.join(missing)} not filled by the {source_name} source", m, "key"
             )
+    summary = _summary(ctx, m["summary"], f"{where}.summary", enums, m) if "summary" in m else None
+    has = {"rows": api is not None, "summary": summary is not None and summary.api is not None}
+    counters = _counters(ctx, m["counters"], f"{where}.counters", rt, m, has) if "counters" in m else None
     return SectionSpec(
         id=sid,
         record_type=rt,
@@ -537,8 +649,9 @@ def _section(ctx: SpecChecker, sid: str, node: object, enums: dict[str, EnumPars
         key=tuple(key),
         dom=dom,
         api=api,
-        summary=_summary(ctx, m["summary"], f"{where}.summary", enums, m) if "summary" in m else None,
+        summary=summary,
         url_seen=ctx.boolean(m, "url_seen", where, True),
+        counters=counters,
     )
 
 

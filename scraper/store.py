@@ -85,9 +85,16 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, marketplace, section, key, rule)
     );
     """,
+    # 2: Amazon's own counts of each section as read in each run (issue 9), JSON: counted, verification, checks
+    """
+    ALTER TABLE section_runs ADD COLUMN counters TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 READ_OK = ("ok", "empty")
+APPLIED = ("ok", "empty", "incomplete")
+"""Statuses whose records go into the history: an incomplete read is applied in part (nothing it did not see
+is resolved), and is never counted as a successful read."""
 
 
 def now_iso() -> str:
@@ -110,6 +117,8 @@ class SectionState:
     message: str | None
     read_at: str
     last_success: str | None
+    counters: str | None = None
+    """Amazon's own counts as that read saw them (JSON: counted, verification, checks), where recorded."""
 
 
 class History:
@@ -236,16 +245,20 @@ class History:
         records: dict[str, dict[str, Any]] | None,
         summary: Any = None,
         partial: bool = False,
+        counters: Any = None,
     ) -> list[Change]:
         """Store one section's outcome; where it was read, diff and apply its records and return the changes.
 
-        ``partial`` (the page limit cut the read): records not seen are not resolved, since they were
-        not looked at; what was seen is still new, changed or reappeared.
+        ``partial`` (the page limit cut the read, or Amazon counts more than it found; always so for status
+        "incomplete"): records not seen are not resolved, since they were not looked at; what was seen is
+        still new, changed or reappeared. ``counters``: Amazon's own counts as this read saw them.
         """
         at = now_iso()
+        partial = partial or status == "incomplete"
         with self.transaction():
             self.db.execute(
-                "INSERT INTO section_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO section_runs (run_id, account, marketplace, section, status, message, record_count, "
+                "summary, read_at, counters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     account,
@@ -256,9 +269,10 @@ class History:
                     len(records) if records is not None else None,
                     _dumps(summary) if summary is not None else None,
                     at,
+                    _dumps(counters) if counters is not None else None,
                 ),
             )
-            if status not in READ_OK or records is None:
+            if status not in APPLIED or records is None:
                 return []
             changes = diff_records(
                 self.active_records(account, marketplace, section),
@@ -297,7 +311,7 @@ class History:
         """The latest status of every section (per account and marketplace) with its last successful read."""
         rows = self.db.execute(
             """
-            SELECT s.account, s.marketplace, s.section, s.status, s.message, s.read_at,
+            SELECT s.account, s.marketplace, s.section, s.status, s.message, s.read_at, s.counters,
                    (SELECT MAX(o.read_at) FROM section_runs o WHERE o.account = s.account
                       AND o.marketplace = s.marketplace AND o.section = s.section
                       AND o.status IN ('ok', 'empty')) AS last_success
@@ -316,12 +330,13 @@ class History:
     def store_findings(
         self, run_id: int, account: str, marketplace: str, section: str, findings: list[Any]
     ) -> list[Any]:
-        """Store a section's findings for this run; returns those not present at its previous successful read."""
+        """Store a section's findings for this run; returns those not present at its previous read that stored
+        findings (ok, empty, or incomplete: a cut read judges what it did not see by the history's copy)."""
         previous = self.db.execute(
             """
             SELECT key, rule FROM findings WHERE account = ? AND marketplace = ? AND section = ? AND run_id = (
               SELECT MAX(run_id) FROM section_runs WHERE account = ? AND marketplace = ? AND section = ?
-                AND status IN ('ok', 'empty') AND run_id < ?)
+                AND status IN ('ok', 'empty', 'incomplete') AND run_id < ?)
             """,
             (account, marketplace, section, account, marketplace, section, run_id),
         )

@@ -41,26 +41,33 @@ def print_records(console: Console, run: AccountRun, titles: dict[str, str]) -> 
 def print_account_report(console: Console, report: AccountReport) -> None:
     """Per section: status, records, what changed, findings by severity; then the new findings."""
     table = Table(title=escape(f"Account {report.account}: run {report.run_id}"))
-    for column in ("marketplace", "section", "status", "records", "new", "changed", "resolved", "findings", "note"):
+    columns = ("marketplace", "section", "status", "records", "Amazon's count", "new", "changed", "resolved")
+    for column in (*columns, "findings", "note"):
         table.add_column(column, overflow="fold", no_wrap=column in {"status", "section"})
     for s in report.sections:
         read = s.status in {"ok", "empty"}
+        # An incomplete read was read in part: its records and changes are shown, never as green.
+        applied = read or s.status == "incomplete"
         style = "green" if read else "bold red"
         word = "read" if read else s.status.upper()
         by_severity = Counter(f.severity for f in s.findings)
         findings = " ".join(f"{by_severity[k]} {k}" for k in ("critical", "warning", "info") if by_severity[k])
         note = s.message or ""
-        if not read:
+        if s.status == "incomplete":
+            last = f"last complete read {s.last_success}" if s.last_success else "never read completely"
+            note = f"read in part ({last})" + (f": {s.message}" if s.message else "")
+        elif not read:
             note = f"not read successfully since {s.last_success}" if s.last_success else "never read successfully"
             note += f": {s.message}" if s.message else ""
         table.add_row(
             s.marketplace,
             s.section,
             f"[{style}]{word}[/{style}]",
-            str(s.records) if read else "-",
-            str(s.changes["new"] + s.changes["reappeared"]) if read else "-",
-            str(s.changes["changed"]) if read else "-",
-            str(s.changes["resolved"]) if read else "-",
+            str(s.records) if applied else "-",
+            escape(s.count_text),
+            str(s.changes["new"] + s.changes["reappeared"]) if applied else "-",
+            str(s.changes["changed"]) if applied else "-",
+            str(s.changes["resolved"]) if applied else "-",
             findings,
             escape(note),
         )

@@ -100,6 +100,8 @@ class _Collector:
         self.rows_pattern = section.api.url_pattern if section.api else None
         summary = section.summary.api if section.summary else None
         self.summary_pattern = summary.url_pattern if summary else None
+        # The call a page makes for its counters only (Feedback Manager's aggregates), where selectors.yaml names one.
+        self.counters_pattern = section.counters.url_pattern if section.counters else None
         self.seen: list[tuple[ExchangeRole, Response]] = []
 
     def __call__(self, response: Response) -> None:
@@ -107,6 +109,8 @@ class _Collector:
             self.seen.append(("rows", response))
         elif self.summary_pattern is not None and self.summary_pattern.search(response.url):
             self.seen.append(("summary", response))
+        elif self.counters_pattern is not None and self.counters_pattern.search(response.url):
+            self.seen.append(("counters", response))
 
     def take(self) -> list[Exchange]:
         """The exchanges since the last call, with their bodies (None where the browser evicted one)."""
@@ -336,6 +340,29 @@ def _replay(page: Page, section: SectionSpec, last: Exchange, timeout_ms: int) -
     return Exchange("rows", url, last.method, response.status, response.body(), post, replayed=True)
 
 
+SIDE_CALL_WAIT_MS = 3000
+"""How long the walk waits, once it has every page, for a summary or counters call the page has not answered
+yet: a page may fire them after its list, and their numbers judge whether the read is complete."""
+
+
+def _late_side_calls(page: Page, capture: SectionCapture, collector: _Collector) -> None:
+    """Keep summary and counters answers that came after the last page was saved (they belong to the section)."""
+    wanted = {
+        role
+        for role, pattern in (("summary", collector.summary_pattern), ("counters", collector.counters_pattern))
+        if pattern is not None
+    }
+    if not wanted or not capture.pages:
+        return
+    had = {x.role for p in capture.pages for x in p.exchanges}
+    deadline = time.monotonic() + SIDE_CALL_WAIT_MS / 1000
+    while wanted - had - {role for role, _ in collector.seen} and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    # Rows answers that came after the last saved page belong to no page the reader can pair them with.
+    collector.seen = [(role, response) for role, response in collector.seen if role != "rows"]
+    capture.pages[-1].exchanges.extend(collector.take())
+
+
 def collect_section(
     page: Page,
     spec: Spec,
@@ -396,6 +423,7 @@ def collect_section(
             pacer.wait()
             if href is not None:
                 _click_next(page, section, href, collector, timeout_ms)
+        _late_side_calls(page, capture, collector)
     except SignedOutError as exc:
         capture.problem = CaptureProblem("signed_out", str(exc))
     except SelectorDriftError as exc:

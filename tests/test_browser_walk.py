@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Route
@@ -231,9 +232,17 @@ def test_capture_redacts_every_planted_secret(spec: Spec, demo: DemoServer, tmp_
         "buyer": "Erika Musterfrau",
     }
 
+    planted_into: list[str] = []
+
     def plant(route: Route) -> None:
         response = route.fetch()
         body = response.json()
+        if parse_qs(urlsplit(route.request.url).query).get("pageNumber") != ["0"]:
+            # One planted entry: the same order id on every page would merge three entries (Amazon's counts
+            # would then rightly call the read incomplete).
+            route.fulfill(response=response, json=body)
+            return
+        planted_into.append(route.request.url)
         body["feedbacks"][0].update(
             orderId=planted["order"], buyerName=planted["buyer"], feedbackText=f"Antwort an {planted['email']}"
         )
@@ -247,6 +256,7 @@ def test_capture_redacts_every_planted_secret(spec: Spec, demo: DemoServer, tmp_
         capture = collect_section(page, spec, spec.section("feedback"), acct.host, DE, acct.locale, timeout_ms=10000)
         outcome, written = save_and_read(spec, capture, tmp_path / "captures" / "feedback")
     assert outcome.status == "ok", outcome.message
+    assert planted_into  # the first page's answers carried the planted values
     assert any(p.suffix == ".html" for p in written)
     assert any(p.suffix == ".json" for p in written)
     text = "\n".join(p.read_text(encoding="utf-8") for p in written)

@@ -12,7 +12,7 @@ from scraper.spec import DEFAULT_SPEC_PATH, Spec
 WORDS = re.compile(r"\b(seen|inferred|invented|never seen)\b", re.IGNORECASE)
 COUPLED = re.compile(
     r"^\s*(url|ready|empty|rows|next_page|expand|headers|cells|url_pattern|method|body|total|paging|scope|"
-    r"css|path)\s*:"
+    r"css|path|pattern)\s*:"
 )
 LINES = DEFAULT_SPEC_PATH.read_text(encoding="utf-8").splitlines()
 START = next(i for i, line in enumerate(LINES) if line.startswith("sections:"))

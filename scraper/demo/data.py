@@ -10,6 +10,7 @@ import base64
 import copy
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,76 @@ def feedback_body(
     more = start >= 0 and start + size < len(rows)
     body["lastEvaluatedKey"] = _feedback_key(chunk[-1]) if chunk and more else None
     return body, len(rows)
+
+
+# --- Amazon's own counts: consistent with the rows, unless a test skews or removes them ----------------------
+
+COUNT_PATHS: dict[str, tuple[str, ...]] = {
+    "voice_of_customer": ("totalListingsCount",),
+    "case_log": ("totalNumberOfResults",),
+    "compliance_requests": ("issueCount.incompleteCount",),
+    "regulatory_compliance": ("listingLevelMetrics.REGULATORY_COMPLIANCE.defects.count",),
+}
+"""Where each section's bodies carry Amazon's count of the list (rows bodies; the regulatory summary)."""
+
+
+def adjust_counts(section_id: str, body: dict[str, Any], skew: int, missing: bool) -> dict[str, Any]:
+    """``body`` with its counts moved by ``skew`` (Amazon counts more or fewer than it lists) or removed."""
+    for path in COUNT_PATHS.get(section_id, ()):
+        *parents, last = path.split(".")
+        node: Any = body
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or not isinstance(node.get(last), int):
+            continue
+        if missing:
+            del node[last]
+        else:
+            node[last] = max(0, node[last] + skew)
+    return body
+
+
+AGGREGATE_PERIODS: dict[str, int | None] = {"30D": 30, "90D": 90, "365D": 365, "LIFETIME": None}
+"""Feedback Manager's aggregate periods (seen, S1 sec-22) and their length in days."""
+
+
+def _feedback_day(row: Any) -> date | None:
+    text = str(row.get("feedbackDate") or "") if isinstance(row, dict) else ""
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def feedback_aggregates(data: Dataset, today: date, empty: bool, skew: int) -> dict[str, Any]:
+    """The /fbmapi/v1/aggregates body (shape seen, S1 sec-22): ratings per star of the feedback that Amazon did
+    not strike through, per period counted back from ``today`` (the last N days, today included); ``skew``
+    stars are added to the five-star count of every period (a test's "Amazon counts more")."""
+    periods = {}
+    for name, days in AGGREGATE_PERIODS.items():
+        stars = dict.fromkeys(range(1, 6), 0)
+        for row in [] if empty else data.rows:
+            day = _feedback_day(row)
+            rating = row.get("numericRating") if isinstance(row, dict) else None
+            if row.get("suppressed") is True or day is None or rating not in stars:
+                continue
+            if days is None or 0 <= (today - day).days < days:
+                stars[rating] += 1
+        stars[5] = max(0, stars[5] + skew)
+        total = sum(stars.values())
+        block: dict[str, Any] = {
+            "durationName": name,
+            "meanRating": round(sum(n * c for n, c in stars.items()) / total, 1) if total else None,
+            "positiveCount": stars[4] + stars[5],
+            "negativeCount": stars[1] + stars[2],
+            "neutralCount": stars[3],
+        }
+        for n, count in stars.items():
+            share = round(100 * count / total) if total else 0
+            block[f"rating{n}"] = count
+            block[f"rating{n}Percentage"] = share
+            block[f"rating{n}PercentageDisplayString"] = f"{share}%"
+        block["effectiveRating"] = block["meanRating"]
+        periods[name] = block
+    return {"merchantId": "ADEMOMERCHANT0", "durationResponseMap": periods}
+

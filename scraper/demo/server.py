@@ -21,6 +21,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,6 +36,8 @@ from scraper.demo.data import (
     Dataset,
     FixtureMissingError,
     account_summary,
+    adjust_counts,
+    feedback_aggregates,
     feedback_body,
     load_dataset,
     page_body,
@@ -122,6 +125,16 @@ class DemoOptions:
     as when Amazon ships new markup), "extra_dom_row" (one row on the page that its JSON lacks) or
     "endpoint_moved" (the page fetches its JSON from another URL than the spec's url_pattern)."""
     """These sections show their empty state."""
+
+    counter_skew: dict[str, int] = field(default_factory=dict)
+    """Section id -> a number added to every count Amazon sends or shows of its list (body totals, the
+    regulatory summary and sub-title, the feedback aggregates' five-star counts), while the list itself stays
+    as it is: positive, Amazon counts more than it lists; negative, fewer. Paging follows the real list."""
+    slow_paths: dict[str, int] = field(default_factory=dict)
+    """Path prefix -> milliseconds added to every request under it (a call that answers after the list)."""
+    counters_missing: frozenset[str] = frozenset()
+    """Sections whose pages send and show no count of their list (body totals left out, no counter text, no
+    aggregates call), as a page that changed its counters would."""
 
     def page_size_of(self, section_id: str) -> int:
         """Rows per page the app of this section requests: the real page's own size where known (the case
@@ -262,6 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
         demo = self.server.demo
         demo._record(method, self.path)
         latency = demo.options.latency_ms
+        latency += next((ms for prefix, ms in demo.options.slow_paths.items() if self.path.startswith(prefix)), 0)
         if latency > 0:
             time.sleep(latency / 1000)
         body = b""
@@ -405,6 +419,8 @@ class _Request:
                 return self.api(section)
         if path == SECTIONS["voice_of_customer"].extra["summary"]:
             return self.api_summary()
+        if path == urlsplit(SECTIONS["feedback"].extra["counters"]).path:
+            return self.api_aggregates()
         if method != "GET":
             return _Response.json({"message": "Not Found"}, 404) if self.session else self.signed_out()
         return self.app_page()
@@ -652,6 +668,9 @@ class _Request:
             "rows": section.rows,
             "total": section.total,
             "summary": section.extra.get("summary"),
+            "counters": None if section.id in self.options.counters_missing else section.extra.get("counters"),
+            "showCounts": section.id not in self.options.counters_missing,
+            "countSkew": self.options.counter_skew.get(section.id, 0),
             "labels": labels_for(lang),
             "fault": self.options.faults.get(section.id),
             "writeLabels": {action: pair[0 if lang == "de" else 1] for action, pair in WRITE_ACTIONS.items()},
@@ -692,6 +711,9 @@ class _Request:
             body, total = feedback_body(section, dataset, page_value, size, empty, last_key)
         else:
             body, total = page_body(section, dataset, page_value, size, empty)
+        body = adjust_counts(
+            section.id, body, self.options.counter_skew.get(section.id, 0), section.id in self.options.counters_missing
+        )
         response = _Response.json(body)
         # Not every real endpoint reports a total; the demo app needs one to know where the last page is.
         response.headers.append(("X-Demo-Total-Count", str(total)))
@@ -753,7 +775,22 @@ class _Request:
 
     def api_account_summary(self) -> _Response:
         """/performance/api/summary, cut to what the regulatory tab uses (its listingLevelMetrics)."""
-        return self._summary_of("regulatory_compliance", account_summary)
+        sid = "regulatory_compliance"
+        skew, missing = self.options.counter_skew.get(sid, 0), sid in self.options.counters_missing
+
+        def build(fixtures: Path, case: str, data: Dataset, empty: bool) -> Any:
+            return adjust_counts(sid, account_summary(fixtures, case, data, empty), skew, missing)
+
+        return self._summary_of(sid, build)
+
+    def api_aggregates(self) -> _Response:
+        """/fbmapi/v1/aggregates: Feedback Manager's star counts per period, counted from the case's rows today."""
+        sid = "feedback"
+        if sid in self.options.counters_missing and self.session is not None:
+            return _Response.json({"message": "Not Found"}, 404)
+        skew = self.options.counter_skew.get(sid, 0)
+        today = datetime.now(UTC).date()
+        return self._summary_of(sid, lambda _f, _c, data, empty: feedback_aggregates(data, today, empty, skew))
 
 
 class DemoServer:
@@ -918,6 +955,16 @@ def _statuses(items: Iterable[str]) -> dict[str, int]:
     return result
 
 
+def _skews(items: Iterable[str]) -> dict[str, int]:
+    result = {}
+    for section, value in _pairs(items).items():
+        try:
+            result[section] = int(value)
+        except ValueError:
+            raise SystemExit(f"expected SECTION=N with a whole number, got {section}={value}") from None
+    return result
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Command-line options of ``python -m scraper.demo.server``."""
     parser = argparse.ArgumentParser(
@@ -954,6 +1001,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH=STATUS",
         help="answer every request under PATH with STATUS, e.g. /home=503 or /fbmapi=429",
     )
+    parser.add_argument(
+        "--counter-skew",
+        action="append",
+        default=[],
+        metavar="SECTION=N",
+        help="Amazon counts N more (or, negative, fewer) than the section lists, e.g. case_log=2",
+    )
+    parser.add_argument(
+        "--no-counters", action="append", default=[], choices=list(SECTIONS), help="the section shows no counts"
+    )
     parser.add_argument("--verbose", action="store_true", help="print every request")
     return parser
 
@@ -974,6 +1031,8 @@ def main(argv: list[str] | None = None) -> int:
         empty_sections=frozenset(args.empty),
         faults=_pairs(args.fault),
         http_status=_statuses(args.http_status),
+        counter_skew=_skews(args.counter_skew),
+        counters_missing=frozenset(args.no_counters),
     )
     server = DemoServer(options, port=args.port)
     server.verbose = args.verbose

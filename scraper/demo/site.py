@@ -183,6 +183,8 @@ SECTIONS: dict[str, Section] = {
             },
             paging=Paging("query", "pageNumber", 0, "pageSize"),
             rows="feedbacks",
+            # The star counts per period the page shows over the list (seen, S1 sec-22).
+            extra={"counters": "/fbmapi/v1/aggregates?duration=30D,90D,365D,LIFETIME"},
         ),
     )
 }
