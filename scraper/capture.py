@@ -12,6 +12,9 @@ Directory layout (``capture.json`` indexes the rest)::
     page-1.html              page 1 as rendered, invisible elements marked data-sc-hidden
     page-1.rows-1.json       the first JSON body the page fetched from the section's endpoint
     page-1.summary-1.json    a summary body (for example /pcrHealth/pcrKpi)
+    page-1.other-1.json      any other same-origin JSON call of the page (only where the walk was asked to
+                             keep them, as ``scraper capture`` and ``scraper doctor`` do: a moved endpoint
+                             is found among them)
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ FORMAT = 1
 
 INDEX = "capture.json"
 
-ExchangeRole = Literal["rows", "summary"]
+ExchangeRole = Literal["rows", "summary", "other"]
+ROLES = ("rows", "summary", "other")
 ProblemKind = Literal["signed_out", "drift", "error"]
 
 
@@ -139,7 +143,7 @@ def save_capture(
             html_file = f"page-{n}.html"
             put(html_file, redactor.html(page.html) if redactor else page.html)
         exchanges = []
-        counts = {"rows": 0, "summary": 0}
+        counts = dict.fromkeys(ROLES, 0)
         for x in page.exchanges:
             body_file = None
             if x.body is not None:
@@ -216,8 +220,8 @@ def load_capture(directory: Path) -> SectionCapture:
         exchanges = []
         for j, x in enumerate(_need(meta, "exchanges", list, here), start=1):
             there = f"{here} exchanges[{j}]"
-            if not isinstance(x, dict) or x.get("role") not in {"rows", "summary"}:
-                raise CaptureFormatError(there, "expected an object with role rows or summary")
+            if not isinstance(x, dict) or x.get("role") not in ROLES:
+                raise CaptureFormatError(there, f"expected an object with role {', '.join(ROLES)}")
             exchanges.append(
                 Exchange(
                     role=x["role"],
