@@ -4,6 +4,7 @@ Exit codes of ``run`` and ``demo`` (and, where they apply, the other commands):
 0 everything was read and nothing is new; 1 everything was read and there are new findings;
 2 usage or configuration error; 3 something could not be read (a changed page, a login that is needed,
 a CAPTCHA, a field error), whatever else was found; 4 another run holds the history database.
+``doctor``: 0 nothing to fix, 1 a checked fix is proposed, 2 usage, 3 some problem has no safe fix.
 """
 
 from __future__ import annotations
@@ -343,6 +344,12 @@ def _cmd_capture(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     return EXIT_OK if outcome.status in {"ok", "empty"} else EXIT_UNREADABLE
 
 
+def _cmd_doctor(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    from scraper.doctor.command import run
+
+    return run(args, spec, console)
+
+
 def _cmd_config(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     if args.action == "example":
         sys.stdout.write(EXAMPLE)
@@ -526,6 +533,22 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", default="captures", help="writes OUT/<marketplace>/<section>/ (replay: scraper parse DIR)")
     c.add_argument("--max-pages", type=int, default=3)
     c.set_defaults(func=_cmd_capture)
+
+    dr = sub.add_parser(
+        "doctor",
+        help="when Seller Central changed: find where the data moved and propose a checked selectors.yaml diff",
+    )
+    dr.add_argument("captures", nargs="*", metavar="CAPTURE_DIR", help="saved captures, or folders holding them")
+    dr.add_argument("--account", help="walk this account's sections live instead (keeps every JSON call)")
+    dr.add_argument("--sections", nargs="+", metavar="SECTION", choices=list(RECORD_TYPES), help="only these")
+    dr.add_argument("--marketplace")
+    dr.add_argument("--headed", action="store_true")
+    dr.add_argument("--via-menu", action="store_true")
+    dr.add_argument("--max-pages", type=int, default=3)
+    dr.add_argument("--save", metavar="DIR", help="live: also save the captures (redacted) under DIR")
+    dr.add_argument("--write", metavar="FILE", help="write the patched copy of selectors.yaml to FILE")
+    dr.add_argument("--diff-only", action="store_true", help="print only the unified diff")
+    dr.set_defaults(func=_cmd_doctor)
 
     cf = sub.add_parser("config", help="print an example accounts file, where it is read from, or check it")
     cf.add_argument("action", choices=["example", "path", "check"])
