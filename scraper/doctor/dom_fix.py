@@ -301,14 +301,31 @@ def align(spec: Spec, section: SectionSpec, pages: list[Page], finder: Finder, o
     a new rows selector (a change in ``out``) where the old one no longer picks the rows."""
     current = section.dom.rows
     by_keys: list[Aligned] = []
+    extra = 0
     for page in pages:
         rows = _select(page.soup, current) or []
-        pairs = _align_by_keys(spec, section, page, rows)
-        if pairs is None or len(pairs) != len(page.records) or len(rows) != len(page.records):
+        readings = [_key_reading(spec, section, page, r) for r in rows]
+        by_key = {record_key(section.key, r): r for r in page.records}
+        if not rows or any(k is None for k in readings) or not set(by_key) <= set(readings):
             by_keys = []
             break
+        if len(set(readings)) != len(readings):
+            out.unfixed.append(
+                f"page {page.number}: two visible rows show the same key: copies of rows that the capture did not mark "
+                "as hidden (a page saved without the walk?) or a list that repeats a row; not a selector change"
+            )
+            return None
+        pairs = [(row, by_key[k]) for row, k in zip(rows, readings, strict=True) if k in by_key]
+        extra += len(rows) - len(pairs)
         by_keys.append(Aligned(page, pairs))
-    if by_keys or not any(p.records for p in pages):
+    if by_keys:
+        if extra:
+            out.unfixed.append(
+                f"the page shows {extra} row(s) whose key its JSON lacks, while every JSON record has its row: the "
+                "selectors read both sides, the data differ; nothing to change in selectors.yaml"
+            )
+        return by_keys
+    if not any(p.records for p in pages):
         return by_keys
     # Are the rows still right (only the key cells moved)? Locate the records inside the selected rows.
     by_values: list[Aligned] = []

@@ -103,9 +103,12 @@ def rows_of(document: Any, path: str) -> list[dict[str, Any]] | None:
 
 def typed(spec: Spec, section: SectionSpec, f: FieldSpec, row: Any) -> Any:
     """A JSON field read and typed as the reader does; a sentinel where it does not convert."""
+    raw = api_field(row, f)
+    if isinstance(raw, dict) or (isinstance(raw, list) and any(isinstance(v, dict | list) for v in raw)):
+        return _FAILED  # an object where a value is meant: not this field's path
     try:
-        return convert(section.id, "api", 0, f, api_field(row, f), Locale(), spec.missing_values)
-    except PageError:
+        return convert(section.id, "api", 0, f, raw, Locale(), spec.missing_values)
+    except (PageError, TypeError, ValueError):
         return _FAILED
 
 
