@@ -132,7 +132,8 @@ def endpoint_moved(spec: Spec, capture: SectionCapture) -> SectionCapture:
     return _bodies(capture, change)
 
 
-def _rename_in_rows(section: SectionSpec, capture: SectionCapture, top: str, new: str) -> SectionCapture:
+def rename_in_rows(section: SectionSpec, capture: SectionCapture, top: str, new: str) -> SectionCapture:
+    """The capture with a top-level key of every JSON row renamed."""
     assert section.api is not None
     rows_key = section.api.rows
 
@@ -160,7 +161,7 @@ def key_field_renamed(spec: Spec, capture: SectionCapture) -> SectionCapture:
     section = spec.section(capture.section)
     assert section.api is not None
     top = _top(section.api.fields[section.key[0]].path)
-    return _rename_in_rows(section, capture, top, top + SUFFIX)
+    return rename_in_rows(section, capture, top, top + SUFFIX)
 
 
 def shown_field_renamed(spec: Spec, capture: SectionCapture) -> SectionCapture:
@@ -171,7 +172,7 @@ def shown_field_renamed(spec: Spec, capture: SectionCapture) -> SectionCapture:
     for name, f in section.api.fields.items():
         top = _top(f.path)
         if name in section.dom.fields and name not in section.key and top not in keys:
-            return _rename_in_rows(section, capture, top, top + SUFFIX)
+            return rename_in_rows(section, capture, top, top + SUFFIX)
     return capture
 
 
@@ -184,7 +185,7 @@ def json_only_renamed(spec: Spec, capture: SectionCapture) -> SectionCapture:
     for name, f in section.api.fields.items():
         top = _top(f.path)
         if name not in section.dom.fields and f.required and top not in shown:
-            return _rename_in_rows(section, capture, top, top + SUFFIX)
+            return rename_in_rows(section, capture, top, top + SUFFIX)
     return capture
 
 

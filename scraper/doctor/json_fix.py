@@ -243,7 +243,8 @@ def json_only_hints(spec: Spec, section: SectionSpec, rows: list[Any], changed: 
         path = f.path or ""
         if any(resolve(row, path) is not MISSING for row in rows):
             continue
-        hint = f"; keys no field reads: {', '.join(unused[:8])}" if unused else ""
+        alike = sorted(unused, key=lambda p: -SequenceMatcher(None, p.lower(), path.lower()).ratio())
+        hint = f"; keys no field reads, most alike first: {', '.join(alike[:6])}" if unused else ""
         text = f"api.fields.{name}: path {path!r} is in none of the {len(rows)} row(s) and the page does not show it{hint}"
         if f.required:
             out.unfixed.append(text + " (required: the JSON cannot be read until it is found by hand)")
