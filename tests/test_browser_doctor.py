@@ -94,7 +94,9 @@ def test_doctor_repairs_the_live_faults_and_the_patched_spec_reads_golden(
     assert demo.write_actions() == []
 
 
-def test_doctor_says_when_page_and_json_really_disagree(demo: DemoServer, env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_says_when_page_and_json_really_disagree(
+    demo: DemoServer, env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     demo.options.faults = {"feedback": "extra_dom_row"}
     cfg = config(env, demo, ["feedback"])
     assert main(["--config", str(cfg), "doctor", "--account", "demo", "--max-pages", "1"]) == 3

@@ -23,7 +23,14 @@ from scraper.spec import DEFAULT_SPEC_PATH, Spec
 from tests.conftest import FIXTURES
 
 TEXT = DEFAULT_SPEC_PATH.read_text(encoding="utf-8")
-SECTIONS = ["notifications", "voice_of_customer", "case_log", "regulatory_compliance", "compliance_requests", "feedback"]
+SECTIONS = [
+    "notifications",
+    "voice_of_customer",
+    "case_log",
+    "regulatory_compliance",
+    "compliance_requests",
+    "feedback",
+]
 PROVENANCE = re.compile(r"#.*\binferred by scraper doctor 2000-01-01\b.*check against the live page")
 
 
@@ -139,7 +146,11 @@ def test_a_renamed_field_prefers_the_path_of_the_old_depth(spec: Spec) -> None:
     capture = rename_in_rows(spec.section("feedback"), capture_of("feedback"), "numericRating", "numericRatingV2")
     result = prescribe(spec, TEXT, [(capture, "x")])
     (change,) = result.changes
-    assert (change.where, change.old, change.new) == ("sections.feedback.api.fields.rating.path", "numericRating", "numericRatingV2")
+    assert (change.where, change.old, change.new) == (
+        "sections.feedback.api.fields.rating.path",
+        "numericRating",
+        "numericRatingV2",
+    )
     assert "answerMap.NumericAnswer.numericRating" in change.why
 
 
@@ -237,7 +248,9 @@ def test_the_patched_copy_passes_the_provenance_rule(spec: Spec) -> None:
 # --- the command ------------------------------------------------------------------------------------------
 
 
-def test_doctor_command_exit_codes_write_and_parse(spec: Spec, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_command_exit_codes_write_and_parse(
+    spec: Spec, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "captures" / "case_log"
     save_capture(changed(spec, "case_log", "rows_renamed"), broken)
     out = tmp_path / "selectors.patched.yaml"

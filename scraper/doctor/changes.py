@@ -240,7 +240,7 @@ class Trial:
 
     @property
     def outcome(self) -> str:
-        """"read through" (nothing to fix, reads right), "repaired", "no fix, said", or "WRONG": a proposal
+        """ "read through" (nothing to fix, reads right), "repaired", "no fix, said", or "WRONG": a proposal
         that does not restore the records, or "nothing to fix" on a capture that does not read right."""
         if self.verdict == "n/a":
             return "n/a"

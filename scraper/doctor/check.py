@@ -45,7 +45,9 @@ def _page_values(spec: Spec, expected: Expectation, records: dict[tuple[Any, ...
         for i, row in enumerate(raw.rows, start=1):
             try:
                 values = {
-                    name: convert(section.id, "dom", i, section.dom.fields[name], row[name], locale, spec.missing_values)
+                    name: convert(
+                        section.id, "dom", i, section.dom.fields[name], row[name], locale, spec.missing_values
+                    )
                     for name in names
                 }
             except PageError as exc:

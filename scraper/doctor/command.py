@@ -96,7 +96,9 @@ def run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     if args.write:
         if prescription.changes:
             Path(args.write).write_text(prescription.patched, encoding="utf-8")
-            console.print(f"wrote the patched copy to {escape(args.write)}; check it with scraper --spec FILE parse DIR")
+            console.print(
+                f"wrote the patched copy to {escape(args.write)}; check it with scraper --spec FILE parse DIR"
+            )
         else:
             console.print(f"nothing to write: no change is proposed ({escape(args.write)} not written)")
     return exit_code(prescription)

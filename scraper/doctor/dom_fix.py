@@ -232,7 +232,7 @@ def _rows_candidates(old: str, located: list[Tag]) -> list[Candidate]:
     the row's own parts, and the rows' ancestors' parts as context."""
     sample = located[0]
     head, combinator, last = split_last(old)
-    lasts = [(retag(last, sample.name), 0)] + parts(sample)
+    lasts = [(retag(last, sample.name), 0), *parts(sample)]
     contexts: list[tuple[str, str, int]] = [("", "", 0)]
     if head:
         contexts.append((head, f" {combinator} " if combinator != " " else " ", 0))
@@ -512,7 +512,9 @@ def fix_fields(spec: Spec, section: SectionSpec, aligned: list[Aligned], finder:
         if not broken:
             for f in fields:
                 if f.name not in shared:
-                    out.notes.append(f"dom.fields.{f.name}: only the page shows it, so it cannot be checked against the JSON")
+                    out.notes.append(
+                        f"dom.fields.{f.name}: only the page shows it, so it cannot be checked against the JSON"
+                    )
             continue
         candidates = [c for f in broken for c in _candidates(finder, section, f, aligned)]
         together = best_for(spec, section, checked, aligned, candidates) if len(fields) > 1 else None
@@ -544,7 +546,8 @@ def fix_fields(spec: Spec, section: SectionSpec, aligned: list[Aligned], finder:
             if f.name in shared:
                 why = f"reads the JSON's {f.name} in every row{how}"
             else:
-                why = f"only the page shows {f.name}: it moves with {', '.join(b.name for b in broken)}, which shared its selector"
+                names = ", ".join(b.name for b in broken)
+                why = f"only the page shows {f.name}: it moves with {names}, which shared its selector"
             out.changes.extend(_field_changes(section, f, c, why))
             section = with_dom(section, fields={f.name: dataclasses.replace(f, css=c.css, attr=c.attr)})
             spec = in_spec(spec, section)
@@ -584,12 +587,16 @@ def fix_ready(section: SectionSpec, pages: list[Page], rows_css: str, out: DomFi
     empty_parts = set(split_list(section.empty))
     listed = split_list(section.ready)
     replaced = [
-        rows_css if part == section.dom.rows or (part not in empty_parts and not any(_select(p.full, part) for p in with_rows)) else part
+        rows_css
+        if part == section.dom.rows or (part not in empty_parts and not any(_select(p.full, part) for p in with_rows))
+        else part
         for part in listed
     ]
     new = ", ".join(dict.fromkeys(replaced))
     if new != section.ready and all((_select(p.full, new) or []) for p in with_rows):
-        out.changes.append(Change(_place(section, "ready"), section.ready, new, "matches on every page that shows rows"))
+        out.changes.append(
+            Change(_place(section, "ready"), section.ready, new, "matches on every page that shows rows")
+        )
     else:
         out.unfixed.append("ready: no replacement matches on every page that shows rows")
 

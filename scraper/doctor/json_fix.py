@@ -245,7 +245,9 @@ def json_only_hints(spec: Spec, section: SectionSpec, rows: list[Any], changed: 
             continue
         alike = sorted(unused, key=lambda p: -SequenceMatcher(None, p.lower(), path.lower()).ratio())
         hint = f"; keys no field reads, most alike first: {', '.join(alike[:6])}" if unused else ""
-        text = f"api.fields.{name}: path {path!r} is in none of the {len(rows)} row(s) and the page does not show it{hint}"
+        text = (
+            f"api.fields.{name}: path {path!r} is in none of the {len(rows)} row(s) and the page does not show it{hint}"
+        )
         if f.required:
             out.unfixed.append(text + " (required: the JSON cannot be read until it is found by hand)")
         else:

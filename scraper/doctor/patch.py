@@ -117,7 +117,12 @@ def patch_text(text: str, changes: list[Change], day: str) -> str:
             anchor = anchor or mapping.value[-1][1]
             if mapping.flow_style:
                 edits.append(
-                    _Edit(anchor.end_mark.line, anchor.end_mark.column, anchor.end_mark.column, f", {name}: {yaml_quote(change.new)}")
+                    _Edit(
+                        anchor.end_mark.line,
+                        anchor.end_mark.column,
+                        anchor.end_mark.column,
+                        f", {name}: {yaml_quote(change.new)}",
+                    )
                 )
                 touched.add(anchor.end_mark.line)
             else:

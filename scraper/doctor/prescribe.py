@@ -42,7 +42,9 @@ def _withdraw(report: SectionReport, why: str, rejected: dict[str, list[Change]]
     report.unfixed.append(why)
 
 
-def prescribe(spec: Spec, text: str, captures: list[tuple[SectionCapture, str]], day: str | None = None) -> Prescription:
+def prescribe(
+    spec: Spec, text: str, captures: list[tuple[SectionCapture, str]], day: str | None = None
+) -> Prescription:
     """Examine every (capture, where it came from); return the reports, the patched text and its diff."""
     day = day or datetime.now(UTC).date().isoformat()
     reports: list[SectionReport] = []
@@ -63,7 +65,11 @@ def prescribe(spec: Spec, text: str, captures: list[tuple[SectionCapture, str]],
             continue
         failures = check(alone, expected)
         if failures:
-            _withdraw(report, "the changes found did not pass the re-read, so none is offered: " + "; ".join(failures), rejected)
+            _withdraw(
+                report,
+                "the changes found did not pass the re-read, so none is offered: " + "; ".join(failures),
+                rejected,
+            )
             continue
         checks.append((report, expected))
     # One value per place: identical proposals merge, different ones for the same place are both withdrawn.

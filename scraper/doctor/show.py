@@ -34,7 +34,9 @@ def print_section(console: Console, report: SectionReport) -> None:
     for column in ("page", "role", "method", "path", "status", "size", "top-level keys"):
         calls.add_column(column, overflow="fold")
     for c in report.calls:
-        calls.add_row(str(c.page), c.role, c.method, escape(c.path), str(c.status), _size(c.size), escape(_keys(c.keys)))
+        calls.add_row(
+            str(c.page), c.role, c.method, escape(c.path), str(c.status), _size(c.size), escape(_keys(c.keys))
+        )
     console.print(calls)
     matches = Table(title="What each selector and path matched", title_justify="left")
     for column in ("place", "kind", "matched"):
@@ -53,11 +55,15 @@ def print_section(console: Console, report: SectionReport) -> None:
             for line in lines:
                 console.print(f"  [{style}]- {escape(line)}[/{style}]")
     if report.changes:
-        console.print("[bold]Proposed (checked by loading the patched file strictly and reading the capture again):[/bold]")
+        console.print(
+            "[bold]Proposed (checked by loading the patched file strictly and reading the capture again):[/bold]"
+        )
         for c in report.changes:
             old = "(new)" if c.old is None else repr(c.old)
             new = "(removed)" if c.new is None else repr(c.new)
-            console.print(f"  [green]- {escape(c.where)}: {escape(old)} -> {escape(new)}[/green]\n      {escape(c.why)}")
+            console.print(
+                f"  [green]- {escape(c.where)}: {escape(old)} -> {escape(new)}[/green]\n      {escape(c.why)}"
+            )
     console.print(f"verdict: [bold]{report.verdict}[/bold]")
 
 

@@ -39,8 +39,16 @@ def _dom(section: SectionSpec, pages: list[Rendered]) -> list[Match]:
     seen = [p.seen for p in pages]
     sid = f"sections.{section.id}"
     out = [
-        Match(f"{sid}.ready", "css", f"matched on {sum(_count(s, section.ready) > 0 for s in full)} of {len(full)} page(s)"),
-        Match(f"{sid}.empty", "css", f"matched on {sum(_count(s, section.empty) > 0 for s in full)} of {len(full)} page(s)"),
+        Match(
+            f"{sid}.ready",
+            "css",
+            f"matched on {sum(_count(s, section.ready) > 0 for s in full)} of {len(full)} page(s)",
+        ),
+        Match(
+            f"{sid}.empty",
+            "css",
+            f"matched on {sum(_count(s, section.empty) > 0 for s in full)} of {len(full)} page(s)",
+        ),
     ]
     rows_per_page = [_count(s, section.dom.rows) for s in seen]
     out.append(Match(f"{sid}.dom.rows", "css", f"{_per_page(rows_per_page)} visible row(s)", ok=any(rows_per_page)))
