@@ -81,6 +81,8 @@ def test_doctor_repairs_the_live_faults_and_the_patched_spec_reads_golden(
     assert "listingAsin" in out  # the renamed JSON field, found by the ASINs the page shows
     assert "kat-data-row" in out  # the renamed rows
     assert sorted(p.parent.name for p in saved.rglob("capture.json")) == sorted(FAULTS)
+    # The doctor's walk keeps the page's other JSON calls: where the moved endpoint was found.
+    assert sorted(p.name for p in (saved / DE / "notifications").glob("*.other-*.json"))[:1] == ["page-1.other-1.json"]
 
     fixed = load_spec(patched)  # strictly, as every run loads it
     after = run_account(fixed, account, settings, options, notify=lambda m: None)

@@ -84,6 +84,7 @@ def test_the_diagnosis_names_urls_calls_and_what_each_selector_matched(spec: Spe
 REPAIRED = [
     ("rows_renamed", "case_log"),
     ("rows_renamed", "feedback"),
+    ("header_renamed", "voice_of_customer"),
     ("cell_attributes_renamed", "case_log"),
     ("inner_classes_renamed", "voice_of_customer"),
     ("header_in_body", "notifications"),

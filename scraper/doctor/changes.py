@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup, NavigableString
 from scraper.capture import Exchange, SectionCapture
 from scraper.mutate import MUTATIONS, PROBES, Mutation
 from scraper.spec import SectionSpec, Spec
+from scraper.values import enum_key
 
 CaptureChange = Callable[[Spec, SectionCapture], SectionCapture]
 SUFFIX = "V2"
@@ -121,6 +122,26 @@ def _bump(text: str) -> str:
     return text
 
 
+def header_renamed(spec: Spec, capture: SectionCapture) -> SectionCapture:
+    """The header of the first column a field is found by gets new words (``Produktname ASIN`` ->
+    ``Produktname ASIN (neu)``); sections without header-found fields are not changed."""
+    section = spec.section(capture.section)
+    labels = next((f.column for f in section.dom.fields.values() if f.column), ())
+    if not labels or section.dom.headers is None:
+        return capture
+    wanted = {enum_key(label) for label in labels}
+    headers = section.dom.headers
+
+    def change(html: str, n: int) -> str:
+        soup = BeautifulSoup(html, "lxml")
+        for cell in soup.select(headers):
+            if enum_key(" ".join(cell.get_text(" ").split())) in wanted:
+                cell.string = cell.get_text(" ").strip() + " (neu)"
+        return str(soup)
+
+    return _pages_html(capture, change)
+
+
 def endpoint_moved(spec: Spec, capture: SectionCapture) -> SectionCapture:
     """The page fetches its rows from a renamed path (``.../feedbacks`` -> ``.../feedbacksV2``), which a
     walk with the old spec records as an "other" call."""
@@ -210,6 +231,7 @@ RELEASE_CHANGES: dict[str, CaptureChange] = {
     **{name: markup(m) for name, m in MUTATIONS.items()},
     **{name: markup(m) for name, m in PROBES.items()},
     "rows_renamed": rows_renamed,
+    "header_renamed": header_renamed,
     "endpoint_moved": endpoint_moved,
     "key_field_renamed": key_field_renamed,
     "shown_field_renamed": shown_field_renamed,

@@ -39,7 +39,7 @@ from scraper.doctor.trial import in_spec, with_dom
 from scraper.errors import PageError
 from scraper.extract import dom_field
 from scraper.parse import convert, record_key
-from scraper.spec import FieldSpec, SectionSpec, Spec
+from scraper.spec import LOCALES, FieldSpec, SectionSpec, Spec
 from scraper.values import Locale, enum_key
 
 MAX_CANDIDATES = 400
@@ -475,6 +475,47 @@ def best_for(
     return best
 
 
+def _relabel(
+    spec: Spec, section: SectionSpec, fields: list[FieldSpec], checked: list[FieldSpec], aligned: list[Aligned]
+) -> tuple[str, str] | None:
+    """(page language, new header) for fields found by a column whose header no page shows any more: the
+    one column whose cells read every record's values, named by its header as the page shows it."""
+    first = fields[0]
+    dom = section.dom
+    pages = [a.page for a in aligned]
+    if not first.column or not checked or dom.headers is None or dom.cells is None or not pages:
+        return None
+    language = pages[0].locale.language
+    sample = next(((a.page, a.pairs[0][0]) for a in aligned if a.pairs), None)
+    if language not in LOCALES or sample is None or _column_cell(section, *sample, first) is not None:
+        return None  # the header is still there: the cell's content moved, not the column
+    fitting: set[int] | None = None
+    labels: set[str] = set()
+    for a in aligned:
+        headers = [" ".join(h.get_text(" ").split()) for h in a.page.soup.select(dom.headers)]
+        for row, record in a.pairs:
+            cells = row.select(dom.cells)
+            if len(cells) != len(headers):
+                return None
+            here = set()
+            for i, cell in enumerate(cells):
+                if all(_read_in(spec, section, a.page, cell, f) == getattr(record, f.name) for f in checked):
+                    here.add(i)
+            fitting = here if fitting is None else fitting & here
+        if fitting is not None and len(fitting) == 1:
+            labels.add(headers[next(iter(fitting))])
+    if fitting is None or len(fitting) != 1 or len(labels) != 1:
+        return None
+    return language, labels.pop()
+
+
+def _read_in(spec: Spec, section: SectionSpec, page: Page, cell: Tag, f: FieldSpec) -> Any:
+    try:
+        return convert(section.id, "dom", 0, f, dom_field(cell, f), page.locale, spec.missing_values)
+    except Exception:  # a cell of another kind: just not this one
+        return _FAILED
+
+
 def _field_changes(section: SectionSpec, f: FieldSpec, c: Candidate, why: str) -> list[Change]:
     place = _place(section, "dom", "fields", f.name)
     changes = []
@@ -515,6 +556,18 @@ def fix_fields(spec: Spec, section: SectionSpec, aligned: list[Aligned], finder:
                     out.notes.append(
                         f"dom.fields.{f.name}: only the page shows it, so it cannot be checked against the JSON"
                     )
+            continue
+        relabelled = _relabel(spec, section, fields, checked, aligned)
+        if relabelled is not None:
+            language, label = relabelled
+            for f in fields:
+                why = f"the column that holds the JSON's {f.name} is headed {label!r} now ({language} page)"
+                out.changes.append(
+                    Change(_place(section, "dom", "fields", f.name, "column", language), " / ".join(f.column), label, why)
+                )
+                section = with_dom(section, fields={f.name: dataclasses.replace(f, column=(*f.column, label))})
+                out.agreeing.update(c.name for c in checked if c.name == f.name)
+            spec = in_spec(spec, section)
             continue
         candidates = [c for f in broken for c in _candidates(finder, section, f, aligned)]
         together = best_for(spec, section, checked, aligned, candidates) if len(fields) > 1 else None

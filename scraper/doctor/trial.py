@@ -1,7 +1,7 @@
 """Changes applied to a loaded spec in memory, to try a candidate before it is written as text.
 
 Only the kinds of change the doctor proposes are supported: a section's ``ready``, the DOM rows selector,
-a DOM field's ``css``/``attr``, the endpoint's ``url_pattern``/``rows``/``method`` and an API field's
+a DOM field's ``css``/``attr`` or column header, the endpoint's ``url_pattern``/``rows``/``method`` and an API field's
 ``path``. The final word is always the text patch loaded strictly (:mod:`scraper.doctor.check`); this
 module only makes the search fast.
 """
@@ -66,6 +66,9 @@ def apply(spec: Spec, changes: Iterable[Change]) -> Spec:
         elif rest[:2] == ("dom", "fields") and len(rest) == 4 and rest[3] in {"css", "attr"}:
             field = section.dom.fields[rest[2]]
             section = with_dom(section, fields={rest[2]: with_field(field, **{rest[3]: change.new})})
+        elif rest[:2] == ("dom", "fields") and len(rest) == 5 and rest[3] == "column" and change.new is not None:
+            field = section.dom.fields[rest[2]]  # the new header joins the labels (as in the patched file)
+            section = with_dom(section, fields={rest[2]: with_field(field, column=(*field.column, change.new))})
         elif rest in {("api", "url_pattern"), ("api", "rows"), ("api", "method")}:
             section = with_api(section, **{rest[1]: change.new})
         elif rest[:2] == ("api", "fields") and len(rest) == 4 and rest[3] == "path":
