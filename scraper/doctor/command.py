@@ -88,6 +88,9 @@ def run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
             return USAGE
         captures = [(load_capture(d), str(d)) for d in directories]
         captures = [(c, o) for c, o in captures if not args.sections or c.section in args.sections]
+        if not captures:
+            console.print(f"[red]no capture of {escape(', '.join(args.sections))} among them[/red]")
+            return USAGE
     else:
         captures = _live(args, spec, console)
     text = Path(spec.path).read_text(encoding="utf-8")

@@ -562,9 +562,8 @@ def fix_fields(spec: Spec, section: SectionSpec, aligned: list[Aligned], finder:
             language, label = relabelled
             for f in fields:
                 why = f"the column that holds the JSON's {f.name} is headed {label!r} now ({language} page)"
-                out.changes.append(
-                    Change(_place(section, "dom", "fields", f.name, "column", language), " / ".join(f.column), label, why)
-                )
+                place = _place(section, "dom", "fields", f.name, "column", language)
+                out.changes.append(Change(place, " / ".join(f.column), label, why))
                 section = with_dom(section, fields={f.name: dataclasses.replace(f, column=(*f.column, label))})
                 out.agreeing.update(c.name for c in checked if c.name == f.name)
             spec = in_spec(spec, section)

@@ -228,8 +228,15 @@ def examine(spec: Spec, capture: SectionCapture, origin: str) -> tuple[SectionRe
         matches=survey(section, capture, shown),
     )
     report.problems += [n for n in outcome.notices if "maintenance" in n]
+    if capture.problem is not None and capture.problem.kind == "drift":
+        report.unfixed.append(
+            f"the walk saved no page it could use ({capture.problem.message}): the page showed neither `ready` "
+            "nor the section's JSON; open it in a browser (scraper login --account, then the section's URL) and "
+            "compare with `ready`, `url` and `api.url_pattern`"
+        )
+        return report, None
     if capture.problem is not None or outcome.status in {"signed_out", "wrong marketplace"}:
-        report.unfixed.append(f"not a selector problem the doctor can work on: {outcome.status}: {outcome.message}")
+        report.unfixed.append(f"not a selector problem: {outcome.status}: {outcome.message}")
         return report, None
     if not any(p.html is not None for p in capture.pages):
         report.unfixed.append("the capture holds no rendered page")

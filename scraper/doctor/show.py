@@ -1,6 +1,7 @@
 """The doctor's report on the terminal: per section what the page showed and fetched, what matched, what is
-wrong, what is proposed (with why), what is not; then the diff. No record values are printed (they can be
-personal data): counts, paths, selectors and JSON key names only."""
+wrong, what is proposed (with why), what is not; then the diff. The doctor's own lines name no record values
+(they can be personal data): counts, paths, selectors and JSON key names; the read's own messages quoted as
+problems are those `scraper parse` prints."""
 
 from __future__ import annotations
 
