@@ -11,7 +11,6 @@ out, an HTTP error, page and JSON that really disagree), the doctor says so and 
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
@@ -32,7 +31,6 @@ from scraper.doctor.json_fix import (
 from scraper.doctor.model import SectionReport
 from scraper.doctor.pages import Rendered, rendered
 from scraper.doctor.survey import survey
-from scraper.doctor.trial import apply
 from scraper.errors import PageError
 from scraper.parse import merge_pages, parse_page, record_key
 from scraper.read import page_only_fields, read_section
@@ -253,27 +251,23 @@ def examine(spec: Spec, capture: SectionCapture, origin: str) -> tuple[SectionRe
         )
         return report, None
     if not calls:
-        return report, _with_notices(_fix_json_side(spec, section, capture, True, report), outcome.notices)
-    records = _json_records(spec, section, capture)
-    if isinstance(records, str):
+        expected = _fix_json_side(spec, section, capture, True, report)
+    elif isinstance(records := _json_records(spec, section, capture), str):
         report.problems.append(f"the JSON does not read: {records}")
-        return report, _with_notices(_fix_json_side(spec, section, capture, False, report), outcome.notices)
-    expected = _fix_dom_side(spec, section, capture, shown, records, report)
-    expected.notices = set(outcome.notices)
-    return report, expected
+        expected = _fix_json_side(spec, section, capture, False, report)
+    else:
+        expected = _fix_dom_side(spec, section, capture, shown, records, report)
+    broken = outcome.status not in {"ok", "empty"} or any("maintenance" in n for n in outcome.notices)
+    if broken and not report.changes and not report.unfixed:
+        # Never "nothing to fix" for a section that does not read as it should.
+        report.unfixed.append(
+            f"the section reads as {outcome.status}{' with a maintenance notice' if outcome.notices else ''}, and "
+            "no selector or path the doctor can check explains it; see the read's own message above"
+        )
+    return report, _with_notices(expected, outcome.notices)
 
 
 def _with_notices(expected: Expectation | None, notices: list[str]) -> Expectation | None:
     if expected is not None:
         expected.notices = set(notices)
     return expected
-
-
-def expectation_json(expected: Expectation) -> str:
-    """The expectation as text (for debugging and tests)."""
-    return json.dumps({str(k): v for k, v in expected.records.items()}, default=str, indent=1)
-
-
-def trial_spec(spec: Spec, report: SectionReport) -> Spec:
-    """The spec with the report's changes applied in memory."""
-    return apply(spec, report.changes)
