@@ -10,10 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from scraper.capture import SectionCapture, load_capture, save_capture
 from scraper.cli import main
-from scraper.doctor.changes import RELEASE_CHANGES, rename_in_rows, trial
+from scraper.doctor.changes import RELEASE_CHANGES, pager_classes_renamed, rename_in_rows, trial
 from scraper.doctor.check import load_text
 from scraper.doctor.command import exit_code
 from scraper.doctor.model import Change
@@ -85,6 +86,7 @@ REPAIRED = [
     ("rows_renamed", "case_log"),
     ("rows_renamed", "feedback"),
     ("header_renamed", "voice_of_customer"),
+    ("table_classes_renamed", "voice_of_customer"),
     ("cell_attributes_renamed", "case_log"),
     ("inner_classes_renamed", "voice_of_customer"),
     ("header_in_body", "notifications"),
@@ -153,6 +155,22 @@ def test_a_renamed_field_prefers_the_path_of_the_old_depth(spec: Spec) -> None:
         "numericRatingV2",
     )
     assert "answerMap.NumericAnswer.numericRating" in change.why
+
+
+def test_a_pager_that_stopped_matching_is_found_by_the_announced_total(spec: Spec) -> None:
+    """A walk whose next_page no longer matched saved page 1 only and read "ok" with fewer records; the JSON's
+    total says more exist. The renamed pager class is proposed, and it matches the pager on every page but
+    the last of the whole list."""
+    cut = pager_classes_renamed(spec, capture_of("compliance_requests"))
+    assert len(cut.pages) == 1
+    result = prescribe(spec, TEXT, [(cut, "x")])
+    (report,) = result.reports
+    assert "the JSON announces 12 row(s) and the capture holds 5" in report.problems[0]
+    (change,) = result.changes
+    assert change.new == "nav[class*='compliance-pager'] a[rel='next']:not([aria-disabled='true'])"
+    whole = pager_classes_renamed(spec, capture_of("compliance_requests"), walked=False)
+    hits = [bool(BeautifulSoup(p.html, "lxml").select(change.new)) for p in whole.pages if p.html]
+    assert hits == [True, True, False]
 
 
 # --- no safe fix ------------------------------------------------------------------------------------------

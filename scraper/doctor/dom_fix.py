@@ -227,11 +227,19 @@ def locate_rows(finder: Finder, section: SectionSpec, page: Page) -> dict[int, T
     return {i: t for i, t in rows.items() if (t.name, len(list(t.parents))) == usual}
 
 
-def _rows_candidates(old: str, located: list[Tag]) -> list[Candidate]:
-    """Row selectors for the located rows: the old one with the new element name, the old context with
-    the row's own parts, and the rows' ancestors' parts as context."""
+def _rows_candidates(old: str, located: list[Tag], soups: list[BeautifulSoup]) -> list[Candidate]:
+    """Row selectors for the located rows: the old one with renamed classes or attributes and the new
+    element name, the old context with the row's own parts, and the rows' ancestors' parts as context."""
     sample = located[0]
     head, combinator, last = split_last(old)
+    out = []
+    for rewritten in (rewrite_classes(old, soups), rewrite_attributes(old, soups)):
+        if rewritten:
+            r_head, r_combinator, r_last = split_last(rewritten)
+            joiner = f" {r_combinator} " if r_combinator != " " else " "
+            out.append(Candidate(rewritten, None, 1, "rewrite", near=True))
+            retagged = retag(r_last, sample.name)
+            out.append(Candidate(f"{r_head}{joiner}{retagged}" if r_head else retagged, None, 1, "rewrite", near=True))
     lasts = [(retag(last, sample.name), 0), *parts(sample)]
     contexts: list[tuple[str, str, int]] = [("", "", 0)]
     if head:
@@ -243,7 +251,6 @@ def _rows_candidates(old: str, located: list[Tag]) -> list[Candidate]:
         if n >= 5 or ancestor.name in {"[document]", "html", "body"}:
             break
         contexts.extend((p, " ", s) for p, s in parts(ancestor) if "[" in p or "#" in p or "-" in p.split("[")[0])
-    out = []
     for context, joiner, s1 in contexts:
         for compound, s2 in lasts:
             css = f"{context}{joiner}{compound}" if context else compound
@@ -284,7 +291,8 @@ def fix_rows(spec: Spec, section: SectionSpec, pages: list[Page], finder: Finder
         )
         return None
     sample = list(complete[0][1].values())
-    ranked = rank(_rows_candidates(section.dom.rows, sample), section.dom.rows, None)
+    soups = [p.soup for p in pages]
+    ranked = rank(_rows_candidates(section.dom.rows, sample, soups), section.dom.rows, None)
     for candidate in ranked:
         assert candidate.css is not None
         if _rows_fit(candidate.css, pages, located):
@@ -630,22 +638,29 @@ def split_list(css: str) -> list[str]:
 
 
 def fix_ready(section: SectionSpec, pages: list[Page], rows_css: str, out: DomFix) -> None:
-    """``ready`` (what the walk waits for) must match once rows are shown; the part that named the old rows
-    (or that matches nothing) is replaced by the rows selector."""
+    """``ready`` (what the walk waits for) must match once rows are shown. A part that named the old rows
+    becomes the rows selector; another part that matches nothing gets its renamed classes or attributes, or
+    else becomes the rows selector too. Parts of the empty state are kept (nothing here can check them)."""
     with_rows = [p for p in pages if p.records]
     if all((_select(p.full, section.ready) or []) for p in with_rows):
         return
     out.problems.append(f"ready {section.ready!r} matches none of the {len(with_rows)} page(s) that show rows")
     empty_parts = set(split_list(section.empty))
-    listed = split_list(section.ready)
-    replaced = [
-        rows_css
-        if part == section.dom.rows or (part not in empty_parts and not any(_select(p.full, part) for p in with_rows))
-        else part
-        for part in listed
-    ]
+    soups = [p.full for p in with_rows]
+
+    def matches(css: str) -> bool:
+        return all(_select(p.full, css) for p in with_rows)
+
+    replaced = []
+    for part in split_list(section.ready):
+        if part == section.dom.rows:
+            part = rows_css
+        elif part not in empty_parts and not any(_select(p.full, part) for p in with_rows):
+            rewrites = [r for r in (rewrite_classes(part, soups), rewrite_attributes(part, soups)) if r]
+            part = next((r for r in rewrites if matches(r)), rows_css)
+        replaced.append(part)
     new = ", ".join(dict.fromkeys(replaced))
-    if new != section.ready and all((_select(p.full, new) or []) for p in with_rows):
+    if new != section.ready and matches(new):
         out.changes.append(
             Change(_place(section, "ready"), section.ready, new, "matches on every page that shows rows")
         )
@@ -653,16 +668,75 @@ def fix_ready(section: SectionSpec, pages: list[Page], rows_css: str, out: DomFi
         out.unfixed.append("ready: no replacement matches on every page that shows rows")
 
 
-def fix_dom(spec: Spec, section: SectionSpec, pages: list[Page]) -> DomFix:
-    """Everything the page side needs so that the DOM reads the JSON's records again."""
+def fix_next_page(section: SectionSpec, pages: list[Page], total: int | None, out: DomFix) -> None:
+    """Where the JSON announces more rows than the capture holds and ``next_page`` matched nothing on the last
+    page, the walk stopped early (silently: fewer records, no error). The old selector with renamed classes
+    or attributes is proposed if it matches on every page but the last plus the last one, and nowhere else."""
+    css = section.dom.next_page
+    held = sum(len(p.records) for p in pages)
+    if css is None or total is None or total <= held or not pages:
+        return
+    last = pages[-1]
+    if _select(last.full, css):
+        return  # the walk was told to stop (the page limit), not misled
+    out.problems.append(
+        f"dom.next_page {css!r} matches nothing on the last page, yet the JSON announces {total} row(s) and the "
+        f"capture holds {held}: the walk stopped early"
+    )
+    soups = [p.full for p in pages]
+    for rewritten in (rewrite_classes(css, soups), rewrite_attributes(css, soups)):
+        if rewritten and all(_select(p.full, rewritten) for p in pages):
+            out.changes.append(
+                Change(
+                    _place(section, "dom", "next_page"),
+                    css,
+                    rewritten,
+                    "matches the pager on every captured page (check the last page of the live list by hand)",
+                )
+            )
+            return
+    out.unfixed.append("dom.next_page: no renamed form of it matches the pager; find the 'next' control by hand")
+
+
+def fix_headers(section: SectionSpec, aligned: list[Aligned], out: DomFix) -> SectionSpec:
+    """Fields found by their column need ``headers`` to pick one header cell per row cell: where it picks
+    none, the old selector with renamed classes or attributes, if that picks as many as the rows have cells."""
+    dom = section.dom
+    if dom.headers is None or dom.cells is None or not any(f.column for f in dom.fields.values()):
+        return section
+    shown = [a for a in aligned if a.pairs]
+    if not shown or all(_select(a.page.soup, dom.headers) for a in shown):
+        return section
+    out.problems.append(f"dom.headers {dom.headers!r} picks no header cell")
+    soups = [a.page.soup for a in shown]
+    for rewritten in (rewrite_classes(dom.headers, soups), rewrite_attributes(dom.headers, soups)):
+        if rewritten and all(
+            len(_select(a.page.soup, rewritten) or []) == len(row.select(dom.cells))
+            for a in shown
+            for row, _ in a.pairs
+        ):
+            out.changes.append(
+                Change(_place(section, "dom", "headers"), dom.headers, rewritten, "picks one header per cell again")
+            )
+            for a in shown:
+                a.page.columns.clear()  # positions were looked up with the old headers
+            return dataclasses.replace(section, dom=dataclasses.replace(dom, headers=rewritten))
+    out.unfixed.append("dom.headers: no selector found that picks the header cells")
+    return section
+
+
+def fix_dom(spec: Spec, section: SectionSpec, pages: list[Page], total: int | None = None) -> DomFix:
+    """Everything the page side needs so that the DOM reads the JSON's records again (``total``: the row count
+    the JSON announces, where the spec names it)."""
     out = DomFix()
     finder = Finder(spec, section.id, pages[0].locale if pages else Locale())
     aligned = align(spec, section, pages, finder, out)
     if aligned is None:
         return out
     rows_css = next((c.new for c in out.changes if c.place[-1] == "rows"), None) or section.dom.rows
-    section = with_dom(section, rows=rows_css)
+    section = fix_headers(with_dom(section, rows=rows_css), aligned, out)
     spec = in_spec(spec, section)
     fix_fields(spec, section, aligned, finder, out)
     fix_ready(section, pages, rows_css, out)
+    fix_next_page(section, pages, total, out)
     return out

@@ -32,6 +32,7 @@ from scraper.doctor.model import SectionReport
 from scraper.doctor.pages import Rendered, rendered
 from scraper.doctor.survey import survey
 from scraper.errors import PageError
+from scraper.jsonpath import MISSING, resolve
 from scraper.parse import merge_pages, parse_page, record_key
 from scraper.read import page_only_fields, read_section
 from scraper.spec import SectionSpec, Spec
@@ -104,6 +105,26 @@ def _endpoint_rows(section: SectionSpec, capture: SectionCapture) -> list[Any]:
     return rows
 
 
+def _announced_total(section: SectionSpec, capture: SectionCapture) -> int | None:
+    """How many rows the endpoint says there are, where the capture can tell: the total its last body
+    announces (where the spec names one), or one more than the capture holds where that body hands out a
+    continuation token. None where it cannot tell, or where the walk replayed JSON pages itself."""
+    bodies = [x for x in capture.exchanges("rows") if x.ok]
+    if section.api is None or not bodies or any(x.replayed for x in bodies):
+        return None
+    document = call_list.body_json(bodies[-1])
+    if section.api.total is not None:
+        total = resolve(document, section.api.total)
+        return total if isinstance(total, int) and not isinstance(total, bool) else None
+    paging = section.api.paging
+    if paging is not None and paging.token_path is not None:
+        token = resolve(document, paging.token_path)
+        if token not in (MISSING, None, ""):
+            held = sum(len(rows_of(call_list.body_json(x), section.api.rows) or []) for x in bodies)
+            return held + 1
+    return None
+
+
 def _record_values(record: Any, skip: set[str]) -> dict[str, Any]:
     return {f.name: getattr(record, f.name) for f in dataclasses.fields(record) if f.name not in skip}
 
@@ -117,7 +138,7 @@ def _fix_dom_side(
     report: SectionReport,
 ) -> Expectation:
     pages = [Page(r.number, r.seen, r.full, records[r.number], r.locale) for r in shown if r.number in records]
-    fix = fix_dom(spec, section, pages)
+    fix = fix_dom(spec, section, pages, _announced_total(section, capture))
     report.problems += fix.problems
     report.changes += fix.changes
     report.unfixed += fix.unfixed

@@ -63,6 +63,10 @@ def apply(spec: Spec, changes: Iterable[Change]) -> Spec:
             section = dataclasses.replace(section, ready=change.new)
         elif rest == ("dom", "rows") and change.new is not None:
             section = with_dom(section, rows=change.new)
+        elif rest == ("dom", "next_page") and change.new is not None:
+            section = dataclasses.replace(section, dom=dataclasses.replace(section.dom, next_page=change.new))
+        elif rest == ("dom", "headers") and change.new is not None:
+            section = dataclasses.replace(section, dom=dataclasses.replace(section.dom, headers=change.new))
         elif rest[:2] == ("dom", "fields") and len(rest) == 4 and rest[3] in {"css", "attr"}:
             field = section.dom.fields[rest[2]]
             section = with_dom(section, fields={rest[2]: with_field(field, **{rest[3]: change.new})})
