@@ -13,6 +13,9 @@ Directory layout (``capture.json`` indexes the rest)::
     page-1.rows-1.json       the first JSON body the page fetched from the section's endpoint
     page-1.summary-1.json    a summary body (for example /pcrHealth/pcrKpi)
     page-1.counters-1.json   a body of the page's counters call (Feedback Manager's aggregates)
+    page-1.other-1.json      any other same-origin JSON call of the page (only where the walk was asked to
+                             keep them, as ``scraper capture`` and ``scraper doctor`` do: a moved endpoint
+                             is found among them)
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ FORMAT = 1
 
 INDEX = "capture.json"
 
-ExchangeRole = Literal["rows", "summary", "counters"]
-ROLES: tuple[str, ...] = ("rows", "summary", "counters")
+ExchangeRole = Literal["rows", "summary", "counters", "other"]
+ROLES: tuple[str, ...] = ("rows", "summary", "counters", "other")
 ProblemKind = Literal["signed_out", "drift", "error"]
 
 

@@ -12,6 +12,7 @@ error; the traceback is saved owner-only under the state folder's ``crashes/``, 
 of the run was kept, an alert says so, and the next run compares with the last recorded state.
 A run killed before it finished (kill -9, power loss) shows as "interrupted" in the report and is marked
 so by the next run.
+``doctor``: 0 nothing to fix, 1 a checked fix is proposed, 2 usage, 3 some problem has no safe fix.
 """
 
 from __future__ import annotations
@@ -437,6 +438,12 @@ def _writable_folder(path: Path) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
 
+def _cmd_doctor(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    from scraper.doctor.command import run
+
+    return run(args, spec, console)
+
+
 def _cmd_config(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     if args.action == "example":
         sys.stdout.write(EXAMPLE)
@@ -629,6 +636,22 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", default="captures", help="writes OUT/<marketplace>/<section>/ (replay: scraper parse DIR)")
     c.add_argument("--max-pages", type=int, default=3)
     c.set_defaults(func=_cmd_capture)
+
+    dr = sub.add_parser(
+        "doctor",
+        help="when Seller Central changed: find where the data moved and propose a checked selectors.yaml diff",
+    )
+    dr.add_argument("captures", nargs="*", metavar="CAPTURE_DIR", help="saved captures, or folders holding them")
+    dr.add_argument("--account", help="walk this account's sections live instead (keeps every JSON call)")
+    dr.add_argument("--sections", nargs="+", metavar="SECTION", choices=list(RECORD_TYPES), help="only these")
+    dr.add_argument("--marketplace")
+    dr.add_argument("--headed", action="store_true")
+    dr.add_argument("--via-menu", action="store_true")
+    dr.add_argument("--max-pages", type=int, default=3)
+    dr.add_argument("--save", metavar="DIR", help="live: also save the captures (redacted) under DIR")
+    dr.add_argument("--write", metavar="FILE", help="write the patched copy of selectors.yaml to FILE")
+    dr.add_argument("--diff-only", action="store_true", help="print only the unified diff")
+    dr.set_defaults(func=_cmd_doctor)
 
     cf = sub.add_parser("config", help="print an example accounts file, where it is read from, or check it")
     cf.add_argument("action", choices=["example", "path", "check"])

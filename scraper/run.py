@@ -259,6 +259,7 @@ def capture_account(
             via_menu=options.via_menu,
             max_pages=max_pages,
             timeout_ms=settings.timeout_ms,
+            all_json=True,  # every JSON call the page made: `scraper doctor` finds a moved endpoint among them
         )
     return save_and_read(spec, capture, out_dir / marketplace / section_id)
 

@@ -93,15 +93,22 @@ def snapshot(page: Page, spec: Spec) -> str:
     return str(page.evaluate(_SNAPSHOT_JS, [HIDDEN_MARK, spec.shadow_hosts]))
 
 
+MAX_OTHER_BODY = 2_000_000
+"""Bytes of another JSON call's body kept at most (``all_json``); larger ones are listed without their body."""
+
+
 class _Collector:
     """Keeps the responses of the section's endpoints that the page fetched since the last reset."""
 
-    def __init__(self, section: SectionSpec) -> None:
+    def __init__(self, section: SectionSpec, other_host: str | None = None) -> None:
         self.rows_pattern = section.api.url_pattern if section.api else None
         summary = section.summary.api if section.summary else None
         self.summary_pattern = summary.url_pattern if summary else None
         # The call a page makes for its counters only (Feedback Manager's aggregates), where selectors.yaml names one.
         self.counters_pattern = section.counters.url_pattern if section.counters else None
+        self.other_host = other_host
+        """When set, every other JSON response from this host is kept too (role "other"): `scraper doctor`
+        looks for a moved endpoint among them."""
         self.seen: list[tuple[ExchangeRole, Response]] = []
 
     def __call__(self, response: Response) -> None:
@@ -111,6 +118,12 @@ class _Collector:
             self.seen.append(("summary", response))
         elif self.counters_pattern is not None and self.counters_pattern.search(response.url):
             self.seen.append(("counters", response))
+        elif (
+            self.other_host is not None
+            and urlparse(response.url).netloc == self.other_host
+            and "json" in response.headers.get("content-type", "")
+        ):
+            self.seen.append(("other", response))
 
     def take(self) -> list[Exchange]:
         """The exchanges since the last call, with their bodies (None where the browser evicted one)."""
@@ -123,6 +136,8 @@ class _Collector:
                 try:
                     body = response.body()
                 except PlaywrightError:  # evicted after a navigation; recorded, the reader decides
+                    body = None
+                if role == "other" and body is not None and len(body) > MAX_OTHER_BODY:
                     body = None
             request = response.request
             taken.append(Exchange(role, response.url, request.method, response.status, body, request.post_data))
@@ -375,10 +390,14 @@ def collect_section(
     max_pages: int = 20,
     timeout_ms: int = 30000,
     pacer: Pacer | None = None,
+    all_json: bool = False,
 ) -> SectionCapture:
-    """Collect every page of one section; never raises for page problems, it records them in the capture."""
+    """Collect every page of one section; never raises for page problems, it records them in the capture.
+
+    ``all_json`` keeps every other JSON call of the site's own host too (role "other"), for ``scraper capture``
+    and ``scraper doctor``; a run does not need them."""
     pacer = pacer or Pacer()
-    collector = _Collector(section)
+    collector = _Collector(section, urlparse(base_url).netloc if all_json else None)
     started = time.monotonic()
     capture = SectionCapture(
         section.id, marketplace, locale, f"{base_url}{section.url}", started=datetime.now(UTC).isoformat()

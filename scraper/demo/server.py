@@ -90,6 +90,17 @@ SIGNIN_PREFIXES = ("/ap/", "/ax/", "/errors/validateCaptcha", "/authorization/se
 MOVED_SUFFIX = "V2"
 """Appended to an endpoint's path by the "endpoint_moved" fault, so the spec's url_pattern no longer matches."""
 
+RENAMED_FIELDS: dict[str, tuple[str, str]] = {
+    "notifications": ("id", "notificationId"),
+    "voice_of_customer": ("asin", "listingAsin"),
+    "case_log": ("caseId", "caseID"),
+    "regulatory_compliance": ("reason", "violationReason"),
+    "compliance_requests": ("grain", "grainId"),
+    "feedback": ("numericRating", "starRating"),
+}
+"""The "json_field_renamed" fault: a row field the endpoint sends under a new name (old, new), which the
+page's own script reads under its new name (scraper doctor finds it by the values the page shows)."""
+
 
 @dataclass
 class DemoOptions:
@@ -122,8 +133,11 @@ class DemoOptions:
     """Path prefix -> an HTTP status every request under it answers with (fault injection: 500, 503, 429)."""
     faults: dict[str, str] = field(default_factory=dict)
     """Section id -> a fault the page shows: "markup_changed" (rows rendered under another element name,
-    as when Amazon ships new markup), "extra_dom_row" (one row on the page that its JSON lacks) or
-    "endpoint_moved" (the page fetches its JSON from another URL than the spec's url_pattern)."""
+    as when Amazon ships new markup), "extra_dom_row" (one row on the page that its JSON lacks),
+    "endpoint_moved" (the page fetches its JSON from another URL than the spec's url_pattern),
+    "json_field_renamed" (a row field of the JSON under a new name, see RENAMED_FIELDS), "leading_column"
+    (a new first column, a checkbox, in every table row) or "classes_renamed" (every class inside the table
+    cells gets a build-hash suffix, as CSS modules emit them)."""
     """These sections show their empty state."""
 
     counter_skew: dict[str, int] = field(default_factory=dict)
@@ -673,6 +687,9 @@ class _Request:
             "countSkew": self.options.counter_skew.get(section.id, 0),
             "labels": labels_for(lang),
             "fault": self.options.faults.get(section.id),
+            "renamed": RENAMED_FIELDS[section.id]
+            if self.options.faults.get(section.id) == "json_field_renamed"
+            else None,
             "writeLabels": {action: pair[0 if lang == "de" else 1] for action, pair in WRITE_ACTIONS.items()},
         }
 
@@ -714,6 +731,14 @@ class _Request:
         body = adjust_counts(
             section.id, body, self.options.counter_skew.get(section.id, 0), section.id in self.options.counters_missing
         )
+        if self.options.faults.get(section.id) == "json_field_renamed":
+            old_name, new_name = RENAMED_FIELDS[section.id]
+            rows: Any = body
+            for part in section.rows.split("."):
+                rows = rows.get(part) if isinstance(rows, dict) else None
+            for row in rows or []:
+                if isinstance(row, dict) and old_name in row:
+                    row[new_name] = row.pop(old_name)
         response = _Response.json(body)
         # Not every real endpoint reports a total; the demo app needs one to know where the last page is.
         response.headers.append(("X-Demo-Total-Count", str(total)))
@@ -992,7 +1017,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="SECTION=FAULT",
-        help="markup_changed, extra_dom_row or endpoint_moved for a section",
+        help="markup_changed, extra_dom_row, endpoint_moved, json_field_renamed, leading_column or classes_renamed",
     )
     parser.add_argument(
         "--http-status",

@@ -345,6 +345,13 @@
       }
       if (!response.ok) throw new Error('HTTP ' + response.status);
       return response.json().then(function (body) {
+        if (cfg.renamed) {
+          // The "json_field_renamed" fault: this page's script knows the field's new name (cfg.renamed).
+          var rows = get(body, cfg.rows);
+          (Array.isArray(rows) ? rows : []).forEach(function (row) {
+            if (row && cfg.renamed[1] in row) { row[cfg.renamed[0]] = row[cfg.renamed[1]]; delete row[cfg.renamed[1]]; }
+          });
+        }
         return { body: body, header: Number(response.headers.get('X-Demo-Total-Count')) };
       });
     });
@@ -1015,8 +1022,20 @@
     if (cfg.fault === 'markup_changed') {
       rows.forEach(function (row) {
         var renamed = document.createElement('kat-data-row');
+        // Only the element's name changes: its attributes stay, so hidden copies stay hidden.
+        Array.prototype.forEach.call(row.attributes, function (a) { renamed.setAttribute(a.name, a.value); });
         renamed.innerHTML = row.innerHTML;
         row.replaceWith(renamed);
+      });
+    } else if (cfg.fault === 'leading_column') {
+      app.querySelectorAll('kat-table-row').forEach(function (row) {
+        row.insertBefore(h('kat-table-cell', { className: 'row-select' }, h('input', { type: 'checkbox', 'aria-label': 'Select' })),
+          row.firstElementChild);
+      });
+    } else if (cfg.fault === 'classes_renamed') {
+      // CSS modules: every class inside the table cells gets the build's hash (the rows keep theirs).
+      app.querySelectorAll('kat-table-row > kat-table-cell, kat-table-row > kat-table-cell *').forEach(function (el) {
+        if (el.classList.length) el.className = Array.prototype.map.call(el.classList, function (c) { return c + '_x7hq2'; }).join(' ');
       });
     } else if (cfg.fault === 'extra_dom_row' && rows.length) {
       var clone = rows[rows.length - 1].cloneNode(true);
