@@ -22,8 +22,10 @@ import getpass
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -678,6 +680,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"session {args.action} needs a FILE")
     console = Console()
     err = Console(stderr=True, soft_wrap=True)
+    stopped, restore = _stop_on_sigterm()
     try:
         spec = load_spec(args.spec)
         return int(args.func(args, spec, console))
@@ -703,7 +706,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_UNREADABLE
     except KeyboardInterrupt:
-        err.print("interrupted")
+        err.print("interrupted by SIGTERM" if stopped else "interrupted")
         return EXIT_UNREADABLE
     except Exception as exc:  # the last guard: a crash must not exit 1 ("new findings") with a bare traceback
         where = _crash_log(exc)
@@ -712,6 +715,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             highlight=False,
         )
         return EXIT_CRASHED
+    finally:
+        restore()
+
+
+def _stop_on_sigterm() -> tuple[list[int], Callable[[], None]]:
+    """Treat SIGTERM like Ctrl-C, so a stopped run closes its browser and is recorded "interrupted" at once.
+
+    systemd (a TimeoutStartSec that ran out, a shutdown) and `kill` send SIGTERM; by default Python dies
+    without unwinding, leaving Chromium behind and the run for the next run to mark. Returns the signals
+    seen and a function that puts the previous handler back (main() may run inside another program).
+    """
+    seen: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        seen.append(signum)
+        raise KeyboardInterrupt("SIGTERM")
+
+    if threading.current_thread() is not threading.main_thread():  # handlers live in the main thread only
+        return seen, lambda: None
+    previous = signal.signal(signal.SIGTERM, stop)
+    return seen, lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def _crash_log(exc: BaseException) -> Path:

@@ -257,3 +257,32 @@ def test_two_runs_at_once(demo: DemoServer, env: Path, capsys: pytest.CaptureFix
     assert outcomes(env / "other.sqlite3") == {1: "ok"}
     same = "SELECT section, key, rule FROM findings ORDER BY 1, 2, 3"
     assert query(db, same) == query(env / "other.sqlite3", same)
+
+
+def test_sigterm_mid_walk_closes_the_browser_and_records_the_run_interrupted(
+    demo: DemoServer, env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """systemd stops a run that outlived its timeout with SIGTERM: the run unwinds like Ctrl-C (browser
+    closed, the run row settled "interrupted" by the run itself), exits 3, and the next run works."""
+    cfg = config(env, demo)
+    gate = Gate(demo, "GET", "/fbmapi/")
+    proc = start(env, "--config", cfg, "run")
+    try:
+        assert gate.reached.wait(WAIT_S), "the run never reached the feedback section"
+        os.kill(proc.pid, signal.SIGTERM)
+        code = proc.wait(WAIT_S)
+    finally:
+        gate.open()
+    assert code == 3
+    (err,) = env.glob("scraper-*.err")
+    assert err.read_text(encoding="utf-8").strip().endswith("interrupted by SIGTERM")
+    assert "Traceback" not in err.read_text(encoding="utf-8")
+    with pytest.raises(ProcessLookupError):  # Chromium and Playwright's driver went with the run
+        os.killpg(proc.pid, 0)
+    db = env / "history.sqlite3"
+    assert outcomes(db) == {1: "interrupted"}  # said by the run itself, not left for the next one
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    capsys.readouterr()
+    assert main(["--config", cfg, "run"]) == EXIT_FINDINGS
+    assert "marked interrupted" not in capsys.readouterr().out
+    assert outcomes(db) == {1: "interrupted", 2: "ok"}
