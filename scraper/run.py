@@ -21,7 +21,7 @@ from scraper.browser import launched, new_context
 from scraper.capture import SectionCapture, load_capture, save_capture
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials, load_credentials
-from scraper.errors import AuthError, ChallengeError, SiteUnavailableError
+from scraper.errors import AuthError, ChallengeError, SiteUnavailableError, SiteUnreachableError
 from scraper.login import ensure_signed_in
 from scraper.read import SectionOutcome, Status, read_section
 from scraper.redact import Redactor
@@ -104,6 +104,7 @@ def sign_in_to(
         human_timeout_s=settings.human_timeout_s,
         timeout_ms=settings.timeout_ms,
         notify=notify,
+        retry=settings.retry,
     )
 
 
@@ -153,6 +154,7 @@ def run_account(
                 max_pages=settings.max_pages,
                 timeout_ms=settings.timeout_ms,
                 pacer=pacer,
+                retry=settings.retry,
             )
             return read_section(spec, section, capture)
 
@@ -179,6 +181,10 @@ def run_account(
                         renewals += 1
                         sign_in()
                         outcome = read(section, marketplace)
+                    if outcome.status == "challenge":
+                        # A CAPTCHA in the middle of the walk meets every further page too: stop the account
+                        # as a challenge at sign-in does (this section and the rest: not read).
+                        raise ChallengeError(account.name, outcome.message or "Amazon asks for a CAPTCHA")
                     result.outcomes.append(outcome)
                     if outcome.status == "wrong marketplace":
                         # Every further section would be filed under the wrong marketplace: stop this one.
@@ -187,12 +193,12 @@ def run_account(
                             for s in sections[sections.index(section_id) + 1 :]
                         )
                         break
-            except (AuthError, PlaywrightError, SiteUnavailableError) as exc:
+            except (AuthError, PlaywrightError, SiteUnavailableError, SiteUnreachableError) as exc:
                 if isinstance(exc, AuthError):
                     result.error = str(exc)
                     result.error_kind = "challenge" if isinstance(exc, ChallengeError) else "login needed"
                     status: Status = "signed_out"
-                elif isinstance(exc, SiteUnavailableError):
+                elif isinstance(exc, SiteUnavailableError | SiteUnreachableError):
                     result.error, result.error_kind, status = str(exc), "unreachable", "error"
                 else:
                     # The site could not be reached while signing in (connection refused, DNS, timeout): say
@@ -247,6 +253,7 @@ def capture_account(
             via_menu=options.via_menu,
             max_pages=max_pages,
             timeout_ms=settings.timeout_ms,
+            retry=settings.retry,
         )
     return save_and_read(spec, capture, out_dir / marketplace / section_id)
 
