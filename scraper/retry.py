@@ -11,6 +11,7 @@ site asks for more than ``backoff_max_ms`` the tool does not ask again in this r
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections.abc import Callable
@@ -126,6 +127,9 @@ def error_cause(exc: PlaywrightError, timeout_ms: int) -> tuple[str, bool]:
         return "the URL redirects in a loop (net::ERR_TOO_MANY_REDIRECTS)", False
     if is_timeout(text):
         return f"no answer within {timeout_ms} ms (timeout)", True
+    if "interrupted by another navigation" in text:
+        # The browser was still busy with a page that failed before (its error page): simply go again.
+        return "the page load was interrupted by another navigation", True
     cause = connection_cause(text)
     if cause is not None:
         return cause, True
@@ -140,6 +144,12 @@ def status_cause(status: int) -> str:
 
 
 Sleep = Callable[[float], None]
+
+
+def settle(page: Page) -> None:
+    """Leave a failed page load behind by opening an empty page (best effort)."""
+    with contextlib.suppress(PlaywrightError):
+        page.goto("about:blank", timeout=5000)
 
 
 def goto(
@@ -175,6 +185,11 @@ def goto(
             cause, transient = error_cause(exc, timeout_ms)
             if failed and (dropped := connection_cause(failed[-1])):
                 cause, transient = dropped, True
+            if not transient and REDIRECT_LOOP not in cause:
+                raise  # not a failure of the network or the site: the caller's own handling names it
+            # A load that timed out or failed is still the browser's pending navigation (or its error page):
+            # leave it, or it aborts the next one (net::ERR_ABORTED).
+            settle(page)
             pause = policy.pause_s(attempt) if transient and attempt < policy.retries else None
             if pause is None:
                 raise RetryExhaustedError(cause, attempt + 1) from None

@@ -21,7 +21,13 @@ from scraper.browser import launched, new_context
 from scraper.capture import SectionCapture, load_capture, save_capture
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials, load_credentials
-from scraper.errors import AuthError, ChallengeError, SiteUnavailableError, SiteUnreachableError
+from scraper.errors import (
+    AuthError,
+    ChallengeError,
+    MarketplaceError,
+    SiteUnavailableError,
+    SiteUnreachableError,
+)
 from scraper.login import ensure_signed_in
 from scraper.read import SectionOutcome, Status, read_section
 from scraper.redact import Redactor
@@ -194,10 +200,14 @@ def run_account(
                         )
                         break
             except (AuthError, PlaywrightError, SiteUnavailableError, SiteUnreachableError) as exc:
-                if isinstance(exc, AuthError):
+                if isinstance(exc, MarketplaceError):
+                    # The site stayed on another marketplace: not a login problem, and nothing filed wrongly.
+                    result.error, result.error_kind = str(exc), "wrong marketplace"
+                    status: Status = "wrong marketplace"
+                elif isinstance(exc, AuthError):
                     result.error = str(exc)
                     result.error_kind = "challenge" if isinstance(exc, ChallengeError) else "login needed"
-                    status: Status = "signed_out"
+                    status = "signed_out"
                 elif isinstance(exc, SiteUnavailableError | SiteUnreachableError):
                     result.error, result.error_kind, status = str(exc), "unreachable", "error"
                 else:

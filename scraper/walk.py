@@ -129,6 +129,8 @@ class _Collector:
         self.summary_pattern = summary.url_pattern if summary else None
         self.seen: list[tuple[ExchangeRole, Response]] = []
         self.pending: dict[Request, ExchangeRole] = {}
+        """Calls not finished yet (an error answer whose body the page never reads stays here for good)."""
+        self.answered: dict[Request, int] = {}
         self.finished: set[Request] = set()
         self.failures: dict[Request, tuple[ExchangeRole, str]] = {}
         self.retry_after_s: float | None = None
@@ -164,6 +166,7 @@ class _Collector:
         if role is None:
             return
         self.seen.append((role, response))
+        self.answered[response.request] = response.status
         if response.status in RETRY_STATUSES:
             wait = retry_after_seconds(response.headers.get("retry-after"))
             if wait is not None:
@@ -208,8 +211,9 @@ class _Collector:
                 if self._complete(request):
                     try:
                         body = response.body()
-                    except PlaywrightError:  # evicted after a navigation; recorded, the reader decides
-                        body = None
+                    except PlaywrightError:
+                        # Evicted: the browser keeps no body above about 10 MB, nor one read after a navigation.
+                        body, error = self._again(request, response)
                 else:
                     error = f"the answer did not finish within {self.timeout_ms} ms"
             taken.append(
@@ -220,18 +224,44 @@ class _Collector:
                 taken.append(Exchange(role, request.url, request.method, 0, None, request.post_data, error=error))
         self.seen.clear()
         self.pending.clear()
+        self.answered.clear()
         self.finished.clear()
         self.failures.clear()
         self._failed_since = None
         return taken
+
+    def _again(self, request: Request, response: Response) -> tuple[bytes | None, str | None]:
+        """The body of a call the browser did not keep, by repeating the page's own (read-only) request."""
+        size = response.headers.get("content-length", "")
+        if size.isdigit() and int(size) > MAX_BODY_BYTES:
+            limit = MAX_BODY_BYTES // 10**6
+            return None, f"its body of {int(size) / 1e6:.0f} MB is more than the {limit} MB the tool reads"
+        try:
+            again = self.page.request.fetch(
+                request.url,
+                method=request.method,
+                data=request.post_data if request.method != "GET" else None,
+                headers={"content-type": "application/json"} if request.post_data is not None else None,
+                timeout=self.timeout_ms,
+            )
+            if 200 <= again.status < 300:
+                return again.body(), None
+            return None, f"the browser did not keep its body, and asking again answered HTTP {again.status}"
+        except PlaywrightError as exc:
+            cause = error_cause(exc, self.timeout_ms)[0]
+            return None, f"the browser did not keep its body, and asking again failed: {cause}"
 
     @property
     def has_rows(self) -> bool:
         return any(role == "rows" for role, _ in self.seen)
 
     def pending_rows(self) -> list[Request]:
-        """The data calls still waiting for (the rest of) their answer."""
-        return [r for r, role in self.pending.items() if role == "rows"]
+        """The data calls still waiting for their answer, or for the rest of a successful one."""
+        return [
+            r
+            for r, role in self.pending.items()
+            if role == "rows" and (r not in self.answered or 200 <= self.answered[r] < 300)
+        ]
 
     def data_call_failed(self) -> bool:
         """A data call of the page failed (error status, no complete answer) and none is under way any more.
@@ -249,6 +279,9 @@ class _Collector:
             self._failed_since = now
         return now - self._failed_since >= FAILED_GRACE_S
 
+
+MAX_BODY_BYTES = 100 * 10**6
+"""The largest data-call body the walk fetches again when the browser did not keep it (memory bound)."""
 
 FAILED_GRACE_S = 0.5
 """How long a failed data call must stay the page's last word before the walk stops waiting for its data."""

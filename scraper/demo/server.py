@@ -137,7 +137,7 @@ class DemoOptions:
     ("429:2x1") is accepted and converted."""
     faults: dict[str, Fault] = field(default_factory=dict)
     """Section id -> a fault of the catalogue (scraper.demo.faults.SECTION_FAULTS), as a Fault or its text
-    ("api_hang", "slow:1500", "api_drop x1" written "api_dropx1"). Unknown names and sections are refused."""
+    ("api_hang", "slow:1500", "api_dropx1" for the first time only). Unknown names and sections are refused."""
     rows: dict[str, int] = field(default_factory=dict)
     """Section id -> how many rows it has (copies of the case's rows with new ids), to page beyond max_pages."""
 
@@ -265,6 +265,12 @@ def _with_param(path: str, name: str, value: str) -> str:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     demo: DemoServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet when the browser hung up first (a fault's doing, or a walk that gave up waiting)."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
