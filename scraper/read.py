@@ -76,8 +76,8 @@ def _check_calls(section: SectionSpec, capture: SectionCapture) -> None:
                 what = f"no answer: {last.error or 'the request failed'}"
             elif 200 <= last.status < 300:
                 what = f"HTTP {last.status}, then {last.error}" if last.error else "without a body"
-            else:
-                what = f"HTTP {last.status}" + (" (rate limited)" if last.status == 429 else "")
+            else:  # the walk's own repeat of the call says how often it asked
+                what = last.error or f"HTTP {last.status}" + (" (rate limited)" if last.status == 429 else "")
             path = urlparse(last.url).path
             raise PageError(section.id, "api", f"page {n}: the page's data call {last.method} {path} answered {what}")
 
