@@ -399,7 +399,8 @@ def test_a_marketplace_switch_that_is_ignored_files_nothing_wrongly(demo: DemoSe
     assert outcome == "wrong marketplace"
     assert sections[(DE, "case_log")]["status"] == "ok"
     assert sections[(UK, "case_log")]["status"] == "wrong marketplace"
-    assert f"the page shows marketplace {DE}, not {UK}: the switch did not take" in sections[(UK, "case_log")]["message"]
+    message = sections[(UK, "case_log")]["message"]
+    assert f"the page shows marketplace {DE}, not {UK}: the switch did not take" in message
     db = sqlite3.connect(env / "history.sqlite3")
     try:
         assert db.execute("SELECT COUNT(*) FROM records WHERE marketplace = ?", (UK,)).fetchone()[0] == 0
