@@ -177,13 +177,17 @@ class CaptureFormatError(ScraperError):
 class HttpStatusError(PageError):
     """The section's page itself answered with an HTTP error (5xx, 429, 404): not drift, not a login problem."""
 
-    def __init__(self, section: str, status: int, url: str, attempts: int = 1) -> None:
+    def __init__(
+        self, section: str, status: int, url: str, attempts: int = 1, retry_after_s: float | None = None
+    ) -> None:
         self.status = status
         hint = {
             404: "the section's URL may have moved (selectors.yaml url)",
             429: "Seller Central is rate-limiting this account; the next run will retry",
         }.get(status, "Seller Central had a server problem; the next run will retry" if status >= 500 else "")
         tries = f", {attempts} attempts" if attempts > 1 else ""
+        if retry_after_s is not None:
+            hint += f" (it asked to wait {retry_after_s:.0f} s, longer than settings.backoff_max_ms)"
         super().__init__(
             section, "page", f"the page answered HTTP {status} ({url}{tries})" + (f": {hint}" if hint else "")
         )
@@ -217,10 +221,14 @@ class RetryExhaustedError(ScraperError):
     ``status`` is the last HTTP status when the site answered (5xx, 429), None when it did not answer.
     """
 
-    def __init__(self, cause: str, attempts: int, status: int | None = None) -> None:
+    def __init__(
+        self, cause: str, attempts: int, status: int | None = None, retry_after_s: float | None = None
+    ) -> None:
         self.cause = cause
         self.attempts = attempts
         self.status = status
+        self.retry_after_s = retry_after_s
+        """A Retry-After the tool did not wait for (longer than backoff_max_ms)."""
         super().__init__(f"{cause} ({attempts} attempt{'s' if attempts != 1 else ''})")
 
 

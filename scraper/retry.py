@@ -199,10 +199,11 @@ def goto(
             wait = retry_after_seconds(response.headers.get("retry-after"))
             pause = policy.pause_s(attempt, wait) if attempt < policy.retries else None
             if pause is None:
+                too_long = wait if wait is not None and wait * 1000 > policy.backoff_max_ms else None
                 cause = status_cause(response.status)
-                if wait is not None and wait * 1000 > policy.backoff_max_ms:
-                    cause += f", asked to wait {wait:.0f} s (more than backoff_max_ms)"
-                raise RetryExhaustedError(cause, attempt + 1, response.status)
+                if too_long is not None:
+                    cause += f", asked to wait {too_long:.0f} s (more than backoff_max_ms)"
+                raise RetryExhaustedError(cause, attempt + 1, response.status, too_long)
         finally:
             page.remove_listener("requestfailed", note)
         sleep(pause)

@@ -235,7 +235,7 @@ class _Collector:
         size = response.headers.get("content-length", "")
         if size.isdigit() and int(size) > MAX_BODY_BYTES:
             limit = MAX_BODY_BYTES // 10**6
-            return None, f"its body of {int(size) / 1e6:.0f} MB is more than the {limit} MB the tool reads"
+            return None, f"its body of {int(size) / 1e6:.0f} MB is {TOO_LARGE} {limit} MB the tool reads"
         try:
             again = self.page.request.fetch(
                 request.url,
@@ -282,6 +282,7 @@ class _Collector:
 
 MAX_BODY_BYTES = 100 * 10**6
 """The largest data-call body the walk fetches again when the browser did not keep it (memory bound)."""
+TOO_LARGE = "more than the"
 
 FAILED_GRACE_S = 0.5
 """How long a failed data call must stay the page's last word before the walk stops waiting for its data."""
@@ -294,7 +295,7 @@ def _load(page: Page, section: SectionSpec, url: str, timeout_ms: int, policy: R
         response = retrying_goto(page, url, timeout_ms=timeout_ms, policy=policy)
     except RetryExhaustedError as exc:
         if exc.status is not None:
-            raise HttpStatusError(section.id, exc.status, path, exc.attempts) from None
+            raise HttpStatusError(section.id, exc.status, path, exc.attempts, exc.retry_after_s) from None
         if REDIRECT_LOOP in exc.cause:
             raise RedirectLoopError(section.id, path) from None
         raise TransientPageError(section.id, "page", f"the page {path}", exc.cause, exc.attempts) from None
@@ -617,7 +618,7 @@ def _in_page_failure(capture: SectionCapture) -> str | None:
                 continue
             if x.status in RETRY_STATUSES:
                 return status_cause(x.status)
-            if x.error is not None:
+            if x.error is not None and TOO_LARGE not in x.error:  # a body too large stays too large
                 return x.error
     return None
 

@@ -207,7 +207,9 @@ def test_a_retry_after_longer_than_backoff_max_is_not_waited_for(demo: DemoServe
     assert run(cfg) == EXIT_UNREADABLE
     assert time.monotonic() - started < 30
     _, sections = last_run(env)
-    assert "answered HTTP 429 (/cu/case-lobby)" in sections[(DE, "case_log")]["message"]  # one attempt only
+    message = sections[(DE, "case_log")]["message"]
+    assert "answered HTTP 429 (/cu/case-lobby)" in message  # one attempt only
+    assert "it asked to wait 3600 s, longer than settings.backoff_max_ms" in message
     assert "rate-limiting" in problem(received)
     assert_next_run_reads(env, demo, cfg)
 
