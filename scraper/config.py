@@ -24,7 +24,7 @@ settings:                      # all optional; defaults shown
   max_pages: 20                # per section
   timeout_ms: 30000            # for a page to show its data
   human_timeout_s: 300         # how long a visible login waits for a person (CAPTCHA, SMS code)
-  retries: 2                   # further attempts of a page load or data call after a timeout, a
+  retries: 3                   # further attempts of a page load or data call after a timeout, a
                                # connection error, HTTP 5xx or 429 (never a sign-in form)
   section_retries: 1           # a section whose page's own data call failed that way is read again
   backoff_ms: 1000             # first pause before trying again; doubles each time, with jitter
@@ -68,7 +68,7 @@ class Settings:
     timeout_ms: int = 30000
     human_timeout_s: int = 300
     chromium_path: str | None = None
-    retries: int = 2
+    retries: int = 3
     """Further attempts per page load or data call after a transient failure (see scraper.retry)."""
     section_retries: int = 1
     """Further collections of a section whose page's own data call failed for a transient cause."""

@@ -61,7 +61,7 @@ REDIRECT_LOOP = "ERR_TOO_MANY_REDIRECTS"
 class RetryPolicy:
     """How often and how patiently to try again (settings ``retries``, ``section_retries``, ``backoff_*``)."""
 
-    retries: int = 2
+    retries: int = 3
     """Further attempts per request (a page load, a repeated data call) after a transient failure."""
     section_retries: int = 1
     """Further collections of a section whose page's own data call failed for a transient cause."""

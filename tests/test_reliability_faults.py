@@ -78,7 +78,8 @@ def config(
     marketplaces: str = DE,
     **settings: int,
 ) -> str:
-    values = {"delay_ms": 0, "jitter_ms": 0, "timeout_ms": TIMEOUT_MS, "backoff_ms": 20, "backoff_max_ms": 3000}
+    values = {"delay_ms": 0, "jitter_ms": 0, "timeout_ms": TIMEOUT_MS, "retries": 2, "backoff_ms": 20}
+    values["backoff_max_ms"] = 3000
     values.update(settings)
     path = env / "config.yaml"
     path.write_text(

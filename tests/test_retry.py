@@ -98,7 +98,7 @@ def config_with(tmp_path: Path, settings: str) -> Settings:
 def test_retry_settings_are_read_and_tiny_backoffs_allowed(tmp_path: Path) -> None:
     settings = config_with(tmp_path, "retries: 3, section_retries: 0, backoff_ms: 1, backoff_max_ms: 10")
     assert settings.retry == RetryPolicy(retries=3, section_retries=0, backoff_ms=1, backoff_max_ms=10)
-    assert config_with(tmp_path, "").retry == RetryPolicy()  # defaults: 2, 1, 1000, 30000
+    assert config_with(tmp_path, "").retry == RetryPolicy()  # defaults: 3, 1, 1000, 30000
 
 
 @pytest.mark.parametrize(
