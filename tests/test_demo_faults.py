@@ -212,3 +212,9 @@ def test_switch_fails_is_on_the_command_line(server: DemoServer) -> None:
     assert args.switch_fails is True
     (section, fault), = args.fault
     assert (section, fault.name, fault.times) == ("feedback", "api_drop", 1)
+
+
+def test_a_status_path_may_carry_a_query() -> None:
+    args = demo_server.build_parser().parse_args(["--http-status", "/pcrHealth/x?a=1&pageOffset=5=503x1"])
+    ((path, fault),) = args.http_status
+    assert (path, fault.status, fault.times) == ("/pcrHealth/x?a=1&pageOffset=5", 503, 1)

@@ -223,9 +223,9 @@ def check_rows(value: dict[str, int]) -> dict[str, int]:
     return dict(value)
 
 
-def split_pair(text: str, what: str) -> tuple[str, str]:
-    """``KEY=VALUE`` -> (KEY, VALUE); ValueError naming the expected form."""
-    key, sep, value = text.partition("=")
+def split_pair(text: str, what: str, *, at_last: bool = False) -> tuple[str, str]:
+    """``KEY=VALUE`` -> (KEY, VALUE), split at the last "=" with ``at_last`` (a path with a query has more)."""
+    key, sep, value = text.rpartition("=") if at_last else text.partition("=")
     if not sep or not key or not value:
         raise ValueError(f"expected {what}, got {text!r}")
     return key, value
@@ -244,7 +244,7 @@ def _section_fault(text: str) -> tuple[str, Fault]:
 
 def _path_status(text: str) -> tuple[str, HttpFault]:
     try:
-        path, value = split_pair(text, "PATH=STATUS[:RETRY_AFTER][xN] such as /fbmapi=503x2")
+        path, value = split_pair(text, "PATH=STATUS[:RETRY_AFTER][xN] such as /fbmapi=503x2", at_last=True)
         return path, check_statuses({path: value})[path]
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
