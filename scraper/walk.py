@@ -698,9 +698,11 @@ def _collect_once(
     except PageError as exc:
         capture.problem = CaptureProblem("error", str(exc))
     except PlaywrightError as exc:
-        cause, retryable = error_cause(exc, timeout_ms)
-        capture.problem = CaptureProblem("error", f"[{section.id}] browser: {cause}")
-        transient = cause if retryable else None
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        capture.problem = CaptureProblem("error", f"[{section.id}] browser: {text}")
+        # A connection lost while clicking or waiting is worth another collection; a click that timed out
+        # more likely misses a control that changed (the message keeps the browser's words for that).
+        transient = connection_cause(text)
     finally:
         collector.detach()
         capture.elapsed_ms = int((time.monotonic() - started) * 1000)
