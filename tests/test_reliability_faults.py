@@ -10,6 +10,7 @@ need no sign-in; timeouts and backoffs are small (the figures in the docstrings 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from scraper import paths
 from scraper.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, main
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
+from tests.conftest import _WebhookServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 
@@ -63,6 +65,23 @@ def demo(site: DemoServer, env: Path) -> Iterator[DemoServer]:
     site.options = DemoOptions()
     if session.exists():
         _session["demo"] = session.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def hook_server() -> Iterator[_WebhookServer]:
+    """One alert receiver for the module (quick to stop, unlike one per test)."""
+    server = _WebhookServer()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def webhook(hook_server: _WebhookServer) -> tuple[str, list[dict]]:
+    """(Apprise json:// URL, the alerts received during this test)."""
+    hook_server.received = []
+    return f"json://127.0.0.1:{hook_server.server_address[1]}/alerts", hook_server.received
 
 
 @pytest.fixture
