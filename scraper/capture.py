@@ -36,7 +36,7 @@ INDEX = "capture.json"
 
 ExchangeRole = Literal["rows", "summary", "counters", "other"]
 ROLES: tuple[str, ...] = ("rows", "summary", "counters", "other")
-ProblemKind = Literal["signed_out", "drift", "error"]
+ProblemKind = Literal["signed_out", "drift", "error", "challenge"]
 
 
 @dataclass
@@ -52,6 +52,8 @@ class Exchange:
     post_data: str | None = None
     replayed: bool = False
     """The walk itself repeated the page's request with the next offset (pagers it cannot click)."""
+    error: str | None = None
+    """Why no complete answer came (connection dropped, no answer in time); status 0 when none came at all."""
 
     @property
     def ok(self) -> bool:
@@ -99,6 +101,8 @@ class SectionCapture:
     started: str | None = None
     """ISO time the walk started (run metadata; never part of records)."""
     elapsed_ms: int = 0
+    attempts: int = 1
+    """How often the section was collected (a failure of the page's own data call is tried again)."""
 
     @property
     def html_pages(self) -> list[str]:
@@ -122,6 +126,7 @@ def _exchange_meta(x: Exchange, file: str | None, redactor: Redactor | None) -> 
         "status": x.status,
         "post_data": post,
         "replayed": x.replayed,
+        "error": x.error,
         "body": file,
     }
 
@@ -173,6 +178,7 @@ def save_capture(
         "started": capture.started,
         "elapsed_ms": capture.elapsed_ms,
         "truncated": capture.truncated,
+        "attempts": capture.attempts,
         "problem": {"kind": capture.problem.kind, "message": capture.problem.message} if capture.problem else None,
         "pages": pages_meta,
     }
@@ -232,6 +238,7 @@ def load_capture(directory: Path) -> SectionCapture:
                     body=read(x.get("body")),
                     post_data=x.get("post_data"),
                     replayed=bool(x.get("replayed", False)),
+                    error=x.get("error") if isinstance(x.get("error"), str) else None,
                 )
             )
         html = read(meta.get("html"))
@@ -256,4 +263,5 @@ def load_capture(directory: Path) -> SectionCapture:
         problem=CaptureProblem(problem["kind"], problem["message"]) if isinstance(problem, dict) else None,
         started=index.get("started"),
         elapsed_ms=int(index.get("elapsed_ms") or 0),
+        attempts=int(index.get("attempts") or 1),
     )

@@ -48,6 +48,8 @@ from scraper.credentials import (
     keyring_usable,
     store_credentials,
 )
+from scraper.demo.faults import add_fault_arguments
+from scraper.demo.faults import catalogue as demo_catalogue
 from scraper.errors import (
     AuthError,
     BrowserNotFoundError,
@@ -522,15 +524,28 @@ def _private_home() -> Iterator[Path]:
 
 def _cmd_demo(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     """Start the bundled demo Seller Central, sign in to it with Chromium and walk all six sections."""
+    from scraper.demo.faults import fault_options
     from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
 
     locale = "de_DE" if args.locale == "de" else "en_US"
-    options = DemoOptions(latency_ms=args.latency_ms, default_locale=locale)
+    marketplaces = tuple(args.marketplaces.split(",")) if args.marketplaces else ("A1PA6795UKMFR9",)
+    options = DemoOptions(
+        latency_ms=args.latency_ms, default_locale=locale, marketplaces=marketplaces, **fault_options(args)
+    )
     with DemoServer(options) as server, _private_home():
         console.print(f"[bold]Demo Seller Central[/bold] at {server.base_url} (sign in as {DEMO_EMAIL})")
-        account = Account("demo", server.base_url, DEMO_EMAIL, locale, ("A1PA6795UKMFR9",), tuple(spec.sections))
+        sections = tuple(args.sections or spec.sections)
+        account = Account("demo", server.base_url, DEMO_EMAIL, locale, marketplaces, sections)
+        # Short pauses: the demo answers at once, and a fault should show in seconds, not minutes.
         settings = Settings(
-            delay_ms=args.delay_ms, jitter_ms=0, timeout_ms=15000, human_timeout_s=120, evidence_dir=args.evidence_dir
+            delay_ms=args.delay_ms,
+            jitter_ms=0,
+            timeout_ms=args.timeout_ms,
+            human_timeout_s=120,
+            max_pages=args.max_pages,
+            backoff_ms=200,
+            backoff_max_ms=5000,
+            evidence_dir=args.evidence_dir,
         )
         creds = Credentials(DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, "demo")
         args.show_records = not args.quiet
@@ -551,6 +566,27 @@ def _cmd_demo(args: argparse.Namespace, spec: Spec, console: Console) -> int:
 
 
 # --- wiring -----------------------------------------------------------------------------------------------
+
+
+def _bounded(low: int, high: int) -> Any:
+    def check(text: str) -> int:
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, got {text!r}")
+        return int(text)
+
+    return check
+
+
+def _demo_marketplaces(text: str) -> str:
+    from scraper.demo.site import MARKETPLACES
+
+    ids = [m.strip() for m in text.split(",") if m.strip()]
+    unknown = [m for m in ids if m not in MARKETPLACES]
+    if not ids or unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown marketplace id(s) {', '.join(unknown) or '(none)'}; known: {', '.join(MARKETPLACES)}"
+        )
+    return ",".join(ids)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -574,7 +610,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", action="store_true", help="the file is the section's summary body (pcrKpi)")
     p.set_defaults(func=_cmd_parse)
 
-    d = sub.add_parser("demo", help="start the bundled demo Seller Central and walk it with Chromium")
+    d = sub.add_parser(
+        "demo",
+        help="start the bundled demo Seller Central and walk it with Chromium",
+        epilog=demo_catalogue(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     d.add_argument("--headed", action="store_true", help="show the browser (needs a display, e.g. xvfb-run -a)")
     d.add_argument("--locale", choices=["de", "en"], default="de")
     d.add_argument("--via-menu", action="store_true", help="open sections by clicking through the menu")
@@ -583,6 +624,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--quiet", action="store_true", help="summary only, no record tables")
     d.add_argument("--db", help="keep the demo's history here (default: a throw-away folder)")
     d.add_argument("--evidence-dir", help="keep the evidence of unread sections here (default: a throw-away folder)")
+    d.add_argument(
+        "--sections", nargs="+", metavar="SECTION", choices=list(RECORD_TYPES), help="only these sections"
+    )
+    d.add_argument(
+        "--marketplaces", type=_demo_marketplaces, help="comma-separated marketplace ids (default A1PA6795UKMFR9)"
+    )
+    d.add_argument("--timeout-ms", type=_bounded(1000, 3_600_000), default=15000, help="settings.timeout_ms")
+    d.add_argument("--max-pages", type=_bounded(1, 100_000), default=20, help="settings.max_pages")
+    add_fault_arguments(d)
     d.set_defaults(func=_cmd_demo)
 
     lg = sub.add_parser("login", help="sign in with a visible browser and save the session")

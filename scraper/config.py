@@ -15,6 +15,7 @@ from scraper.errors import ConfigError
 from scraper.evidence import DEFAULT_KEEP, TRACE_MODES, TraceMode
 from scraper.findings import SEVERITIES, FindingRules
 from scraper.records import RECORD_TYPES
+from scraper.retry import RetryPolicy
 from scraper.yamlcheck import Checker, YamlMap, load_yaml
 
 EXAMPLE = """\
@@ -24,6 +25,11 @@ settings:                      # all optional; defaults shown
   max_pages: 20                # per section
   timeout_ms: 30000            # for a page to show its data
   human_timeout_s: 300         # how long a visible login waits for a person (CAPTCHA, SMS code)
+  retries: 3                   # further attempts of a page load or data call after a timeout, a
+                               # connection error, HTTP 5xx or 429 (never a sign-in form)
+  section_retries: 1           # a section whose page's own data call failed that way is read again
+  backoff_ms: 1000             # first pause before trying again; doubles each time, with jitter
+  backoff_max_ms: 30000        # longest pause; a Retry-After asking for more is not waited for
   chromium_path: null          # else CHROMIUM_PATH, a Playwright-managed browser, or chromium on PATH
   evidence_keep: 10            # runs whose evidence of unread sections each account keeps; 0 = no evidence
   evidence_trace: on_failure   # Playwright trace of each unread section's walk (on_failure or off)
@@ -72,6 +78,17 @@ class Settings:
     """"on_failure": every section's walk is traced and the trace kept for those not read; "off": none."""
     evidence_dir: str | None = None
     """Where evidence goes; None for the state folder's evidence/."""
+    retries: int = 3
+    """Further attempts per page load or data call after a transient failure (see scraper.retry)."""
+    section_retries: int = 1
+    """Further collections of a section whose page's own data call failed for a transient cause."""
+    backoff_ms: int = 1000
+    backoff_max_ms: int = 30000
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy these settings describe."""
+        return RetryPolicy(self.retries, self.section_retries, self.backoff_ms, self.backoff_max_ms)
 
 
 @dataclass(frozen=True)
@@ -113,12 +130,15 @@ class Config:
 
 MAX_WAIT_MS = 3_600_000
 """The longest any configured wait may be (one hour)."""
+MAX_RETRIES = 10
+"""The most further attempts ``retries`` and ``section_retries`` may ask for."""
 
 
 def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     defaults = Settings()
     keys = {"delay_ms", "jitter_ms", "max_pages", "timeout_ms", "human_timeout_s", "chromium_path"}
     keys |= {"evidence_keep", "evidence_trace", "evidence_dir"}
+    keys |= {"retries", "section_retries", "backoff_ms", "backoff_max_ms"}
     m = ctx.mapping(node, "settings", set(), keys, top)
     path = m.get("chromium_path")
     if path is not None and not isinstance(path, str):
@@ -129,6 +149,11 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     trace = m.get("evidence_trace", defaults.evidence_trace)
     if trace not in TRACE_MODES:
         ctx.fail("settings.evidence_trace", f"expected one of {', '.join(TRACE_MODES)}", m, "evidence_trace")
+    # Retries multiply the time a failing site can hold the run (and its lock): a handful at most.
+    backoff_ms = ctx.integer(m, "backoff_ms", "settings", defaults.backoff_ms, high=MAX_WAIT_MS)
+    backoff_max_ms = ctx.integer(m, "backoff_max_ms", "settings", defaults.backoff_max_ms, high=MAX_WAIT_MS)
+    if backoff_ms > backoff_max_ms:
+        ctx.fail("settings.backoff_ms", f"is more than backoff_max_ms ({backoff_max_ms})", m, "backoff_ms")
     # Bounds: 0 would switch Playwright's timeouts off (a stalled site then hangs the run while it holds the
     # lock), and huge values overflow; an hour is the most any one wait may take.
     return Settings(
@@ -143,6 +168,10 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
         evidence_keep=ctx.integer(m, "evidence_keep", "settings", defaults.evidence_keep, high=10_000),
         evidence_trace=trace,
         evidence_dir=evidence_dir,
+        retries=ctx.integer(m, "retries", "settings", defaults.retries, high=MAX_RETRIES),
+        section_retries=ctx.integer(m, "section_retries", "settings", defaults.section_retries, high=MAX_RETRIES),
+        backoff_ms=backoff_ms,
+        backoff_max_ms=backoff_max_ms,
     )
 
 

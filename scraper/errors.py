@@ -18,10 +18,16 @@ The hierarchy decides what the command line does with an error (message and exit
     │   ├── ChallengeError       a CAPTCHA or identity check needs a person (headless, or nobody came)
     │   ├── NeedsLoginError      the saved session has expired and there is nothing to log in with
     │   └── MarketplaceError     the marketplace could not be selected or verified
+    ├── RetryExhaustedError  a page load or data call still failed after its bounded retries (cause named)
     └── PageError            a page or API body could not be read as the spec says
         ├── SelectorDriftError   the markup/JSON no longer matches the spec (never "nothing found")
         ├── SignedOutError       Seller Central answered with its sign-in page: the session has expired
-        └── FieldError           one required field of one row is missing or unparsable
+        ├── FieldError           one required field of one row is missing or unparsable
+        ├── HttpStatusError      the section's page answered an HTTP error
+        ├── TransientPageError   timeout or connection failure while reading (after the retries)
+        ├── RedirectLoopError    the section's URL redirects in a loop
+        ├── InterstitialError    an unknown page stood in for the section (new terms, a notice)
+        └── ChallengePageError   a CAPTCHA or identity check in the middle of the walk
 
 Messages carry the context a maintainer needs (file, section, source, selector, row, field, raw text)
 and never a secret: raw values come from Seller Central pages, not from credentials.
@@ -184,19 +190,106 @@ class CaptureFormatError(ScraperError):
 class HttpStatusError(PageError):
     """The section's page itself answered with an HTTP error (5xx, 429, 404): not drift, not a login problem."""
 
-    def __init__(self, section: str, status: int, url: str) -> None:
+    def __init__(
+        self, section: str, status: int, url: str, attempts: int = 1, retry_after_s: float | None = None
+    ) -> None:
         self.status = status
         hint = {
             404: "the section's URL may have moved (selectors.yaml url)",
             429: "Seller Central is rate-limiting this account; the next run will retry",
         }.get(status, "Seller Central had a server problem; the next run will retry" if status >= 500 else "")
-        super().__init__(section, "page", f"the page answered HTTP {status} ({url})" + (f": {hint}" if hint else ""))
+        tries = f", {attempts} attempts" if attempts > 1 else ""
+        if retry_after_s is not None:
+            hint += f" (it asked to wait {retry_after_s:.0f} s, longer than settings.backoff_max_ms)"
+        super().__init__(
+            section, "page", f"the page answered HTTP {status} ({url}{tries})" + (f": {hint}" if hint else "")
+        )
 
 
 class SiteUnavailableError(ScraperError):
     """Seller Central itself answered with a server error or a rate limit: not a login problem."""
 
-    def __init__(self, account: str, status: int, path: str) -> None:
+    def __init__(self, account: str, status: int, path: str, attempts: int = 1) -> None:
         self.account = account
         self.status = status
-        super().__init__(f"[{account}] Seller Central answered HTTP {status} for {path}; the next run will retry")
+        tries = f" ({attempts} attempts)" if attempts > 1 else ""
+        super().__init__(
+            f"[{account}] Seller Central answered HTTP {status} for {path}{tries}; the next run will retry"
+        )
+
+
+class SiteUnreachableError(ScraperError):
+    """Seller Central could not be reached while signing in (refused, dropped, timed out), after retries."""
+
+    def __init__(self, account: str, cause: str, path: str, attempts: int = 1) -> None:
+        self.account = account
+        self.cause = cause
+        tries = f" ({attempts} attempts)" if attempts > 1 else ""
+        super().__init__(f"[{account}] Seller Central could not be reached: {cause} for {path}{tries}")
+
+
+class RetryExhaustedError(ScraperError):
+    """A page load or data call still failed after its bounded retries (scraper.retry); callers name the place.
+
+    ``status`` is the last HTTP status when the site answered (5xx, 429), None when it did not answer.
+    """
+
+    def __init__(
+        self, cause: str, attempts: int, status: int | None = None, retry_after_s: float | None = None
+    ) -> None:
+        self.cause = cause
+        self.attempts = attempts
+        self.status = status
+        self.retry_after_s = retry_after_s
+        """A Retry-After the tool did not wait for (longer than backoff_max_ms)."""
+        super().__init__(f"{cause} ({attempts} attempt{'s' if attempts != 1 else ''})")
+
+
+class TransientPageError(PageError):
+    """A page or its data call timed out or lost its connection (a cause another run may not meet)."""
+
+    def __init__(self, section: str, source: str, what: str, cause: str, attempts: int = 1) -> None:
+        self.cause = cause
+        self.attempts = attempts
+        tries = f" ({attempts} attempts)" if attempts > 1 else ""
+        super().__init__(section, source, f"{what}: {cause}{tries}; the next run will retry")
+
+
+class RedirectLoopError(PageError):
+    """The section's URL redirects in a loop: neither a timeout nor drift."""
+
+    def __init__(self, section: str, url: str) -> None:
+        super().__init__(
+            section,
+            "page",
+            f"the page {url} redirects in a loop (the browser gave up: net::ERR_TOO_MANY_REDIRECTS); open it in a "
+            "browser to see where it leads, and check sections.url in selectors.yaml",
+        )
+
+
+class InterstitialError(PageError):
+    """Seller Central showed a page that is neither the section nor sign-in (new terms, a notice to confirm)."""
+
+    def __init__(self, section: str, path: str, title: str) -> None:
+        self.path = path
+        self.title = title
+        super().__init__(
+            section,
+            "page",
+            f"Seller Central showed another page instead of the section: {path} titled {title!r}, neither the "
+            "section's data nor a sign-in page (a notice to confirm, such as new terms?); nothing was read: open "
+            "Seller Central in a browser and see what it asks",
+        )
+
+
+class ChallengePageError(PageError):
+    """A CAPTCHA or identity check appeared in the middle of the walk: a person must answer it."""
+
+    def __init__(self, section: str, kind: str) -> None:
+        self.kind = kind
+        super().__init__(
+            section,
+            "page",
+            f"Amazon asks for {kind} in the middle of the walk, which needs a person: run `scraper login` with a "
+            "visible browser, then run again",
+        )

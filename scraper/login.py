@@ -21,8 +21,18 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from scraper.credentials import Credentials
-from scraper.errors import ChallengeError, LoginRejectedError, MarketplaceError, NeedsLoginError, SiteUnavailableError
+from scraper.errors import (
+    ChallengeError,
+    LoginRejectedError,
+    MarketplaceError,
+    NeedsLoginError,
+    RetryExhaustedError,
+    SiteUnavailableError,
+    SiteUnreachableError,
+)
 from scraper.marketplace import check_marketplace, marketplace_shown
+from scraper.retry import NO_RETRIES, RetryPolicy
+from scraper.retry import goto as retrying_goto
 from scraper.spec import Spec
 
 Notify = Callable[[str], None]
@@ -289,15 +299,24 @@ def ensure_signed_in(
     human_timeout_s: float,
     timeout_ms: int,
     notify: Notify = print,
+    retry: RetryPolicy = NO_RETRIES,
 ) -> bool:
     """Open Seller Central for ``marketplace``, signing in if the session is gone; True when it signed in.
 
     Headless without a password (or without a TOTP secret when Amazon asks for a code) this raises
-    NeedsLoginError rather than waiting for nobody.
+    NeedsLoginError rather than waiting for nobody. Opening Seller Central (a GET that changes nothing) is
+    tried again on a timeout, a connection error, 5xx or 429; the sign-in forms are never submitted twice.
     """
-    response = page.goto(with_params(f"{base_url}/home", mons_sel_mkid=marketplace), wait_until="domcontentloaded")
+    try:
+        response = retrying_goto(
+            page, with_params(f"{base_url}/home", mons_sel_mkid=marketplace), timeout_ms=timeout_ms, policy=retry
+        )
+    except RetryExhaustedError as exc:
+        if exc.status is not None:
+            # A server error is not an expired session: "log in again" would send the seller the wrong way.
+            raise SiteUnavailableError(account, exc.status, "/home", exc.attempts) from None
+        raise SiteUnreachableError(account, exc.cause, "/home", exc.attempts) from None
     if response is not None and (response.status >= 500 or response.status == 429):
-        # A server error is not an expired session: "log in again" would send the seller the wrong way.
         raise SiteUnavailableError(account, response.status, "/home")
     kind = wait_for_kind(page, spec, timeout_ms / 1000)
     signed_in = False

@@ -27,9 +27,10 @@ from scraper.records import Unknown
 from scraper.spec import SectionSpec, Spec
 from scraper.values import Locale
 
-Status = Literal["ok", "empty", "incomplete", "drift", "signed_out", "wrong marketplace", "error"]
+Status = Literal["ok", "empty", "incomplete", "drift", "signed_out", "wrong marketplace", "error", "challenge"]
 """incomplete: read, but not all of it (the page limit cut it, or Amazon's own count is higher): what was
-read is kept, nothing unseen is resolved, and it is never reported as green."""
+read is kept, nothing unseen is resolved, and it is never reported as green. challenge: a CAPTCHA or an
+identity check appeared in the middle of the walk."""
 
 
 @dataclass
@@ -89,7 +90,12 @@ def _check_calls(section: SectionSpec, capture: SectionCapture) -> None:
         rows = [x for x in page.exchanges if x.role == "rows"]
         if rows and not any(x.ok for x in rows):
             last = rows[-1]
-            what = "without a body" if 200 <= last.status < 300 else f"HTTP {last.status}"
+            if last.status == 0:
+                what = f"no answer: {last.error or 'the request failed'}"
+            elif 200 <= last.status < 300:
+                what = f"HTTP {last.status}, then {last.error}" if last.error else "without a body"
+            else:  # the walk's own repeat of the call says how often it asked
+                what = last.error or f"HTTP {last.status}" + (" (rate limited)" if last.status == 429 else "")
             path = urlparse(last.url).path
             raise PageError(section.id, "api", f"page {n}: the page's data call {last.method} {path} answered {what}")
 
@@ -293,6 +299,9 @@ def _judge(section: SectionSpec, capture: SectionCapture, outcome: SectionOutcom
 
 def _unseen_url(section: SectionSpec, outcome: SectionOutcome) -> SectionOutcome:
     """A section whose URL no capture confirmed says so when it fails: the URL is the first suspect."""
+    attempts = outcome.capture.attempts if outcome.capture is not None else 1
+    if attempts > 1 and outcome.status not in {"ok", "empty"}:
+        outcome.message = f"{outcome.message} (the section was collected {attempts} times)"
     if not section.url_seen and outcome.status not in {"ok", "empty"}:
         outcome.message = (
             f"{outcome.message}; note: {section.url} was never seen on the live site (selectors.yaml "

@@ -21,7 +21,13 @@ from scraper.browser import launched, new_context
 from scraper.capture import SectionCapture, load_capture, save_capture
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials, load_credentials
-from scraper.errors import AuthError, ChallengeError, SiteUnavailableError
+from scraper.errors import (
+    AuthError,
+    ChallengeError,
+    MarketplaceError,
+    SiteUnavailableError,
+    SiteUnreachableError,
+)
 from scraper.evidence import Evidence
 from scraper.login import ensure_signed_in
 from scraper.read import SectionOutcome, Status, read_section
@@ -107,6 +113,7 @@ def sign_in_to(
         human_timeout_s=settings.human_timeout_s,
         timeout_ms=settings.timeout_ms,
         notify=notify,
+        retry=settings.retry,
     )
 
 
@@ -158,6 +165,7 @@ def run_account(
                 max_pages=settings.max_pages,
                 timeout_ms=settings.timeout_ms,
                 pacer=pacer,
+                retry=settings.retry,
             )
             outcome = read_section(spec, section, capture)
             evidence.end_section(outcome)  # before anything else loads: the page is as the failure left it
@@ -186,6 +194,10 @@ def run_account(
                         renewals += 1
                         sign_in()
                         outcome = read(section, marketplace)
+                    if outcome.status == "challenge":
+                        # A CAPTCHA in the middle of the walk meets every further page too: stop the account
+                        # as a challenge at sign-in does (this section and the rest: not read).
+                        raise ChallengeError(account.name, outcome.message or "Amazon asks for a CAPTCHA")
                     result.outcomes.append(outcome)
                     if outcome.status == "wrong marketplace":
                         # Every further section would be filed under the wrong marketplace: stop this one.
@@ -196,12 +208,16 @@ def run_account(
                             for s in sections[sections.index(section_id) + 1 :]
                         )
                         break
-            except (AuthError, PlaywrightError, SiteUnavailableError) as exc:
-                if isinstance(exc, AuthError):
+            except (AuthError, PlaywrightError, SiteUnavailableError, SiteUnreachableError) as exc:
+                if isinstance(exc, MarketplaceError):
+                    # The site stayed on another marketplace: not a login problem, and nothing filed wrongly.
+                    result.error, result.error_kind = str(exc), "wrong marketplace"
+                    status: Status = "wrong marketplace"
+                elif isinstance(exc, AuthError):
                     result.error = str(exc)
                     result.error_kind = "challenge" if isinstance(exc, ChallengeError) else "login needed"
-                    status: Status = "signed_out"
-                elif isinstance(exc, SiteUnavailableError):
+                    status = "signed_out"
+                elif isinstance(exc, SiteUnavailableError | SiteUnreachableError):
                     result.error, result.error_kind, status = str(exc), "unreachable", "error"
                 else:
                     # The site could not be reached while signing in (connection refused, DNS, timeout): say
@@ -260,6 +276,7 @@ def capture_account(
             max_pages=max_pages,
             timeout_ms=settings.timeout_ms,
             all_json=True,  # every JSON call the page made: `scraper doctor` finds a moved endpoint among them
+            retry=settings.retry,
         )
     return save_and_read(spec, capture, out_dir / marketplace / section_id)
 

@@ -19,13 +19,35 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlparse, urlunparse
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, Response
+from playwright.sync_api import Page, Request, Response
 
 from scraper.capture import CapturedPage, CaptureProblem, Exchange, ExchangeRole, SectionCapture
-from scraper.errors import HttpStatusError, PageError, SelectorDriftError, SignedOutError
+from scraper.errors import (
+    ChallengePageError,
+    HttpStatusError,
+    InterstitialError,
+    PageError,
+    RedirectLoopError,
+    RetryExhaustedError,
+    SelectorDriftError,
+    SignedOutError,
+    TransientPageError,
+)
 from scraper.extract import HIDDEN_MARK
 from scraper.jsonpath import MISSING, resolve
 from scraper.login import with_params
+from scraper.retry import (
+    NO_RETRIES,
+    REDIRECT_LOOP,
+    RETRY_STATUSES,
+    RetryPolicy,
+    Sleep,
+    connection_cause,
+    error_cause,
+    retry_after_seconds,
+    status_cause,
+)
+from scraper.retry import goto as retrying_goto
 from scraper.spec import Paging, SectionSpec, Spec
 
 
@@ -98,9 +120,14 @@ MAX_OTHER_BODY = 2_000_000
 
 
 class _Collector:
-    """Keeps the responses of the section's endpoints that the page fetched since the last reset."""
+    """Follows the requests of the section's endpoints that the page made since the last :meth:`take`.
 
-    def __init__(self, section: SectionSpec, other_host: str | None = None) -> None:
+    Besides the answers it keeps which calls are still under way and which failed without a complete answer
+    (connection dropped, closed without an answer), so a stalled or broken call is named, not waited for.
+    """
+
+    def __init__(self, page: Page, section: SectionSpec, timeout_ms: int, other_host: str | None = None) -> None:
+        self.page, self.timeout_ms = page, timeout_ms
         self.rows_pattern = section.api.url_pattern if section.api else None
         summary = section.summary.api if section.summary else None
         self.summary_pattern = summary.url_pattern if summary else None
@@ -110,56 +137,207 @@ class _Collector:
         """When set, every other JSON response from this host is kept too (role "other"): `scraper doctor`
         looks for a moved endpoint among them."""
         self.seen: list[tuple[ExchangeRole, Response]] = []
+        self.pending: dict[Request, ExchangeRole] = {}
+        """Calls not finished yet (an error answer whose body the page never reads stays here for good)."""
+        self.answered: dict[Request, int] = {}
+        self.finished: set[Request] = set()
+        self.failures: dict[Request, tuple[ExchangeRole, str]] = {}
+        self.retry_after_s: float | None = None
+        """The longest Retry-After a 429/5xx of the page's own calls asked for."""
+        self._failed_since: float | None = None
 
-    def __call__(self, response: Response) -> None:
-        if self.rows_pattern is not None and self.rows_pattern.search(response.url):
-            self.seen.append(("rows", response))
-        elif self.summary_pattern is not None and self.summary_pattern.search(response.url):
-            self.seen.append(("summary", response))
-        elif self.counters_pattern is not None and self.counters_pattern.search(response.url):
-            self.seen.append(("counters", response))
-        elif (
-            self.other_host is not None
-            and urlparse(response.url).netloc == self.other_host
-            and "json" in response.headers.get("content-type", "")
-        ):
-            self.seen.append(("other", response))
+    def role(self, url: str) -> ExchangeRole | None:
+        if self.rows_pattern is not None and self.rows_pattern.search(url):
+            return "rows"
+        if self.summary_pattern is not None and self.summary_pattern.search(url):
+            return "summary"
+        if self.counters_pattern is not None and self.counters_pattern.search(url):
+            return "counters"
+        return None
+
+    def attach(self) -> None:
+        self.page.on("request", self._request)
+        self.page.on("response", self._response)
+        self.page.on("requestfinished", self._finished)
+        self.page.on("requestfailed", self._failed)
+
+    def detach(self) -> None:
+        self.page.remove_listener("request", self._request)
+        self.page.remove_listener("response", self._response)
+        self.page.remove_listener("requestfinished", self._finished)
+        self.page.remove_listener("requestfailed", self._failed)
+
+    def _request(self, request: Request) -> None:
+        role = self.role(request.url)
+        if role is not None:
+            self.pending[request] = role
+
+    def _response(self, response: Response) -> None:
+        role = self.role(response.url)
+        if role is None:
+            if (
+                self.other_host is not None
+                and urlparse(response.url).netloc == self.other_host
+                and "json" in response.headers.get("content-type", "")
+            ):
+                self.seen.append(("other", response))
+            return
+        self.seen.append((role, response))
+        self.answered[response.request] = response.status
+        if response.status in RETRY_STATUSES:
+            wait = retry_after_seconds(response.headers.get("retry-after"))
+            if wait is not None:
+                self.retry_after_s = max(wait, self.retry_after_s or 0.0)
+
+    def _finished(self, request: Request) -> None:
+        if self.pending.pop(request, None) is not None:
+            self.finished.add(request)
+
+    def _failed(self, request: Request) -> None:
+        role = self.pending.pop(request, None)
+        if role is not None:  # a call from before the last take() (aborted by a navigation) is not ours
+            text = request.failure or "failed"
+            self.failures[request] = (role, connection_cause(text) or text)
+
+    def _complete(self, request: Request) -> bool:
+        """Wait (bounded) until a call's body has fully arrived; False when it did not finish."""
+        deadline = time.monotonic() + self.timeout_ms / 1000
+        while True:
+            if request in self.finished:
+                return True
+            if request in self.failures:
+                return False
+            if request not in self.pending:
+                return True  # not followed from its start: read the body if the browser has it
+            if time.monotonic() >= deadline:
+                return False
+            self.page.wait_for_timeout(50)
 
     def take(self) -> list[Exchange]:
-        """The exchanges since the last call, with their bodies (None where the browser evicted one)."""
+        """The exchanges since the last call, with their bodies (None where none came complete)."""
         taken = []
+        answered = set()
         for role, response in self.seen:
-            body: bytes | None = None
-            # Only a 2xx body is read: the status says all about a failed call, and Playwright can wait
-            # forever for the body of an error response the page itself never consumed.
-            if 200 <= response.status < 300:
-                try:
-                    body = response.body()
-                except PlaywrightError:  # evicted after a navigation; recorded, the reader decides
-                    body = None
-                if role == "other" and body is not None and len(body) > MAX_OTHER_BODY:
-                    body = None
             request = response.request
-            taken.append(Exchange(role, response.url, request.method, response.status, body, request.post_data))
+            answered.add(request)
+            body: bytes | None = None
+            error = self.failures[request][1] if request in self.failures else None
+            # Only a complete 2xx body is read: the status says all about a failed call, and Playwright can
+            # wait forever for the body of an error response the page never consumed, or of a stalled one.
+            if 200 <= response.status < 300 and error is None:
+                if self._complete(request):
+                    try:
+                        body = response.body()
+                    except PlaywrightError:
+                        # Evicted: the browser keeps no body above about 10 MB, nor one read after a navigation.
+                        body, error = self._again(request, response)
+                else:
+                    error = f"the answer did not finish within {self.timeout_ms} ms"
+            if role == "other" and body is not None and len(body) > MAX_OTHER_BODY:
+                body = None
+            taken.append(
+                Exchange(role, response.url, request.method, response.status, body, request.post_data, error=error)
+            )
+        for request, (role, error) in self.failures.items():
+            if request not in answered:  # no answer at all: status 0
+                taken.append(Exchange(role, request.url, request.method, 0, None, request.post_data, error=error))
         self.seen.clear()
+        self.pending.clear()
+        self.answered.clear()
+        self.finished.clear()
+        self.failures.clear()
+        self._failed_since = None
         return taken
+
+    def _again(self, request: Request, response: Response) -> tuple[bytes | None, str | None]:
+        """The body of a call the browser did not keep, by repeating the page's own (read-only) request."""
+        size = response.headers.get("content-length", "")
+        if size.isdigit() and int(size) > MAX_BODY_BYTES:
+            limit = MAX_BODY_BYTES // 10**6
+            return None, f"its body of {int(size) / 1e6:.0f} MB is {TOO_LARGE} {limit} MB the tool reads"
+        try:
+            again = self.page.request.fetch(
+                request.url,
+                method=request.method,
+                data=request.post_data if request.method != "GET" else None,
+                headers={"content-type": "application/json"} if request.post_data is not None else None,
+                timeout=self.timeout_ms,
+            )
+            if 200 <= again.status < 300:
+                return again.body(), None
+            return None, f"the browser did not keep its body, and asking again answered HTTP {again.status}"
+        except PlaywrightError as exc:
+            cause = error_cause(exc, self.timeout_ms)[0]
+            return None, f"the browser did not keep its body, and asking again failed: {cause}"
 
     @property
     def has_rows(self) -> bool:
         return any(role == "rows" for role, _ in self.seen)
 
+    def pending_rows(self) -> list[Request]:
+        """The data calls still waiting for their answer, or for the rest of a successful one."""
+        return [
+            r
+            for r, role in self.pending.items()
+            if role == "rows" and (r not in self.answered or 200 <= self.answered[r] < 300)
+        ]
+
+    def data_call_failed(self) -> bool:
+        """A data call of the page failed (error status, no complete answer) and none is under way any more.
+
+        Held for a short grace first, so a page that asks again by itself is not cut short.
+        """
+        failed = any(
+            role == "rows" and not (200 <= r.status < 300 and r.request not in self.failures) for role, r in self.seen
+        ) or any(role == "rows" for role, _ in self.failures.values())
+        if not failed or self.pending_rows():
+            self._failed_since = None
+            return False
+        now = time.monotonic()
+        if self._failed_since is None:
+            self._failed_since = now
+        return now - self._failed_since >= FAILED_GRACE_S
+
+
+MAX_BODY_BYTES = 100 * 10**6
+"""The largest data-call body the walk fetches again when the browser did not keep it (memory bound)."""
+TOO_LARGE = "more than the"
+
+FAILED_GRACE_S = 0.5
+"""How long a failed data call must stay the page's last word before the walk stops waiting for its data."""
+
+
+def _load(page: Page, section: SectionSpec, url: str, timeout_ms: int, policy: RetryPolicy) -> None:
+    """Open a page of the section (a GET), tried again on a timeout, connection error, 5xx or 429."""
+    path = urlparse(url).path
+    try:
+        response = retrying_goto(page, url, timeout_ms=timeout_ms, policy=policy)
+    except RetryExhaustedError as exc:
+        if exc.status is not None:
+            raise HttpStatusError(section.id, exc.status, path, exc.attempts, exc.retry_after_s) from None
+        if REDIRECT_LOOP in exc.cause:
+            raise RedirectLoopError(section.id, path) from None
+        raise TransientPageError(section.id, "page", f"the page {path}", exc.cause, exc.attempts) from None
+    if response is not None and response.status >= 400:
+        raise HttpStatusError(section.id, response.status, urlparse(response.url).path)
+
 
 def _open(
-    page: Page, spec: Spec, section: SectionSpec, base_url: str, locale: str, via_menu: bool, timeout_ms: int
+    page: Page,
+    spec: Spec,
+    section: SectionSpec,
+    base_url: str,
+    locale: str,
+    via_menu: bool,
+    timeout_ms: int,
+    policy: RetryPolicy = NO_RETRIES,
 ) -> str:
     if not via_menu:
         url = with_params(f"{base_url}{section.url}", mons_sel_locale=locale)
-        response = page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
-        if response is not None and response.status >= 400:
-            raise HttpStatusError(section.id, response.status, urlparse(response.url).path)
+        _load(page, section, url, timeout_ms, policy)
         return url
     home = with_params(f"{base_url}/home", mons_sel_locale=locale)
-    page.goto(home, wait_until="domcontentloaded", timeout=timeout_ms)
+    _load(page, section, home, timeout_ms, policy)
     labels = section.menu[locale[:2]]
     nav = page.locator(spec.menu).first
     for label in labels[:-1]:
@@ -169,26 +347,66 @@ def _open(
     return home
 
 
+def _title(page: Page) -> str:
+    try:
+        return " ".join(page.title().split())[:120]
+    except PlaywrightError:
+        return ""
+
+
 def _wait_ready(page: Page, spec: Spec, section: SectionSpec, collector: _Collector, timeout_ms: int) -> bool:
     """Wait for the data (rows or the empty state), not for network idle, which these SPAs never reach.
 
-    False when the page never showed it but its JSON arrived: the reader then reads the JSON and reports
-    the page's selectors as in need of maintenance, instead of losing a section whose data is there.
+    False when the page never showed it but its JSON arrived, or when its data call failed (the reader
+    names the failure): the reader then reads the JSON and reports the page's selectors as in need of
+    maintenance, instead of losing a section whose data is there. A sign-in page, a CAPTCHA, a call that
+    never answers and a page that is not the section's are each named, never reported as drift.
     """
-    signin = f"{spec.signin.selectors['email']}, {spec.signin.selectors['other_account']}"
-    try:
-        page.wait_for_selector(f"{section.ready}, {signin}", state="attached", timeout=timeout_ms)
-    except PlaywrightError as exc:
-        if "Timeout" not in str(exc):
-            raise
-        if collector.has_rows:
+    sel = spec.signin.selectors
+    signin = f"{sel['email']}, {sel['other_account']}"
+    watch = f"{section.ready}, {signin}, {sel['captcha']}"
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            found = page.locator(watch).count() > 0
+        except PlaywrightError as exc:  # the page navigated while it was looked at: look again
+            if "Target" in str(exc) and "closed" in str(exc):
+                raise
+            found = False
+        if found:
+            break
+        path = urlparse(page.url).path
+        if any(path.startswith(p) for p in spec.signin.paths["challenge"]):
+            raise ChallengePageError(section.id, "an identity verification")
+        if collector.data_call_failed():
             return False
-        raise SelectorDriftError(
-            section.id, "dom", section.ready, f"the page showed neither data nor its empty state within {timeout_ms} ms"
-        ) from None
-    if page.locator(signin).count() and not page.locator(section.ready).count():
-        raise SignedOutError(section.id, "dom")
-    return True
+        if time.monotonic() >= deadline:
+            stalled = collector.pending_rows()
+            if stalled:
+                call = stalled[0]
+                raise TransientPageError(
+                    section.id,
+                    "api",
+                    f"the page's data call {call.method} {urlparse(call.url).path}",
+                    f"no answer within {timeout_ms} ms (timeout)",
+                )
+            if collector.has_rows:
+                return False
+            title = _title(page)
+            if path != urlparse(section.url).path:
+                raise InterstitialError(section.id, path, title)
+            raise SelectorDriftError(
+                section.id,
+                "dom",
+                section.ready,
+                f"the page (titled {title!r}) showed neither data nor its empty state within {timeout_ms} ms",
+            )
+        page.wait_for_timeout(100)
+    if page.locator(section.ready).count():
+        return True
+    if page.locator(sel["captcha"]).count():
+        raise ChallengePageError(section.id, "a CAPTCHA")
+    raise SignedOutError(section.id, "dom")
 
 
 def _label(page: Page, spec: Spec) -> str | None:
@@ -239,9 +457,11 @@ JSON_WAIT_MS = 5000
 """How long an in-place "Next" waits for the section's endpoint before it relies on the rows changing."""
 
 
-def _click_next(page: Page, section: SectionSpec, href: str, collector: _Collector, timeout_ms: int) -> None:
+def _click_next(
+    page: Page, section: SectionSpec, href: str, collector: _Collector, timeout_ms: int, policy: RetryPolicy
+) -> None:
     if href:
-        page.goto(urljoin(page.url, href), wait_until="domcontentloaded", timeout=timeout_ms)
+        _load(page, section, urljoin(page.url, href), timeout_ms, policy)
         return
     # A "Next" control without a link re-renders in place: wait for the data it fetches (when the section
     # has an endpoint) and for the first row to change, so the DOM read next is the new page, not the old.
@@ -331,28 +551,42 @@ def _last_rows(capture: SectionCapture) -> Exchange | None:
     return ok[-1] if ok else None
 
 
-RETRY_STATUSES = frozenset({429, 503})
-BACKOFF_S = (1, 2, 4, 8)
-"""Seller Central answers bursts with 429; a live worker backs off 1-2-4-8 s (reference 9b, rate limits)."""
-
-
-def _replay(page: Page, section: SectionSpec, last: Exchange, timeout_ms: int) -> Exchange | None:
+def _replay(
+    page: Page, section: SectionSpec, last: Exchange, timeout_ms: int, policy: RetryPolicy, sleep: Sleep = time.sleep
+) -> Exchange | None:
+    """The page after ``last`` by repeating the page's own request, tried again on transient failures."""
     target = replay_request(section, last)
     if target is None:
         return None
     url, post = target
-    for pause in (*BACKOFF_S, None):
-        response = page.request.fetch(
-            url,
-            method=last.method,
-            data=post if last.method != "GET" else None,
-            headers={"content-type": "application/json"} if post is not None else None,
-            timeout=timeout_ms,
-        )
-        if response.status not in RETRY_STATUSES or pause is None:
-            break
-        time.sleep(pause)
-    return Exchange("rows", url, last.method, response.status, response.body(), post, replayed=True)
+    attempt = 0
+    while True:
+        try:
+            response = page.request.fetch(
+                url,
+                method=last.method,
+                data=post if last.method != "GET" else None,
+                headers={"content-type": "application/json"} if post is not None else None,
+                timeout=timeout_ms,
+            )
+        except PlaywrightError as exc:
+            cause, transient = error_cause(exc, timeout_ms)
+            pause = policy.pause_s(attempt) if transient and attempt < policy.retries else None
+            if pause is None:
+                tries = f" ({attempt + 1} attempts)" if attempt else ""
+                return Exchange("rows", url, last.method, 0, None, post, replayed=True, error=cause + tries)
+        else:
+            if response.status not in RETRY_STATUSES:
+                break
+            wait = retry_after_seconds(response.headers.get("retry-after"))
+            pause = policy.pause_s(attempt, wait) if attempt < policy.retries else None
+            if pause is None:
+                break
+        sleep(pause)
+        attempt += 1
+    body = response.body() if 200 <= response.status < 300 else None
+    error = f"{status_cause(response.status)} ({attempt + 1} attempts)" if attempt and body is None else None
+    return Exchange("rows", url, last.method, response.status, body, post, replayed=True, error=error)
 
 
 SIDE_CALL_WAIT_MS = 3000
@@ -390,27 +624,82 @@ def collect_section(
     max_pages: int = 20,
     timeout_ms: int = 30000,
     pacer: Pacer | None = None,
+    retry: RetryPolicy = NO_RETRIES,
     all_json: bool = False,
+    sleep: Sleep = time.sleep,
 ) -> SectionCapture:
     """Collect every page of one section; never raises for page problems, it records them in the capture.
 
-    ``all_json`` keeps every other JSON call of the site's own host too (role "other"), for ``scraper capture``
-    and ``scraper doctor``; a run does not need them."""
+    Page loads and repeated data calls are tried again by themselves (``retry.retries``). A section whose
+    page's own data call failed for a transient cause (HTTP 5xx or 429, a connection failure, no answer in
+    time), which the walk cannot repeat alone, is collected again from its first page, up to
+    ``retry.section_retries`` times after a backoff that honours the call's Retry-After. ``all_json`` keeps
+    every other JSON call of the site's own host too (role "other"), for ``scraper capture`` and ``scraper
+    doctor``; a run does not need them.
+    """
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        capture, cause, retry_after_s = _collect_once(
+            page, spec, section, base_url, marketplace, locale, via_menu, max_pages, timeout_ms, pacer, retry,
+            urlparse(base_url).netloc if all_json else None,
+        )
+        if cause is None or attempt >= retry.section_retries:
+            break
+        pause = retry.pause_s(attempt, retry_after_s)
+        if pause is None:
+            break
+        sleep(pause)
+        attempt += 1
+    capture.attempts = attempt + 1
+    capture.elapsed_ms = int((time.monotonic() - started) * 1000)
+    return capture
+
+
+def _in_page_failure(capture: SectionCapture) -> str | None:
+    """The transient cause when a data call of the page itself failed (the walk cannot repeat it alone)."""
+    for page in capture.pages:
+        for x in page.exchanges:
+            if x.role != "rows" or x.replayed:
+                continue
+            if x.status in RETRY_STATUSES:
+                return status_cause(x.status)
+            if x.error is not None and TOO_LARGE not in x.error:  # a body too large stays too large
+                return x.error
+    return None
+
+
+def _collect_once(
+    page: Page,
+    spec: Spec,
+    section: SectionSpec,
+    base_url: str,
+    marketplace: str,
+    locale: str,
+    via_menu: bool,
+    max_pages: int,
+    timeout_ms: int,
+    pacer: Pacer | None,
+    policy: RetryPolicy,
+    other_host: str | None = None,
+) -> tuple[SectionCapture, str | None, float | None]:
+    """One collection of the section: the capture, a transient cause worth another collection, Retry-After."""
     pacer = pacer or Pacer()
-    collector = _Collector(section, urlparse(base_url).netloc if all_json else None)
+    collector = _Collector(page, section, timeout_ms, other_host)
     started = time.monotonic()
     capture = SectionCapture(
         section.id, marketplace, locale, f"{base_url}{section.url}", started=datetime.now(UTC).isoformat()
     )
-    page.on("response", collector)
+    transient: str | None = None
+    collector.attach()
     try:
-        capture.requested_url = _open(page, spec, section, base_url, locale, via_menu, timeout_ms)
+        capture.requested_url = _open(page, spec, section, base_url, locale, via_menu, timeout_ms, policy)
         replaying = False
         while True:
             href: str | None = None
             if replaying:
                 last = _last_rows(capture)
-                fetched = _replay(page, section, last, timeout_ms) if last is not None else None
+                fetched = _replay(page, section, last, timeout_ms, policy) if last is not None else None
                 if fetched is None:
                     break
                 capture.pages.append(CapturedPage(page.url, None, [fetched]))
@@ -441,17 +730,28 @@ def collect_section(
                 break
             pacer.wait()
             if href is not None:
-                _click_next(page, section, href, collector, timeout_ms)
+                _click_next(page, section, href, collector, timeout_ms, policy)
         _late_side_calls(page, capture, collector)
+        transient = _in_page_failure(capture)
     except SignedOutError as exc:
         capture.problem = CaptureProblem("signed_out", str(exc))
+    except ChallengePageError as exc:
+        capture.problem = CaptureProblem("challenge", str(exc))
     except SelectorDriftError as exc:
         capture.problem = CaptureProblem("drift", str(exc))
+    except TransientPageError as exc:
+        capture.problem = CaptureProblem("error", str(exc))
+        if exc.source == "api":  # the page's own call stalled: only loading the page again repeats it
+            transient = exc.cause
     except PageError as exc:
         capture.problem = CaptureProblem("error", str(exc))
     except PlaywrightError as exc:
-        capture.problem = CaptureProblem("error", f"[{section.id}] browser: {str(exc).splitlines()[0]}")
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        capture.problem = CaptureProblem("error", f"[{section.id}] browser: {text}")
+        # A connection lost while clicking or waiting is worth another collection; a click that timed out
+        # more likely misses a control that changed (the message keeps the browser's words for that).
+        transient = connection_cause(text)
     finally:
-        page.remove_listener("response", collector)
+        collector.detach()
         capture.elapsed_ms = int((time.monotonic() - started) * 1000)
-    return capture
+    return capture, transient, collector.retry_after_s

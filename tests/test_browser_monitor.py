@@ -41,7 +41,7 @@ def demo(env: Path) -> Iterator[DemoServer]:
 def config(env: Path, server: DemoServer, hook: str, sections: str = "[feedback, case_log]") -> str:
     path = env / "config.yaml"
     path.write_text(
-        "settings: {delay_ms: 0, jitter_ms: 0, timeout_ms: 10000}\n"
+        "settings: {delay_ms: 0, jitter_ms: 0, timeout_ms: 10000, backoff_ms: 20}\n"
         f"accounts:\n  demo:\n    host: {server.base_url}\n    email: {DEMO_EMAIL}\n    marketplaces: [{DE}]\n"
         f"    sections: {sections}\n    alerts: {{urls: ['{hook}'], min_severity: warning}}\n",
         encoding="utf-8",

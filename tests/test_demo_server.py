@@ -672,7 +672,7 @@ def test_browser_signs_in_and_reads_every_section_like_the_goldens(page: Any, sp
 
 
 def test_the_demo_answers_a_forced_status_per_path() -> None:
-    with DemoServer(DemoOptions(http_status={"/home": 503, "/fbmapi/": 429})) as server:
+    with DemoServer(DemoOptions(http_status={"/home": 503, "/fbmapi/": "429:1"})) as server:
         for path, code in (("/home", 503), ("/fbmapi/v1/feedbacks?pageNumber=0", 429)):
             with pytest.raises(urllib.error.HTTPError) as info:
                 urllib.request.urlopen(server.base_url + path, timeout=5)

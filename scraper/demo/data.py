@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -238,3 +239,33 @@ def feedback_aggregates(data: Dataset, today: date, empty: bool, skew: int) -> d
         periods[name] = block
     return {"merchantId": "ADEMOMERCHANT0", "durationResponseMap": periods}
 
+
+def _renumber(value: Any, copy_index: int) -> Any:
+    """An id with ``copy_index * 1000`` added to its trailing digits (same width), so copies are new records."""
+    if not isinstance(value, str) or copy_index == 0:
+        return value
+    match = re.search(r"(\d+)(\D*)$", value)
+    if match is None:
+        return f"{value}-{copy_index}"
+    digits = match.group(1)
+    number = str(int(digits) + copy_index * 1000).zfill(len(digits))
+    return value[: match.start(1)] + number + match.group(2)
+
+
+def grow_dataset(section_id: str, data: Dataset, count: int) -> Dataset:
+    """The dataset with exactly ``count`` rows: the case's rows, then copies whose ids are renumbered."""
+    from scraper.demo.faults import ROW_ID_FIELDS
+
+    fields = ROW_ID_FIELDS[section_id]
+    if not data.rows:
+        return data
+    rows = []
+    for i in range(count):
+        row = copy.deepcopy(data.rows[i % len(data.rows)])
+        copy_index = i // len(data.rows)
+        if isinstance(row, dict):
+            for name in fields:
+                if name in row:
+                    row[name] = _renumber(row[name], copy_index)
+        rows.append(row)
+    return Dataset(rows, data.body)

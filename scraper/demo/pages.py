@@ -476,6 +476,31 @@ def missing_content(lang: Lang) -> str:
     return f'<div class="demo-missing"><h1>{escape(t["missing_title"])}</h1><p>{escape(t["missing"])}</p></div>'
 
 
+INTERSTITIAL_TEXT: dict[str, tuple[str, str, str]] = {
+    "de": (
+        "Wir haben unsere Bedingungen aktualisiert",
+        "Bitte lesen und bestätigen Sie die aktualisierte Vereinbarung, bevor Sie fortfahren.",
+        "Weiter",
+    ),
+    "en": (
+        "We updated our terms",
+        "Please review and accept the updated agreement before you continue.",
+        "Continue",
+    ),
+}
+"""The demo's invented notice page (the "interstitial" fault): no wording or marker seen on the live site."""
+
+
+def interstitial_page(lang: Lang, locale: str, return_to: str) -> str:
+    """A notice standing in for the page asked for: neither a section, nor sign-in, nor anything known."""
+    title, text, button = INTERSTITIAL_TEXT[lang]
+    body = (
+        f'<main class="demo-notice"><h1>{escape(title)}</h1><p>{escape(text)}</p>'
+        f'<p><a class="demo-notice-continue" href="{escape(return_to)}">{escape(button)}</a></p></main>'
+    )
+    return _document(locale, title, body, "notice-body")
+
+
 def captcha_svg() -> str:
     """The CAPTCHA picture: the demo answer drawn with a little noise."""
     letters = "".join(

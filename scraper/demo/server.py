@@ -14,12 +14,14 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import re
 import secrets
+import socket
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
@@ -39,11 +41,22 @@ from scraper.demo.data import (
     adjust_counts,
     feedback_aggregates,
     feedback_body,
+    grow_dataset,
     load_dataset,
     page_body,
     page_token,
     token_page_body,
     voc_summary,
+)
+from scraper.demo.faults import (
+    Fault,
+    HttpFault,
+    add_fault_arguments,
+    catalogue,
+    check_faults,
+    check_rows,
+    check_statuses,
+    fault_options,
 )
 from scraper.demo.site import LOCALES, MARKETPLACES, SECTIONS, WRITE_ACTIONS, Section, labels_for, lang_of
 
@@ -87,6 +100,9 @@ SIGNIN_PREFIXES = ("/ap/", "/ax/", "/errors/validateCaptcha", "/authorization/se
 """Paths that count as sign-in traffic for :meth:`DemoServer.sign_in_requests`."""
 
 
+INTERSTITIAL_PATH = "/notices/terms-update"
+"""Where the "interstitial" fault sends a section's page (an invented path, like the notice itself)."""
+
 MOVED_SUFFIX = "V2"
 """Appended to an endpoint's path by the "endpoint_moved" fault, so the spec's url_pattern no longer matches."""
 
@@ -129,16 +145,27 @@ class DemoOptions:
     data: dict[str, str] = field(default_factory=dict)
     """Section id -> fixture case name, e.g. {"feedback": "edge"}; default "<lang>-typical"."""
     empty_sections: frozenset[str] = frozenset()
-    http_status: dict[str, int] = field(default_factory=dict)
-    """Path prefix -> an HTTP status every request under it answers with (fault injection: 500, 503, 429)."""
-    faults: dict[str, str] = field(default_factory=dict)
-    """Section id -> a fault the page shows: "markup_changed" (rows rendered under another element name,
-    as when Amazon ships new markup), "extra_dom_row" (one row on the page that its JSON lacks),
-    "endpoint_moved" (the page fetches its JSON from another URL than the spec's url_pattern),
-    "json_field_renamed" (a row field of the JSON under a new name, see RENAMED_FIELDS), "leading_column"
-    (a new first column, a checkbox, in every table row) or "classes_renamed" (every class inside the table
-    cells gets a build-hash suffix, as CSS modules emit them)."""
     """These sections show their empty state."""
+    http_status: dict[str, HttpFault] = field(default_factory=dict)
+    """Path prefix -> an HTTP status every request under it answers with (500, 503, 429 ...), optionally with
+    Retry-After and only the first N times (scraper.demo.faults.HttpFault). A bare status (503) or its text
+    ("429:2x1") is accepted and converted."""
+    faults: dict[str, Fault] = field(default_factory=dict)
+    """Section id -> a fault of the catalogue (scraper.demo.faults.SECTION_FAULTS), as a Fault or its text
+    ("api_hang", "slow:1500", "api_dropx1" for the first time only). Unknown names and sections are refused."""
+    rows: dict[str, int] = field(default_factory=dict)
+    """Section id -> how many rows it has (copies of the case's rows with new ids), to page beyond max_pages."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Checked on every assignment (tests change faults while the server runs): an unknown fault name
+        # must fail where it is set, not show up as a healthy page.
+        if name == "faults":
+            value = check_faults(value)
+        elif name == "http_status":
+            value = check_statuses(value)
+        elif name == "rows":
+            value = check_rows(value)
+        super().__setattr__(name, value)
 
     counter_skew: dict[str, int] = field(default_factory=dict)
     """Section id -> a number added to every count Amazon sends or shows of its list (body totals, the
@@ -264,6 +291,12 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     demo: DemoServer
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet when the browser hung up first (a fault's doing, or a walk that gave up waiting)."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     """One request; all state lives in the DemoServer."""
@@ -296,23 +329,35 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "POST":
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length > 0 else b""
-        forced = next((code for prefix, code in demo.options.http_status.items() if self.path.startswith(prefix)), None)
+        fault = demo._fault_for(method, self.path)
+        if fault is not None and fault.name in {"hang", "api_hang"}:
+            # Never answer: hold the request (bounded; stop() releases it), then close without a word.
+            demo._stopping.wait(fault.value)
+            self.close_connection = True
+            return
+        if fault is not None and fault.name == "slow":
+            time.sleep((fault.value or 0) / 1000)
+        forced = next(
+            (f for prefix, f in demo.options.http_status.items() if self.path.startswith(prefix) and f.fire()), None
+        )
         try:
             if forced is not None:
                 raise _Forced(forced)
             # The "endpoint_moved" fault serves every endpoint under a renamed path as well.
             route, sep, query = self.path.partition("?")
             path = route.removesuffix(MOVED_SUFFIX) + sep + query
-            response = _Request(demo, method, path, self.headers.get("Cookie"), self.headers.get("Host"), body)()
+            request = _Request(demo, method, path, self.headers.get("Cookie"), self.headers.get("Host"), body)
+            response = request.page_fault(fault) if fault is not None else None
+            if response is None:
+                response = request()
         except _Forced as forced_status:
-            code = forced_status.status
-            response = _Response.html(f"<h1>{code}</h1><p>Service Unavailable</p>", code)
-            if code == 429:
-                response.headers.append(("Retry-After", "1"))
+            response = forced_status.response()
         except Exception as exc:  # a demo bug must show as a 500 page, not as a dropped connection
             response = _Response.html(f"<h1>500</h1><pre>{type(exc).__name__}: {exc}</pre>", 500)
             if demo.verbose:
                 traceback.print_exc()
+        if fault is not None and fault.kind.target == "api" and forced is None:
+            response = _api_fault(response, fault)
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
@@ -320,15 +365,49 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.headers:
             self.send_header(name, value)
         self.end_headers()
+        if fault is not None and fault.name == "api_drop":
+            # Half the announced body, then the connection goes away, as a proxy or a crashed worker does.
+            self.wfile.write(response.body[: len(response.body) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
         self.wfile.write(response.body)
+
+
+HUGE_KEY = "demoPadding"
+
+
+def _api_fault(response: _Response, fault: Fault) -> _Response:
+    """The data call's answer as the fault spoils it (only a successful JSON answer is spoiled)."""
+    if response.status != 200 or "json" not in response.content_type:
+        return response
+    if fault.name == "api_truncated":
+        response.body = response.body[: len(response.body) // 2]
+    elif fault.name == "api_malformed":
+        response.body = b"<html><body><h1>Service temporarily unavailable</h1></body></html>"
+    elif fault.name == "api_huge":
+        # The same rows, plus a filler field: the body is large, its records are the usual ones.
+        size = (fault.value or 0) * 1_000_000
+        pad = b',"' + HUGE_KEY.encode() + b'":"' + b"x" * max(0, size - len(response.body)) + b'"}'
+        response.body = response.body.rstrip()[:-1] + pad
+    return response
 
 
 class _Forced(Exception):
     """A status the demo was told to answer with (DemoOptions.http_status)."""
 
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
+    def __init__(self, fault: HttpFault) -> None:
+        super().__init__(fault.status)
+        self.fault = fault
+
+    def response(self) -> _Response:
+        code = self.fault.status
+        word = {429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}.get(code, "Error")
+        response = _Response.html(f"<h1>{code}</h1><p>{word}</p>", code)
+        if self.fault.retry_after is not None:
+            response.headers.append(("Retry-After", self.fault.retry_after))
+        return response
 
 
 class _Request:
@@ -396,6 +475,34 @@ class _Request:
             return _Response.redirect("/ap/signin?" + urlencode({"openid.return_to": target}))
         return _Response.html(pages.signin_email_page(lang_of(locale), locale, target))
 
+    # --- faults ------------------------------------------------------------------------------------------
+
+    def render_fault(self, section_id: str) -> str | None:
+        """The fault static/app.js acts out on the section's page (markup_changed, ...), if any."""
+        fault = self.options.faults.get(section_id)
+        return fault.name if fault is not None and fault.kind.target == "render" else None
+
+    def page_fault(self, fault: Fault) -> _Response | None:
+        """The answer a page fault gives instead of the section's page; None to serve the page as usual."""
+        if fault.name == "session_expired":
+            # The session ends on this request: the page answers as for anyone signed out.
+            self.demo._drop_session(self.session_token)
+            self.session = None
+        elif fault.name == "captcha":
+            return _Response.html(pages.captcha_page(lang_of(self.signin_locale()), self.signin_locale()))
+        elif fault.name == "interstitial":
+            return _Response.redirect(INTERSTITIAL_PATH + "?" + urlencode({"returnTo": self.raw_path}))
+        elif fault.name == "redirect_loop":
+            return _Response.redirect(self.raw_path)
+        return None
+
+    def interstitial(self) -> _Response:
+        """A notice that is neither a section nor sign-in (invented wording; no marker the spec knows)."""
+        locale = self.locale()
+        return _Response.html(
+            pages.interstitial_page(lang_of(locale), locale, self.safe_return(self.query.get("returnTo")))
+        )
+
     # --- routing -----------------------------------------------------------------------------------------
 
     def __call__(self) -> _Response:
@@ -422,6 +529,8 @@ class _Request:
         }
         if path in auth:
             return auth[path]()
+        if path == INTERSTITIAL_PATH:
+            return self.interstitial()
         if path.startswith("/ap/cvf"):
             return _Response.redirect("/ap/cvf/verify")
         if path == SECTIONS["regulatory_compliance"].endpoint:
@@ -667,8 +776,7 @@ class _Request:
             "locale": locale,
             "lang": lang,
             "pageSize": self.options.page_size_of(section.id),
-            "endpoint": section.endpoint
-            + (MOVED_SUFFIX if self.options.faults.get(section.id) == "endpoint_moved" else ""),
+            "endpoint": section.endpoint + (MOVED_SUFFIX if self.render_fault(section.id) == "endpoint_moved" else ""),
             "method": section.method,
             "params": section.params,
             "paging": {
@@ -686,9 +794,9 @@ class _Request:
             "showCounts": section.id not in self.options.counters_missing,
             "countSkew": self.options.counter_skew.get(section.id, 0),
             "labels": labels_for(lang),
-            "fault": self.options.faults.get(section.id),
+            "fault": self.render_fault(section.id),
             "renamed": RENAMED_FIELDS[section.id]
-            if self.options.faults.get(section.id) == "json_field_renamed"
+            if self.render_fault(section.id) == "json_field_renamed"
             else None,
             "writeLabels": {action: pair[0 if lang == "de" else 1] for action, pair in WRITE_ACTIONS.items()},
         }
@@ -697,6 +805,12 @@ class _Request:
 
     def _case(self, section_id: str) -> str:
         return self.options.data.get(section_id) or f"{lang_of(self.locale())}-typical"
+
+    def _dataset(self, section: Section, case: str) -> Dataset:
+        """The case's rows, grown to DemoOptions.rows where a row count is set."""
+        dataset = load_dataset(self.demo.fixtures_dir, section, case)
+        count = self.options.rows.get(section.id)
+        return dataset if count is None else grow_dataset(section.id, dataset, count)
 
     def api(self, section: Section) -> _Response:
         if self.session is None:
@@ -719,7 +833,7 @@ class _Request:
         size = max(1, min(size, 1000))
         case = self._case(section.id)
         try:
-            dataset = load_dataset(self.demo.fixtures_dir, section, case)
+            dataset = self._dataset(section, case)
         except FixtureMissingError as exc:
             return _Response.json({"message": str(exc)}, 404)
         empty = section.id in self.options.empty_sections
@@ -731,7 +845,7 @@ class _Request:
         body = adjust_counts(
             section.id, body, self.options.counter_skew.get(section.id, 0), section.id in self.options.counters_missing
         )
-        if self.options.faults.get(section.id) == "json_field_renamed":
+        if self.render_fault(section.id) == "json_field_renamed":
             old_name, new_name = RENAMED_FIELDS[section.id]
             rows: Any = body
             for part in section.rows.split("."):
@@ -752,7 +866,7 @@ class _Request:
         case = self._case(section.id)
         empty = section.id in self.options.empty_sections
         try:
-            dataset = load_dataset(self.demo.fixtures_dir, section, case)
+            dataset = self._dataset(section, case)
             return _Response.json(build(self.demo.fixtures_dir, case, dataset, empty))
         except FixtureMissingError as exc:
             return _Response.json({"message": str(exc)}, 404)
@@ -789,7 +903,7 @@ class _Request:
             return _Response.json({section.rows: [], paging.token: None})  # the other tabs: none in the demo
         case = self._case(section.id)
         try:
-            dataset = load_dataset(self.demo.fixtures_dir, section, case)
+            dataset = self._dataset(section, case)
         except FixtureMissingError as exc:
             return _Response.json({"message": str(exc)}, 404)
         empty = section.id in self.options.empty_sections
@@ -844,6 +958,8 @@ class DemoServer:
         self._devices: set[str] = set()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        """Set by stop(): releases requests held by a "hang" fault."""
 
     # --- lifecycle ---------------------------------------------------------------------------------------
 
@@ -851,6 +967,7 @@ class DemoServer:
         """Start serving in a background thread; returns the base URL ("http://127.0.0.1:PORT")."""
         if self._httpd is not None:
             return self.base_url
+        self._stopping.clear()
         httpd = _HTTPServer((self.host, self.port), _Handler)
         httpd.demo = self
         self._httpd = httpd
@@ -868,6 +985,7 @@ class DemoServer:
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
+        self._stopping.set()
         httpd.shutdown()
         httpd.server_close()
         if self._thread is not None:
@@ -902,6 +1020,25 @@ class DemoServer:
             self._flows.clear()
 
     # --- state, for the handler --------------------------------------------------------------------------
+
+    def _fault_for(self, method: str, raw_path: str) -> Fault | None:
+        """The section fault that applies to this request (its use counted), if any.
+
+        Page faults act on a GET of the section's page path, data-call faults on its rows endpoint (also
+        under the "endpoint_moved" name); faults the browser acts out (render) are not the server's.
+        """
+        path = urlsplit(raw_path).path
+        for section_id, fault in self.options.faults.items():
+            section = SECTIONS[section_id]
+            target = fault.kind.target
+            is_page = method == "GET" and path == urlsplit(section.url).path
+            is_api = path in {section.endpoint, section.endpoint + MOVED_SUFFIX}
+            applies = (
+                (target in {"page", "both"} and is_page) or (target in {"api", "both"} and is_api)
+            )
+            if applies and fault.fire():
+                return fault
+        return None
 
     def _record(self, method: str, path: str) -> None:
         with self._lock:
@@ -960,40 +1097,29 @@ def _marketplace_list(text: str) -> tuple[str, ...]:
     return ids
 
 
-def _pairs(items: Iterable[str]) -> dict[str, str]:
-    result = {}
-    for item in items:
-        section, sep, case = item.partition("=")
-        if not sep or section not in SECTIONS or not case:
-            raise SystemExit(f"expected SECTION=VALUE with a section of {', '.join(SECTIONS)}, got {item!r}")
-        result[section] = case
-    return result
+def _data_case(text: str) -> tuple[str, str]:
+    section, sep, case = text.partition("=")
+    if not sep or section not in SECTIONS or not case:
+        raise argparse.ArgumentTypeError(
+            f"expected SECTION=CASE with a section of {', '.join(SECTIONS)}, got {text!r}"
+        )
+    return section, case
 
 
-def _statuses(items: Iterable[str]) -> dict[str, int]:
-    result = {}
-    for item in items:
-        path, sep, code = item.partition("=")
-        if not sep or not path.startswith("/") or not code.isdigit() or not 400 <= int(code) <= 599:
-            raise SystemExit(f"expected PATH=STATUS such as /home=503, got {item!r}")
-        result[path] = int(code)
-    return result
-
-
-def _skews(items: Iterable[str]) -> dict[str, int]:
-    result = {}
-    for section, value in _pairs(items).items():
-        try:
-            result[section] = int(value)
-        except ValueError:
-            raise SystemExit(f"expected SECTION=N with a whole number, got {section}={value}") from None
-    return result
+def _skew(text: str) -> tuple[str, int]:
+    section, sep, value = text.partition("=")
+    if not sep or section not in SECTIONS or not re.fullmatch(r"-?\d+", value):
+        raise argparse.ArgumentTypeError(f"expected SECTION=N with a whole number, such as case_log=2, got {text!r}")
+    return section, int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Command-line options of ``python -m scraper.demo.server``."""
     parser = argparse.ArgumentParser(
-        prog="python -m scraper.demo.server", description="Serve the demo Seller Central until Ctrl-C."
+        prog="python -m scraper.demo.server",
+        description="Serve the demo Seller Central until Ctrl-C.",
+        epilog=catalogue(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--latency-ms", type=int, default=0, help="delay added to every response")
@@ -1010,26 +1136,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--page-size", type=int, default=5, help="rows per page in the section apps (the case lobby keeps its own 10)"
     )
-    parser.add_argument("--data", action="append", default=[], metavar="SECTION=CASE", help="fixture case override")
+    parser.add_argument(
+        "--data", action="append", default=[], type=_data_case, metavar="SECTION=CASE", help="fixture case override"
+    )
     parser.add_argument("--empty", action="append", default=[], choices=list(SECTIONS), help="show the empty state")
-    parser.add_argument(
-        "--fault",
-        action="append",
-        default=[],
-        metavar="SECTION=FAULT",
-        help="markup_changed, extra_dom_row, endpoint_moved, json_field_renamed, leading_column or classes_renamed",
-    )
-    parser.add_argument(
-        "--http-status",
-        action="append",
-        default=[],
-        metavar="PATH=STATUS",
-        help="answer every request under PATH with STATUS, e.g. /home=503 or /fbmapi=429",
-    )
+    add_fault_arguments(parser)
     parser.add_argument(
         "--counter-skew",
         action="append",
         default=[],
+        type=_skew,
         metavar="SECTION=N",
         help="Amazon counts N more (or, negative, fewer) than the section lists, e.g. case_log=2",
     )
@@ -1052,12 +1168,11 @@ def main(argv: list[str] | None = None) -> int:
         identity_check=args.identity_check,
         claim=args.claim,
         page_size=max(1, args.page_size),
-        data=_pairs(args.data),
+        data=dict(args.data),
         empty_sections=frozenset(args.empty),
-        faults=_pairs(args.fault),
-        http_status=_statuses(args.http_status),
-        counter_skew=_skews(args.counter_skew),
+        counter_skew=dict(args.counter_skew),
         counters_missing=frozenset(args.no_counters),
+        **fault_options(args),
     )
     server = DemoServer(options, port=args.port)
     server.verbose = args.verbose
