@@ -430,19 +430,26 @@ def test_a_marketplace_switch_that_is_ignored_files_nothing_wrongly(demo: DemoSe
 
 
 def test_more_rows_than_the_page_limit_reads_what_it_may_and_says_so(demo: DemoServer, env: Path, webhook, received):
+    """45 cases, ten a page, a limit of two pages: 20 cases read and kept, the section "incomplete" with Amazon's
+    count (never green), nothing it did not see resolved."""
     demo.options.rows = {"case_log": 45}  # five pages of ten
     cfg = config(env, demo, webhook[0], sections="[case_log]", max_pages=2)
-    assert run(cfg) == EXIT_FINDINGS
+    assert run(cfg) == EXIT_UNREADABLE
     outcome, sections = last_run(env)
-    assert outcome == "ok"
-    assert sections[(DE, "case_log")]["status"] == "ok"
-    assert sections[(DE, "case_log")]["message"] == "stopped at the page limit (settings.max_pages)"
+    assert outcome == "unreadable"
+    assert sections[(DE, "case_log")]["status"] == "incomplete"
+    message, _, evidence = sections[(DE, "case_log")]["message"].partition("; evidence: ")
+    assert message == (
+        "[case_log] incomplete: stopped at the page limit (settings.max_pages) after 2 page(s) with 20 record(s); "
+        "Amazon counts 45"
+    )
+    assert Path(evidence).is_dir()
     db = sqlite3.connect(env / "history.sqlite3")
     try:
         assert db.execute("SELECT COUNT(*) FROM records WHERE section = 'case_log'").fetchone()[0] == 20
     finally:
         db.close()
-    assert "new finding(s)" in received[-1]["title"]
+    assert "read only in part" in received[-1]["title"]
 
 
 # --- a server that dies in the middle of the walk ------------------------------------------------------------
