@@ -103,6 +103,9 @@ class SectionCapture:
     elapsed_ms: int = 0
     attempts: int = 1
     """How often the section was collected (a failure of the page's own data call is tried again)."""
+    pager_probe: bool = False
+    """A rendered page showed no Next control although its data call came back full without saying it was the
+    last: the walk asked for the following page itself, and the list went on (the pager selector is stale)."""
 
     @property
     def html_pages(self) -> list[str]:
@@ -179,6 +182,7 @@ def save_capture(
         "elapsed_ms": capture.elapsed_ms,
         "truncated": capture.truncated,
         "attempts": capture.attempts,
+        "pager_probe": capture.pager_probe,
         "problem": {"kind": capture.problem.kind, "message": capture.problem.message} if capture.problem else None,
         "pages": pages_meta,
     }
@@ -264,4 +268,5 @@ def load_capture(directory: Path) -> SectionCapture:
         started=index.get("started"),
         elapsed_ms=int(index.get("elapsed_ms") or 0),
         attempts=int(index.get("attempts") or 1),
+        pager_probe=bool(index.get("pager_probe", False)),
     )

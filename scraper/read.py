@@ -255,6 +255,13 @@ def read_section(spec: Spec, section: SectionSpec, capture: SectionCapture) -> S
         outcome.status, outcome.message = "error", str(exc)
         return _unseen_url(section, outcome)
     _judge(section, capture, outcome)
+    if capture.pager_probe:
+        fetched = [n for n, p in enumerate(capture.pages, start=1) if p.html is None]
+        outcome.notices.append(
+            f"[{section.id}] maintenance: no Next control matched {section.dom.next_page!r} although the list went "
+            f"on: page(s) {fetched[0] if fetched else '?'}-{fetched[-1] if fetched else '?'} were fetched by "
+            f"repeating the page's own request; update sections.{section.id}.dom.next_page in selectors.yaml"
+        )
     if unknown_label is not None:
         outcome.notices.append(
             f"[{section.id}] maintenance: the account switcher shows {unknown_label!r}, which selectors.yaml "

@@ -546,6 +546,17 @@ def replay_request(section: SectionSpec, last: Exchange) -> tuple[str, str | Non
     return url, post
 
 
+def _rows_in(section: SectionSpec, exchange: Exchange) -> int | None:
+    """How many rows a data call's body holds (None where it cannot tell)."""
+    if section.api is None or exchange.body is None:
+        return None
+    try:
+        rows = resolve(json.loads(exchange.body), section.api.rows)
+    except (ValueError, RecursionError):
+        return None
+    return len(rows) if isinstance(rows, list) else None
+
+
 def _last_rows(capture: SectionCapture) -> Exchange | None:
     ok = [x for x in capture.exchanges("rows") if x.ok]
     return ok[-1] if ok else None
@@ -702,6 +713,9 @@ def _collect_once(
                 fetched = _replay(page, section, last, timeout_ms, policy) if last is not None else None
                 if fetched is None:
                     break
+                if capture.pager_probe and capture.pages[-1].html is not None and _rows_in(section, fetched) == 0:
+                    capture.pager_probe = False  # the list ended with a full page: the pager was right
+                    break
                 capture.pages.append(CapturedPage(page.url, None, [fetched]))
                 if not fetched.ok:
                     break  # the reader reports the failed page; asking again for the same page loops
@@ -719,8 +733,16 @@ def _collect_once(
                 href = _next_href(page, section)
                 if href is None:
                     paging = section.api.paging if section.api else None
-                    if paging is None or not paging.replay or _last_rows(capture) is None:
+                    last = _last_rows(capture)
+                    if paging is None or last is None:
                         break
+                    if not paging.replay:
+                        # No Next control, yet the page's data call came back full and did not say it was the
+                        # last: a pager selector that no longer matches would end the list here in silence (a
+                        # false green). Ask for the next page as the page would; the reader says what happened.
+                        if section.dom.next_page is None or replay_request(section, last) is None:
+                            break
+                        capture.pager_probe = True
                     replaying = True
             if len(capture.pages) >= max_pages:
                 last = _last_rows(capture)

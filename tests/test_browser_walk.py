@@ -450,3 +450,44 @@ def test_an_http_error_of_the_page_is_named_not_drift(spec: Spec, demo: DemoServ
     assert outcome.status == "error"
     assert words in (outcome.message or "")
     assert "drift" not in (outcome.message or "")
+
+
+def _notifications(spec: Spec, demo: DemoServer) -> tuple:
+    run = run_account(
+        spec,
+        account(demo),
+        SETTINGS,
+        RunOptions(browser_args=tuple(CHROMIUM_ARGS), sections=("notifications",)),
+        CREDS,
+        notify=lambda m: None,
+    )
+    (outcome,) = run.outcomes
+    calls = [p for m, p in demo.request_log if m == "GET" and p.startswith("/performance/api/notification")]
+    return outcome, calls
+
+
+def test_a_pager_that_no_longer_matches_cannot_end_the_list_in_silence(spec: Spec, demo: DemoServer) -> None:
+    """Notifications carry neither a total nor a token: with the Next control renamed, the walk used to stop
+    after page 1 and said "ok" with part of the list. A full page makes it ask for the next one itself."""
+    demo.options.faults = {"notifications": "pager_renamed"}
+    outcome, calls = _notifications(spec, demo)
+    assert outcome.status == "ok", outcome.message
+    assert to_jsonable(list(outcome.records)) == golden_records("notifications", "de-typical")  # all of them
+    assert outcome.capture is not None and outcome.capture.pager_probe
+    assert outcome.notices == [
+        "[notifications] maintenance: no Next control matched \"nav.notifications-pager a[rel='next']"
+        ":not([aria-disabled='true'])\" although the list went on: page(s) 2-3 were fetched by repeating the "
+        "page's own request; update sections.notifications.dom.next_page in selectors.yaml"
+    ]
+    assert len(calls) == 3, calls  # 12 rows, 5 a page: the page's own call, then pages 2 and 3 asked for
+
+
+def test_a_list_that_ends_with_a_full_page_costs_one_look_and_no_notice(spec: Spec, demo: DemoServer) -> None:
+    demo.options.page_size = 6  # 12 rows: two full pages, the pager's Next is disabled on the second
+    outcome, calls = _notifications(spec, demo)
+    assert outcome.status == "ok", outcome.message
+    assert to_jsonable(list(outcome.records)) == golden_records("notifications", "de-typical")
+    assert outcome.notices == []
+    assert outcome.capture is not None and not outcome.capture.pager_probe
+    assert outcome.pages == 2
+    assert len(calls) == 3  # the page's two, and one look past the last full page that came back empty
