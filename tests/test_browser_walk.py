@@ -473,7 +473,8 @@ def test_a_pager_that_no_longer_matches_cannot_end_the_list_in_silence(spec: Spe
     outcome, calls = _notifications(spec, demo)
     assert outcome.status == "ok", outcome.message
     assert to_jsonable(list(outcome.records)) == golden_records("notifications", "de-typical")  # all of them
-    assert outcome.capture is not None and outcome.capture.pager_probe
+    assert outcome.capture is not None
+    assert outcome.capture.pager_probe
     assert outcome.notices == [
         "[notifications] maintenance: no Next control matched \"nav.notifications-pager a[rel='next']"
         ":not([aria-disabled='true'])\" although the list went on: page(s) 2-3 were fetched by repeating the "
@@ -488,6 +489,7 @@ def test_a_list_that_ends_with_a_full_page_costs_one_look_and_no_notice(spec: Sp
     assert outcome.status == "ok", outcome.message
     assert to_jsonable(list(outcome.records)) == golden_records("notifications", "de-typical")
     assert outcome.notices == []
-    assert outcome.capture is not None and not outcome.capture.pager_probe
+    assert outcome.capture is not None
+    assert not outcome.capture.pager_probe
     assert outcome.pages == 2
     assert len(calls) == 3  # the page's two, and one look past the last full page that came back empty

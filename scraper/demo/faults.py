@@ -55,7 +55,7 @@ SECTION_FAULTS: dict[str, FaultKind] = {
         ),
         FaultKind("leading_column", "render", "a new first column (a checkbox) in every table row"),
         FaultKind("classes_renamed", "render", "every class inside the table cells gets a build-hash suffix"),
-        FaultKind("pager_renamed", "render", "the list's pager gets a build-hash suffix on its class (Next no longer found)"),
+        FaultKind("pager_renamed", "render", "the list pager's class gets a build-hash suffix (Next no longer found)"),
         FaultKind("slow", "both", "the page and its data call answer ARG ms late (default 2000)", "ms", 2000),
         FaultKind("hang", "page", "the section's page never answers (held up to ARG s, default 300)", "s", HANG_S),
         FaultKind("api_hang", "api", "the data call never answers (held up to ARG s, default 300)", "s", HANG_S),
