@@ -546,15 +546,25 @@ def replay_request(section: SectionSpec, last: Exchange) -> tuple[str, str | Non
     return url, post
 
 
-def _rows_in(section: SectionSpec, exchange: Exchange) -> int | None:
-    """How many rows a data call's body holds (None where it cannot tell)."""
+def _raw_rows(section: SectionSpec, exchange: Exchange) -> list[str] | None:
+    """The rows of a data call's body as canonical JSON text (None where it cannot tell)."""
     if section.api is None or exchange.body is None:
         return None
     try:
         rows = resolve(json.loads(exchange.body), section.api.rows)
-    except (ValueError, RecursionError):
+        return [json.dumps(r, sort_keys=True) for r in rows] if isinstance(rows, list) else None
+    except (ValueError, RecursionError, TypeError):
         return None
-    return len(rows) if isinstance(rows, list) else None
+
+
+def _nothing_new(section: SectionSpec, capture: SectionCapture, fetched: Exchange) -> bool:
+    """True when a page the walk asked for itself holds no row the earlier pages did not (an empty page, or an
+    endpoint that ignores the page number, pages by a key the spec does not declare, and repeats itself)."""
+    rows = _raw_rows(section, fetched)
+    if rows is None:
+        return False
+    known = {r for x in capture.exchanges("rows") for r in (_raw_rows(section, x) or [])}
+    return not set(rows) - known
 
 
 def _last_rows(capture: SectionCapture) -> Exchange | None:
@@ -713,8 +723,11 @@ def _collect_once(
                 fetched = _replay(page, section, last, timeout_ms, policy) if last is not None else None
                 if fetched is None:
                     break
-                if capture.pager_probe and capture.pages[-1].html is not None and _rows_in(section, fetched) == 0:
-                    capture.pager_probe = False  # the list ended with a full page: the pager was right
+                probing = capture.pager_probe and capture.pages[-1].html is not None
+                if probing and _nothing_new(section, capture, fetched):
+                    # The list ended with a full page (the pager was right), or this endpoint cannot be paged by
+                    # its page number alone: either way the probe learnt nothing, and says nothing.
+                    capture.pager_probe = False
                     break
                 capture.pages.append(CapturedPage(page.url, None, [fetched]))
                 if not fetched.ok:
