@@ -186,7 +186,7 @@ def _voc(current: dict[str, dict[str, Any]], rules: FindingRules, today: date, c
 # --- Feedback -------------------------------------------------------------------------------------------------
 
 
-def _amazon_counts(amazon: Mapping[str, int], days: int) -> tuple[int, int] | None:
+def amazon_negative(amazon: Mapping[str, int], days: int) -> tuple[int, int] | None:
     """(1-2 star ratings, all ratings) of Amazon's aggregates for a period, where it sent all three numbers."""
     names = (f"1_star_ratings_{days}_days", f"2_star_ratings_{days}_days", f"ratings_{days}_days")
     if not all(n in amazon for n in names):
@@ -194,7 +194,7 @@ def _amazon_counts(amazon: Mapping[str, int], days: int) -> tuple[int, int] | No
     return amazon[names[0]] + amazon[names[1]], amazon[names[2]]
 
 
-def _read_counts(current: dict[str, dict[str, Any]], today: date, days: int) -> tuple[int, int]:
+def read_negative(current: dict[str, dict[str, Any]], today: date, days: int) -> tuple[int, int]:
     """(1-2 star entries, entries) of the last ``days`` days in the feedback read, struck-through ones left out."""
     negative = total = 0
     for record in current.values():
@@ -209,10 +209,11 @@ def _read_counts(current: dict[str, dict[str, Any]], today: date, days: int) -> 
 def _feedback(
     current: dict[str, dict[str, Any]], rules: FindingRules, today: date, ctx: SectionHistory
 ) -> list[Finding]:
-    recent, longer = _amazon_counts(ctx.amazon, 30), _amazon_counts(ctx.amazon, 90)
+    recent, longer = amazon_negative(ctx.amazon, 30), amazon_negative(ctx.amazon, 90)
     source = "Amazon's counts"
     if recent is None:
-        recent, longer, source = _read_counts(current, today, 30), _read_counts(current, today, 90), "the feedback read"
+        recent, longer = read_negative(current, today, 30), read_negative(current, today, 90)
+        source = "the feedback read"
     negative, total = recent
     if total < max(rules.feedback_min_ratings, 1):
         return []
@@ -436,7 +437,7 @@ def _account_health(rules: FindingRules, ctx: SectionHistory) -> list[Finding]:
                 continue
             prefix = name.removesuffix("_status")
             what = _STATUS_NAMES.get(name) or names[prefix]
-            numbers = "" if name in _STATUS_NAMES else f" ({metric_text(now, prefix)})"
+            numbers = "" if name in _STATUS_NAMES else f": {metric_text(now, prefix)}"
             severity = "warning" if name in _STATUS_NAMES or new == "BAD" else "info"
             out.append(
                 Finding(
