@@ -216,18 +216,24 @@ def record_run(
 
 def alert(report: AccountReport, settings: AlertSettings) -> AccountReport:
     """Build the account's digest and send it to its Apprise URLs (when there is something to say)."""
+    # Marketplaces and sections by name, as in the summary ("Germany (amazon.de) Feedback Manager").
+    names = {s.marketplace: s.marketplace_name or s.marketplace for s in report.sections}
+    titles = {s.section: s.title or s.section for s in report.sections}
     problems = [
-        (s.marketplace, s.section, s.message or s.status)
+        (names[s.marketplace], titles[s.section], s.message or s.status)
         for s in report.sections
         if s.status not in READ_OK and s.status != "incomplete"
     ]
     incomplete = [
-        (s.marketplace, s.section, s.message or s.status) for s in report.sections if s.status == "incomplete"
+        (names[s.marketplace], titles[s.section], s.message or s.status)
+        for s in report.sections
+        if s.status == "incomplete"
     ]
     if report.error and not problems:
         problems = [("-", "login", report.error)]
     notices = list(dict.fromkeys(n for s in report.sections if s.status in APPLIED for n in s.notices))
-    report.digest = build_digest(report.account, report.new_findings, problems, settings, notices, incomplete)
+    findings = [(names.get(m, m), f) for m, f in report.new_findings]
+    report.digest = build_digest(report.account, findings, problems, settings, notices, incomplete, titles)
     if report.digest is not None and settings.urls:
         report.alert_sent = send(report.digest, settings.urls)
     return report

@@ -154,7 +154,7 @@ def test_digest_reaches_webhook_and_mail_without_secrets(spec: Spec, db: Path, w
     hook = received[0]
     assert hook["title"] == "Seller Central [main]: 1 new finding(s)"
     assert (
-        "WARNING A1PA6795UKMFR9 feedback: 2-star feedback on order 302-1: Lieferung zu spät [shipping]"
+        "WARNING Germany (amazon.de) Feedback Manager: 2-star feedback on order 302-1: Lieferung zu spät [shipping]"
         in hook["message"]
     )
     assert "302-2" not in hook["message"]  # 3 stars is info, below the configured severity
