@@ -267,7 +267,11 @@ def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: Findi
                     f"{_listing(key, record)}: at risk of a high-return-rate badge{returns}{_reason(record)}",
                     ("returns", EARLY),
                     record,
-                    {"urgency": [1, 0], "return_rate": str(return_rate) if return_rate is not None else None},
+                    {
+                        "urgency": [1, 0],
+                        "when": "Amazon's flag",
+                        "return_rate": str(return_rate) if return_rate is not None else None,
+                    },
                 )
             )
     for change in changes:

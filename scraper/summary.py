@@ -123,7 +123,7 @@ def print_account_report(console: Console, report: AccountReport) -> None:
             lines = headline_lines(s.summary if s.status in APPLIED else None)
             if lines:
                 read_with = escape(s.title or s.section)
-                console.print(f"[bold]{ACCOUNT_HEALTH}[/bold] ({escape(place)}, read with {read_with}):")
+                console.print(f"[bold]{ACCOUNT_HEALTH}, {escape(place)}[/bold] (the summary read with {read_with}):")
                 for line in lines:
                     console.print(f"  {escape(line)}", highlight=False)
     new = sorted(report.new_findings, key=lambda mf: -severity_rank(mf[1].severity))

@@ -31,6 +31,8 @@ def when_text(urgency: list[Any] | None, detail: dict[str, Any] | None = None) -
     threshold", "trend"."""
     if not urgency:
         return ""
+    if (detail or {}).get("when"):
+        return str(detail["when"])  # type: ignore[index]
     if (detail or {}).get("waiting_days") is not None:
         return f"waiting {detail['waiting_days']} days"  # type: ignore[index]
     group, value = urgency[0], urgency[1]

@@ -193,7 +193,7 @@ def test_the_summary_fits_80_columns_and_names_places(
         assert any(line.lstrip().startswith(title + " ") for line in table), title  # one line, not wrapped
     assert "Account main: run 3, Germany (amazon.de)" in text
     assert "  Case Log: Amazon's count not verified" in text
-    assert "Account Health (Germany (amazon.de), read with Regulatory Compliance):" in text
+    assert "Account Health, Germany (amazon.de) (the summary read with Regulatory Compliance):" in text
     assert "  order defect rate (seller-fulfilled): 1.25 % (target under 1 %) BAD" in text
     assert "  account status NORMAL, Account Health Rating 250 (HEALTHY)" in text
     assert DE not in text
@@ -243,3 +243,26 @@ def test_the_readmes_sample_lines_are_printed_as_written(
     out = "\n".join(" ".join(p.split()) for p in printed)
     for sample in samples:
         assert " ".join(sample.split()) in out, sample
+
+
+def test_the_report_command_draws_the_configured_band(
+    history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scraper.cli import EXIT_OK, main
+
+    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path / "home"))  # no configuration there
+    config = tmp_path / "elsewhere.yaml"
+    config.write_text(
+        "accounts:\n  main:\n    host: https://sellercentral.amazon.de\n    email: s@example.com\n"
+        "    marketplaces: [A1PA6795UKMFR9]\nfindings:\n  voc_category_sds: 2\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.json"
+    args = ["--config", str(config), "report", "--db", str(history.path), "--format", "json", "--out", str(out)]
+    assert main(args) == EXIT_OK
+    (market,) = json.loads(out.read_text(encoding="utf-8"))["accounts"][0]["trends"]["ncx_by_listing"]
+    # 1.5 + 2 * 1.2 = 3.9: the configured k, not the default
+    assert (market["k"], market["listings"][0]["points"][-1]["threshold"]) == (2, 3.9)
+    html = tmp_path / "r.html"
+    assert main(["report", "--db", str(history.path), "--out", str(html)]) == EXIT_OK  # no configuration: defaults
+    assert "mean + 1 standard deviation," in html.read_text(encoding="utf-8")
