@@ -55,13 +55,14 @@ def headline_lines(summary: dict[str, Any] | None) -> list[str]:
         if summary.get(f"{prefix}_status") is not None or summary.get(f"{prefix}_rate") is not None:
             lines.append(f"{name}: {metric_text(summary, prefix)} {summary.get(f'{prefix}_status') or ''}".rstrip())
     bad = [
-        f"{name} {metric_text(summary, prefix)}"
+        f"{name} {metric_text(summary, prefix)} ({summary.get(f'{prefix}_status')})"
         for prefix, name in POLICY_METRICS
         if summary.get(f"{prefix}_status") not in (None, "GOOD", "NONE")
     ]
     counted = [p for p, _ in POLICY_METRICS if summary.get(f"{p}_status") is not None]
     if counted:
-        lines.append("policy compliance: " + ("; ".join(bad) + " (BAD)" if bad else f"all {len(counted)} areas GOOD"))
+        good = f"all {len(counted)} areas GOOD" if len(counted) > 1 else "1 area GOOD"
+        lines.append("policy compliance: " + ("; ".join(bad) if bad else good))
     return lines
 
 
@@ -123,7 +124,7 @@ def print_account_report(console: Console, report: AccountReport) -> None:
             lines = headline_lines(s.summary if s.status in APPLIED else None)
             if lines:
                 read_with = escape(s.title or s.section)
-                console.print(f"[bold]{ACCOUNT_HEALTH}, {escape(place)}[/bold] (the summary read with {read_with}):")
+                console.print(f"[bold]{ACCOUNT_HEALTH}, {escape(place)}[/bold], from {read_with}:")
                 for line in lines:
                     console.print(f"  {escape(line)}", highlight=False)
     new = sorted(report.new_findings, key=lambda mf: -severity_rank(mf[1].severity))

@@ -193,7 +193,8 @@ def test_the_summary_fits_80_columns_and_names_places(
         assert any(line.lstrip().startswith(title + " ") for line in table), title  # one line, not wrapped
     assert "Account main: run 3, Germany (amazon.de)" in text
     assert "  Case Log: Amazon's count not verified" in text
-    assert "Account Health, Germany (amazon.de) (the summary read with Regulatory Compliance):" in text
+    assert "Account Health, Germany (amazon.de), from Regulatory Compliance:" in text
+    assert "  policy compliance: 1 area GOOD" in text
     assert "  order defect rate (seller-fulfilled): 1.25 % (target under 1 %) BAD" in text
     assert "  account status NORMAL, Account Health Rating 250 (HEALTHY)" in text
     assert DE not in text
