@@ -264,22 +264,39 @@ def _feedback(
 # --- due dates: compliance requests and regulatory issues -------------------------------------------------------
 
 
+def _days(n: int) -> str:
+    return f"{n} day" + ("s" if n != 1 else "")
+
+
 def _due_finding(
-    section: str, key: str, record: dict[str, Any], due: date, what: str, rules: FindingRules, today: date
+    section: str,
+    key: str,
+    record: dict[str, Any],
+    due: date,
+    what: str,
+    rules: FindingRules,
+    today: date,
+    inferred: bool = False,
 ) -> Finding | None:
+    """due_soon (warning), due_final (critical) or overdue (critical); None while the date is farther away.
+
+    ``inferred``: the date is not called a due date on the page (a regulatory issue's date), so the message
+    says what it is taken for."""
     days = (due - today).days
-    if days < 0:
-        rule, severity, when = "overdue", "critical", f"was due {due} ({-days} day{'s' if days != -1 else ''} ago)"
-    elif days <= rules.due_final_days:
-        rule, severity = "due_final", "critical"
-        when = f"is due {due} ({'today' if days == 0 else f'in {days} day' + ('s' if days != 1 else '')})"
-    elif days <= rules.due_soon_days:
-        rule, severity, when = "due_soon", "warning", f"is due {due} (in {days} days)"
-    else:
+    if days > rules.due_soon_days:
         return None
-    return Finding(
-        section, key, rule, severity, f"{what} {when}", (EARLY,), record, {"urgency": [0, days], "due": str(due)}
-    )
+    if days < 0:
+        rule, severity = "overdue", "critical"
+        when = f"passed {_days(-days)} ago" if inferred else f"was due {due} ({_days(-days)} ago)"
+    else:
+        rule, severity = ("due_final", "critical") if days <= rules.due_final_days else ("due_soon", "warning")
+        left = "today" if days == 0 else f"in {_days(days)}"
+        when = f"is {left}" if inferred else f"is due {due} ({left})"
+    if inferred:
+        text = f"{what}: Amazon's date {due} {when} (the page's date, taken as the day Amazon acts)"
+    else:
+        text = f"{what} {when}"
+    return Finding(section, key, rule, severity, text, (EARLY,), record, {"urgency": [0, days], "due": str(due)})
 
 
 def _compliance_due(
@@ -316,8 +333,8 @@ def _regulatory_due(
         what_reason = reason.replace("_", " ").lower() if isinstance(reason, str) else (reason or {}).get("unknown")
         products = ", ".join(record.get("asins") or []) or _label(key)
         action = f" ({record['action_taken']})" if record.get("action_taken") else ""
-        what = f"GPSR {what_reason} for {products}{action}: the page's date, taken as the day Amazon acts,"
-        found = _due_finding("regulatory_compliance", key, record, day, what, rules, today)
+        what = f"GPSR {what_reason} for {products}{action}"
+        found = _due_finding("regulatory_compliance", key, record, day, what, rules, today, inferred=True)
         if found is not None:
             out.append(found)
     return out

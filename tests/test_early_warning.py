@@ -326,10 +326,8 @@ def issue(day: str, status: IssueStatus = IssueStatus.SUBMISSION_REQUIRED, asin:
 
 
 def test_a_regulatory_date_ahead_is_the_day_amazon_acts(seq: Sequence) -> None:
-    what = (
-        "GPSR safety information for B0TEST0201 (Listing at risk of removal): the page's date, taken as the day "
-        "Amazon acts,"
-    )
+    what = "GPSR safety information for B0TEST0201 (Listing at risk of removal): Amazon's date 2026-08-10"
+    taken = "(the page's date, taken as the day Amazon acts)"
     # B0TEST0202's date had passed when the history first saw it: when the issue was raised, never "overdue"
     first = seq.run(
         "2026-07-31", ok("regulatory_compliance", issue("2026-08-10"), issue("2026-06-01", asin="B0TEST0202"))
@@ -338,11 +336,11 @@ def test_a_regulatory_date_ahead_is_the_day_amazon_acts(seq: Sequence) -> None:
     assert new(
         seq.run("2026-08-05", ok("regulatory_compliance", issue("2026-08-10"), issue("2026-06-01", asin="B0TEST0202"))),
         *DUE,
-    ) == [("due_soon", "warning", f"{what} is due 2026-08-10 (in 5 days)")]
+    ) == [("due_soon", "warning", f"{what} is in 5 days {taken}")]
     late = seq.run(
         "2026-08-12", ok("regulatory_compliance", issue("2026-08-10"), issue("2026-06-01", asin="B0TEST0202"))
     )
-    assert new(late, *DUE) == [("overdue", "critical", f"{what} was due 2026-08-10 (2 days ago)")]
+    assert new(late, *DUE) == [("overdue", "critical", f"{what} passed 2 days ago {taken}")]
     # submitted and under review: nothing is due from the seller
     review = seq.run("2026-08-13", ok("regulatory_compliance", issue("2026-08-10", IssueStatus.UNDER_REVIEW)))
     assert found(review, *DUE) == []
