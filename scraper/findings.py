@@ -11,9 +11,8 @@ Defaults (all can be changed in the configuration's ``findings:`` block, see :cl
   or suspension (German or English words in ``critical_words``);
 - voice_of_customer: Very poor, Poor or suppressed CX health (suppressed and Very poor critical), any
   listing whose health got worse; a listing Amazon counts as high-return-rate (critical: buyers may see a
-  "frequently returned" badge) or warns is at risk of it (a warning before Amazon acts); and, while the health
-  is still fair or better, an NCX or NCX return rate above its category's mean by ``voc_category_sds``
-  standard deviations (a warning: the listing drifts towards a poor rating);
+  "frequently returned" badge) or warns is at risk of it (a warning before Amazon acts, tagged "early
+  warning");
 - case_log: cases waiting for the seller's answer (status NEEDS_ATTENTION, code PendingSellerAction); a
   status the tool does not know; new cases opened by Amazon, only where the page or body says who opened
   the case (the lobby's JSON was never seen to: there a case Amazon opens shows up as waiting for you);
@@ -24,6 +23,10 @@ Defaults (all can be changed in the configuration's ``findings:`` block, see :cl
 - feedback: new 1-2 star feedback is a warning, 3 stars info; tagged shipping / packaging / damage by
   keywords in the buyer's own words (never in Amazon's note); feedback Amazon struck through is info only;
   feedback on an order Amazon fulfilled is tagged so (its delivery problems are Amazon's to answer).
+
+The warnings that come before Amazon acts (rates above their category's band and rising, the negative
+feedback share, due dates, cases waiting, Account Health statuses) are in :mod:`scraper.early_warning`;
+:func:`evaluate` returns both.
 """
 
 from __future__ import annotations
