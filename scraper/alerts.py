@@ -11,11 +11,13 @@ the configuration and are never printed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import apprise
 
 from scraper.findings import Finding, severity_rank
+from scraper.names import finding_place
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ def build_digest(
     settings: AlertSettings,
     notices: list[str] | None = None,
     incomplete: list[tuple[str, str, str]] | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> Digest | None:
     """The digest for one account's run, or None when there is nothing to say.
 
@@ -52,6 +55,8 @@ def build_digest(
     section that could not be read; ``notices`` the maintenance notices of sections that were read but whose
     page no longer fully matches selectors.yaml (each listed once); ``incomplete`` (marketplace, section,
     message) for every section read only in part (cut at the page limit, or Amazon counts more than was read).
+    ``titles``: section id -> title to name each finding's section by (the Account Health summary's findings
+    name themselves); without it, the section ids.
     """
     notices = list(dict.fromkeys(notices or []))
     incomplete = list(incomplete or [])
@@ -72,7 +77,13 @@ def build_digest(
         lines.append(f"{len(wanted)} new finding(s):")
         for marketplace, finding in wanted:
             tags = f" [{', '.join(finding.tags)}]" if finding.tags else ""
-            lines.append(f"- {finding.severity.upper()} {marketplace} {finding.section}: {finding.message}{tags}")
+            if titles is None:
+                where = f" {finding.section}:"
+            elif finding_place(finding.section, finding.rule, finding.detail) == "account_health":
+                where = ""  # "Account Health: ..." says where itself
+            else:
+                where = f" {titles.get(finding.section, finding.section)}:"
+            lines.append(f"- {finding.severity.upper()} {marketplace}{where} {finding.message}{tags}")
     if notices:
         if lines and lines[-1]:
             lines.append("")

@@ -360,8 +360,11 @@ def _cmd_report(args: argparse.Namespace, spec: Spec, console: Console) -> int:
         return EXIT_USAGE
     out = Path(args.out or ("report.json" if args.format == "json" else "report.html"))
     running = lock_held(db)
+    config_path = Path(args.config) if args.config else paths.config_file()
+    # The charts draw the configured thresholds; a report needs no configuration, so the defaults stand in.
+    rules = load_config(config_path).rules if config_path.exists() else FindingRules()
     with open_history(db) as history:
-        _write_out(out, lambda: write_report(history, out, args.format, running))
+        _write_out(out, lambda: write_report(history, out, args.format, running, spec, rules))
     console.print(f"wrote {escape(str(out))}")
     return EXIT_OK
 

@@ -47,8 +47,14 @@ accounts:
       min_severity: warning    # info, warning or critical
       notify_when_nothing_new: false
 findings:                      # optional; defaults in scraper/findings.py (FindingRules)
-  due_soon_days: 7
-  voc_category_sds: 1        # VoC rates this many standard deviations above the category mean are a warning
+  due_soon_days: 7             # first warning this many days before a due date (and open requests turn critical)
+  due_final_days: 2            # second, critical warning this many days before it; another once it has passed
+  voc_category_sds: 1          # VoC rates this many standard deviations above the category mean are a warning
+  voc_rising_runs: 3           # warn when a listing's NCX rate rose in each of this many reads in a row
+  feedback_negative_share_max: 5     # warn when 1-2 star feedback is over this % of the last 30 days' ratings
+  feedback_negative_rise_points: 5   # ... or more than this many points above the 90 days' share
+  feedback_min_ratings: 10     # judge the 30 days' share from this many ratings on
+  case_reply_days: 2           # warn when a case has waited for your answer longer than this many days
   feedback_warning_max_stars: 2
   feedback_info_max_stars: 3
   critical_words: [gesperrt, deaktiviert, suspended, removed]
@@ -224,12 +230,18 @@ def _rules(ctx: Checker, node: object, top: YamlMap) -> FindingRules:
     defaults = FindingRules()
     words = {"critical_words", "shipping_words", "packaging_words", "damage_words"}
     numbers = {"due_soon_days", "feedback_warning_max_stars", "feedback_info_max_stars", "voc_category_sds"}
+    numbers |= {"due_final_days", "voc_rising_runs", "case_reply_days"}
+    numbers |= {"feedback_negative_share_max", "feedback_negative_rise_points", "feedback_min_ratings"}
     m = ctx.mapping(node, "findings", set(), words | numbers, top)
     values: dict[str, object] = {k: tuple(ctx.string_list(m, k, "findings")) for k in words if k in m}
     values.update({k: ctx.integer(m, k, "findings") for k in numbers if k in m})
     rules = FindingRules(**{**{k: getattr(defaults, k) for k in words | numbers}, **values})  # type: ignore[arg-type]
     if not 1 <= rules.feedback_warning_max_stars <= rules.feedback_info_max_stars <= 5:
         ctx.fail("findings", "need 1 <= feedback_warning_max_stars <= feedback_info_max_stars <= 5", m)
+    if rules.due_final_days > rules.due_soon_days:
+        ctx.fail("findings", "need due_final_days <= due_soon_days (the second warning comes after the first)", m)
+    if rules.feedback_negative_share_max > 100:
+        ctx.fail("findings.feedback_negative_share_max", "a share is at most 100 (percent)", m)
     return rules
 
 

@@ -11,9 +11,8 @@ Defaults (all can be changed in the configuration's ``findings:`` block, see :cl
   or suspension (German or English words in ``critical_words``);
 - voice_of_customer: Very poor, Poor or suppressed CX health (suppressed and Very poor critical), any
   listing whose health got worse; a listing Amazon counts as high-return-rate (critical: buyers may see a
-  "frequently returned" badge) or warns is at risk of it (a warning before Amazon acts); and, while the health
-  is still fair or better, an NCX or NCX return rate above its category's mean by ``voc_category_sds``
-  standard deviations (a warning: the listing drifts towards a poor rating);
+  "frequently returned" badge) or warns is at risk of it (a warning before Amazon acts, tagged "early
+  warning");
 - case_log: cases waiting for the seller's answer (status NEEDS_ATTENTION, code PendingSellerAction); a
   status the tool does not know; new cases opened by Amazon, only where the page or body says who opened
   the case (the lobby's JSON was never seen to: there a case Amazon opens shows up as waiting for you);
@@ -24,6 +23,10 @@ Defaults (all can be changed in the configuration's ``findings:`` block, see :cl
 - feedback: new 1-2 star feedback is a warning, 3 stars info; tagged shipping / packaging / damage by
   keywords in the buyer's own words (never in Amazon's note); feedback Amazon struck through is info only;
   feedback on an order Amazon fulfilled is tagged so (its delivery problems are Amazon's to answer).
+
+The warnings that come before Amazon acts (rates above their category's band and rising, the negative
+feedback share, due dates, cases waiting, Account Health statuses) are in :mod:`scraper.early_warning`;
+:func:`evaluate` returns both.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from typing import Any
 from scraper.diff import Change
 
 SEVERITIES = ("info", "warning", "critical")
+EARLY = "early warning"
+"""The tag of every finding that comes before Amazon acts (the report's "Before Amazon acts" block)."""
 HEALTH_ORDER = ["EXCELLENT", "GOOD", "FAIR", "POOR", "VERY_POOR", "SUPPRESSED"]
 
 
@@ -95,8 +100,22 @@ class FindingRules:
         "dented",
     )
     due_soon_days: int = 7
+    """An open compliance request due within this many days is critical; the first early warning of a due date
+    comes this many days before it."""
+    due_final_days: int = 2
+    """The second, critical early warning of a due date comes this many days before it."""
     voc_category_sds: int = 1
     """A Voice of the Customer rate counts as above its category at mean + this many standard deviations."""
+    voc_rising_runs: int = 3
+    """Warn when a listing's NCX rate rose in each of this many runs in a row (so from this many + 1 reads)."""
+    feedback_negative_share_max: int = 5
+    """Warn when 1-2 star feedback is more than this percent of the last 30 days' ratings."""
+    feedback_negative_rise_points: int = 5
+    """Warn when that share is more than this many percentage points above the 90 days' share."""
+    feedback_min_ratings: int = 10
+    """Judge the 30 days' share only from this many ratings on (with fewer, one rating moves it too far)."""
+    case_reply_days: int = 2
+    """Warn when a case has waited for the seller's answer for more than this many days."""
     feedback_warning_max_stars: int = 2
     feedback_info_max_stars: int = 3
 
@@ -112,6 +131,9 @@ class Finding:
     message: str
     tags: tuple[str, ...] = ()
     record: dict[str, Any] = field(default_factory=dict, compare=False)
+    detail: dict[str, Any] = field(default_factory=dict, compare=False)
+    """The numbers behind an early warning (JSON-ready): ``urgency`` [group, value] that sorts the report's
+    "Before Amazon acts" block, the rule's own numbers, and the ``link`` the history stores with it."""
 
 
 def _has(text: str | None, words: tuple[str, ...]) -> bool:
@@ -194,21 +216,6 @@ def _listing(key: str, record: dict[str, Any]) -> str:
     return " / ".join(str(p) for p in parts if p)
 
 
-def _above_category(
-    record: dict[str, Any], rate_field: str, mean_field: str, sd_field: str, sds: int
-) -> tuple[Decimal, Decimal, Decimal] | None:
-    """(rate, category mean, threshold) where the rate exceeds mean + sds * SD, else None.
-
-    A mean of 0 is Amazon's "no benchmark yet" (seen with "Insufficient Data"), and too little feedback
-    makes any rate noise; neither gives a finding.
-    """
-    rate, mean, sd = (_percent(record.get(f)) for f in (rate_field, mean_field, sd_field))
-    if rate is None or mean is None or sd is None or mean <= 0 or record.get("insufficient_feedback") is True:
-        return None
-    threshold = mean + sds * sd
-    return (rate, mean, threshold) if rate > threshold else None
-
-
 def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: FindingRules, today: date) -> list[Finding]:
     out = []
     for key, record in current.items():
@@ -261,39 +268,15 @@ def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: Findi
                     "high_return_rate_risk",
                     "warning",
                     f"{_listing(key, record)}: at risk of a high-return-rate badge{returns}{_reason(record)}",
-                    ("returns",),
+                    ("returns", EARLY),
                     record,
+                    {
+                        "urgency": [1, 0],
+                        "when": "Amazon's flag",
+                        "return_rate": str(return_rate) if return_rate is not None else None,
+                    },
                 )
             )
-        if isinstance(health, str) and health in POOR_HEALTH:
-            continue  # already a finding of its own; the category comparison would only repeat it
-        for rule, what, fields in (
-            ("ncx_rate_above_category", "NCX rate", ("ncx_rate", "category_ncx_rate_mean", "category_ncx_rate_sd")),
-            (
-                "return_rate_above_category",
-                "NCX return rate",
-                ("return_rate", "category_return_rate_mean", "category_return_rate_sd"),
-            ),
-        ):
-            if rule == "return_rate_above_category" and (
-                record.get("high_return_rate") is True or record.get("at_risk_of_high_return_rate") is True
-            ):
-                continue  # Amazon's own return warning above says it already
-            above = _above_category(record, *fields, rules.voc_category_sds)
-            if above is not None:
-                rate, mean, threshold = above
-                out.append(
-                    Finding(
-                        "voice_of_customer",
-                        key,
-                        rule,
-                        "warning",
-                        f"{_listing(key, record)}: {what} {_pct(rate)} is above similar offers (mean {_pct(mean)}, "
-                        f"warning from {_pct(threshold)}){_reason(record)}",
-                        ("early warning",),
-                        record,
-                    )
-                )
     for change in changes:
         old, new = change.fields.get("cx_health", (None, None))
         if (
@@ -503,6 +486,15 @@ def evaluate(
     changes: list[Change],
     rules: FindingRules | None = None,
     today: date | None = None,
+    history: Any = None,
 ) -> list[Finding]:
-    """The findings of one section that was read, from its current records and this run's changes."""
-    return RULES[section](current, changes, rules or FindingRules(), today or date.today())
+    """The findings of one section that was read, from its current records and this run's changes.
+
+    ``history`` (a :class:`scraper.early_warning.SectionHistory`) adds what the early warnings need beyond this
+    read: each record's earlier reads, Amazon's counts, the summary before. Without it, the warnings that need
+    a series (trends, how long a case has waited, a summary's changes) stay silent.
+    """
+    from scraper.early_warning import early_warnings  # it builds on this module's Finding and rules
+
+    rules, today = rules or FindingRules(), today or date.today()
+    return RULES[section](current, changes, rules, today) + early_warnings(section, current, rules, today, history)

@@ -16,7 +16,9 @@ from typing import Any
 from scraper.alerts import AlertSettings, Digest, build_digest, send
 from scraper.counters import CounterCheck, count_text, verification
 from scraper.diff import Change
+from scraper.early_warning import SectionHistory
 from scraper.findings import Finding, FindingRules, evaluate
+from scraper.names import finding_link, finding_place, marketplace_name, section_title
 from scraper.parse import record_key
 from scraper.read import SectionOutcome
 from scraper.run import AccountRun
@@ -58,6 +60,12 @@ class SectionReport:
     """Amazon's own count of the list, where the page showed or sent one."""
     checks: tuple[CounterCheck, ...] = ()
     """Amazon's counters next to what was read (scraper/counters.py)."""
+    marketplace_name: str | None = None
+    """The marketplace as a person reads it ("Germany (amazon.de)"); None: show the id."""
+    title: str | None = None
+    """The section's title ("Voice of the Customer"); None: show the id."""
+    summary: Any = None
+    """The read's summary record in JSON form (the Account Health summary's headline numbers)."""
 
     @property
     def count_text(self) -> str:
@@ -98,6 +106,27 @@ class AccountReport:
     def new_findings(self) -> list[tuple[str, Finding]]:
         """(marketplace, finding) for every finding that is new in this run."""
         return [(s.marketplace, f) for s in self.sections for f in s.new_findings]
+
+
+_SERIES_SECTIONS = {"voice_of_customer", "case_log", "regulatory_compliance"}
+"""Sections whose early warnings need each record's earlier reads (trends, waiting time, first seen)."""
+
+
+def _section_history(
+    history: History, account: str, run_id: int, outcome: SectionOutcome, records: dict[str, dict[str, Any]]
+) -> SectionHistory:
+    """What the early warnings of this read need from the history (read after this read was stored)."""
+    readings = {}
+    if outcome.section in _SERIES_SECTIONS:
+        keys = set(records)
+        if outcome.section == "case_log":  # only a waiting case needs its reads
+            keys = {k for k, r in records.items() if r.get("status") == "NEEDS_ATTENTION"}
+        readings = history.record_readings(account, outcome.marketplace, outcome.section, keys) if keys else {}
+    summary = to_jsonable(outcome.summary) if outcome.summary is not None else None
+    previous = (
+        history.previous_summary(account, outcome.marketplace, outcome.section, run_id) if summary is not None else None
+    )
+    return SectionHistory(readings, dict(outcome.counters), summary, previous)
 
 
 def record_run(
@@ -155,13 +184,23 @@ def record_run(
             evidence=str(outcome.evidence) if outcome.evidence is not None else None,
             counted=outcome.counted,
             checks=outcome.checks,
+            marketplace_name=marketplace_name(spec, outcome.marketplace),
+            title=section_title(spec, outcome.section),
+            summary=to_jsonable(outcome.summary) if status in APPLIED else None,
         )
         if records is not None:
             if partial:
                 # A cut or incomplete read judges what it did not see by the history's copy, so those findings
                 # do not vanish now and come back as new on the next full read.
                 records = history.active_records(run.account, outcome.marketplace, outcome.section)
-            report.findings = evaluate(outcome.section, records, changes, rules, today)
+            context = _section_history(history, run.account, run_id, outcome, records)
+            report.findings = evaluate(outcome.section, records, changes, rules, today, context)
+            base_url = outcome.capture.requested_url if outcome.capture is not None else None
+            for finding in report.findings:
+                place = finding_place(finding.section, finding.rule, finding.detail)
+                link = finding_link(spec, base_url, outcome.marketplace, place, finding.record)
+                if link is not None:
+                    finding.detail["link"] = link
             report.new_findings = history.store_findings(
                 run_id, run.account, outcome.marketplace, outcome.section, report.findings
             )
@@ -177,18 +216,24 @@ def record_run(
 
 def alert(report: AccountReport, settings: AlertSettings) -> AccountReport:
     """Build the account's digest and send it to its Apprise URLs (when there is something to say)."""
+    # Marketplaces and sections by name, as in the summary ("Germany (amazon.de) Feedback Manager").
+    names = {s.marketplace: s.marketplace_name or s.marketplace for s in report.sections}
+    titles = {s.section: s.title or s.section for s in report.sections}
     problems = [
-        (s.marketplace, s.section, s.message or s.status)
+        (names[s.marketplace], titles[s.section], s.message or s.status)
         for s in report.sections
         if s.status not in READ_OK and s.status != "incomplete"
     ]
     incomplete = [
-        (s.marketplace, s.section, s.message or s.status) for s in report.sections if s.status == "incomplete"
+        (names[s.marketplace], titles[s.section], s.message or s.status)
+        for s in report.sections
+        if s.status == "incomplete"
     ]
     if report.error and not problems:
         problems = [("-", "login", report.error)]
     notices = list(dict.fromkeys(n for s in report.sections if s.status in APPLIED for n in s.notices))
-    report.digest = build_digest(report.account, report.new_findings, problems, settings, notices, incomplete)
+    findings = [(names.get(m, m), f) for m, f in report.new_findings]
+    report.digest = build_digest(report.account, findings, problems, settings, notices, incomplete, titles)
     if report.digest is not None and settings.urls:
         report.alert_sent = send(report.digest, settings.urls)
     return report

@@ -282,6 +282,70 @@ class RegulatoryDefectCount:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountHealthSummary:
+    """The Account Health summary (``/performance/api/summary``), which the product-policies page fetches.
+
+    The regulatory tab reads its defect count; the rest are the headline numbers of the Account Health page:
+    each performance metric's rate (percent; the body sends fractions although it types them "PERCENT"),
+    Amazon's verdict on it ("GOOD", "BAD", "NONE" seen) and its target, and the count and verdict of each
+    policy area. Every field but the regulatory count may be missing (None). The account status and the
+    Account Health Rating were never seen in a captured body (the one capture is cut off): their paths are
+    invented, so they stay None until a live capture shows where they are.
+    """
+
+    defect_count: int
+    """``listingLevelMetrics.REGULATORY_COMPLIANCE.defects.count``: open regulatory (GPSR) defects."""
+    defect_status: str | None = None
+    """The summary's verdict on that count ("GOOD" at zero, "BAD" otherwise in the one capture)."""
+    account_status: str | None = None
+    """The account's status as the summary sends it (path invented; never seen)."""
+    ahr_score: int | None = None
+    """Account Health Rating, 0 to 1000 (path invented; never seen)."""
+    ahr_status: str | None = None
+    """Amazon's word for the rating ("Healthy", "At risk", "Unhealthy" on the page; path invented)."""
+    odr_afn_rate: Decimal | None = None
+    """Order defect rate of Amazon-fulfilled orders, percent; None where there were no orders."""
+    odr_afn_status: str | None = None
+    odr_afn_target: Decimal | None = None
+    odr_mfn_rate: Decimal | None = None
+    """Order defect rate of seller-fulfilled orders, percent; None where there were no orders."""
+    odr_mfn_status: str | None = None
+    odr_mfn_target: Decimal | None = None
+    late_shipment_rate: Decimal | None = None
+    late_shipment_status: str | None = None
+    late_shipment_target: Decimal | None = None
+    cancellation_rate: Decimal | None = None
+    """Pre-fulfilment cancellation rate, percent."""
+    cancellation_status: str | None = None
+    cancellation_target: Decimal | None = None
+    valid_tracking_rate: Decimal | None = None
+    valid_tracking_status: str | None = None
+    valid_tracking_target: Decimal | None = None
+    on_time_delivery_rate: Decimal | None = None
+    on_time_delivery_status: str | None = None
+    on_time_delivery_target: Decimal | None = None
+    product_safety_defects: int | None = None
+    product_safety_status: str | None = None
+    intellectual_property_defects: int | None = None
+    intellectual_property_status: str | None = None
+    brand_protection_defects: int | None = None
+    """Suspected intellectual-property violations (``AUTOMATED_BRAND_PROTECTION``)."""
+    brand_protection_status: str | None = None
+    authenticity_defects: int | None = None
+    authenticity_status: str | None = None
+    condition_defects: int | None = None
+    condition_status: str | None = None
+    restricted_products_defects: int | None = None
+    restricted_products_status: str | None = None
+    listing_policy_defects: int | None = None
+    listing_policy_status: str | None = None
+    review_abuse_defects: int | None = None
+    review_abuse_status: str | None = None
+    repeat_violations_defects: int | None = None
+    repeat_violations_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ComplianceRequest:
     """One product compliance request (Anfragen zur Produkt-Compliance, "Product Compliance Requests").
 
@@ -348,6 +412,7 @@ RECORD_TYPES: dict[str, type] = {
 SUMMARY_TYPES: dict[str, type] = {
     "VocHealthCounts": VocHealthCounts,
     "RegulatoryDefectCount": RegulatoryDefectCount,
+    "AccountHealthSummary": AccountHealthSummary,
 }
 """Record classes a section's `summary` block may name."""
 

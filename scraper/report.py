@@ -18,10 +18,15 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from scraper.charts import Point, trend_chart
 from scraper.counters import stored_checks, stored_text, verification
+from scraper.findings import FindingRules
+from scraper.names import marketplace_name, record_title, section_title
 from scraper.paths import write_private
 from scraper.serialize import display
+from scraper.spec import Spec, load_spec
 from scraper.store import History
+from scraper.trends import early_warnings, feedback_series, finding_view, headlines, ncx_series
 
 HEALTH_KEYS = ("very_poor", "poor", "fair", "good", "excellent")
 
@@ -71,16 +76,33 @@ def _last_complete_run(history: History, account: str) -> dict[str, Any] | None:
     return dict(rows[0]) if rows else None
 
 
-def account_data(history: History, account: str, running: bool = False) -> dict[str, Any]:
+def account_data(
+    history: History,
+    account: str,
+    running: bool = False,
+    spec: Spec | None = None,
+    rules: FindingRules | None = None,
+) -> dict[str, Any]:
     """Everything the report shows for one account, as plain data (also the JSON report).
 
-    ``running``: a run holds the history's lock now (see :func:`scraper.lock.lock_held`).
+    ``running``: a run holds the history's lock now (see :func:`scraper.lock.lock_held`). ``spec`` names the
+    marketplaces and sections; ``rules`` (the configuration's ``findings:``) draws the charts' thresholds.
     """
+    rules = rules or FindingRules()
     run = _latest_run(history, account, running)
     findings = [
-        {**dict(row), "tags": json.loads(row["tags"]), "is_new": bool(row["is_new"])}
+        finding_view(
+            {
+                **dict(row),
+                "tags": json.loads(row["tags"]),
+                "is_new": bool(row["is_new"]),
+                "detail": json.loads(row["detail"]) if row["detail"] else {},
+            },
+            spec,
+        )
         for row in history.query(
-            "SELECT f.run_id, f.marketplace, f.section, f.key, f.rule, f.severity, f.message, f.tags, f.is_new "
+            "SELECT f.run_id, f.marketplace, f.section, f.key, f.rule, f.severity, f.message, f.tags, f.is_new, "
+            "f.detail "
             f"FROM findings f JOIN ({LATEST_READS}) l ON l.account = f.account AND l.marketplace = f.marketplace "
             "AND l.section = f.section AND l.run_id = f.run_id WHERE f.account = ? "
             "ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.section",
@@ -90,8 +112,11 @@ def account_data(history: History, account: str, running: bool = False) -> dict[
     changes = [
         {
             "marketplace": r["marketplace"],
+            "marketplace_name": marketplace_name(spec, r["marketplace"]),
             "section": r["section"],
+            "section_title": section_title(spec, r["section"]),
             "key": r["key"],
+            "title": record_title(r["section"], json.loads(r["data"]), r["key"]),
             "kind": r["kind"],
             "fields": {k: [display(v[0]), display(v[1])] for k, v in json.loads(r["fields"]).items()},
             "run_id": r["run_id"],
@@ -103,6 +128,11 @@ def account_data(history: History, account: str, running: bool = False) -> dict[
             (account,),
         )
     ]
+    warned = {
+        (f["marketplace"], f["key"])
+        for f in findings
+        if f["section"] == "voice_of_customer" and f["rule"] in ("ncx_rate_above_category", "ncx_rate_rising")
+    }
     tables = []
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in history.query(
@@ -116,7 +146,9 @@ def account_data(history: History, account: str, running: bool = False) -> dict[
         tables.append(
             {
                 "marketplace": marketplace,
+                "marketplace_name": marketplace_name(spec, marketplace),
                 "section": section,
+                "section_title": section_title(spec, section),
                 "columns": columns,
                 "rows": [{c: display(r.get(c)) for c in columns} for r in rows],
             }
@@ -144,25 +176,38 @@ def account_data(history: History, account: str, running: bool = False) -> dict[
         "states": [
             {
                 **s.__dict__,
+                "marketplace_name": marketplace_name(spec, s.marketplace),
+                "section_title": section_title(spec, s.section),
                 "count_text": stored_text(s.counters),
                 "count_disagrees": verification(stored_checks(s.counters)[1]) == "disagrees",
             }
             for s in history.section_states(account)
         ],
+        "early": early_warnings(findings, spec),
+        "headlines": headlines(history, account, spec),
         "findings": findings,
         "changes": changes,
         "tables": tables,
-        "trends": {"feedback_by_month": dict(zip(months, feedback, strict=True)), "cx_health_by_run": health},
+        "trends": {
+            "feedback_by_month": dict(zip(months, feedback, strict=True)),
+            "cx_health_by_run": health,
+            "ncx_by_listing": ncx_series(history, account, spec, rules, warned),
+            "feedback_negative_share": feedback_series(history, account, spec, rules),
+        },
     }
 
 
-def report_data(history: History, running: bool = False) -> dict[str, Any]:
-    """The whole report as plain data (``running``: a run holds the history's lock now)."""
+def report_data(
+    history: History, running: bool = False, spec: Spec | None = None, rules: FindingRules | None = None
+) -> dict[str, Any]:
+    """The whole report as plain data (``running``: a run holds the history's lock now; ``spec`` names
+    marketplaces and sections, the bundled selectors.yaml when not given; ``rules`` the charts' thresholds)."""
+    spec = spec or load_spec()
     accounts = [r["account"] for r in history.query("SELECT DISTINCT account FROM runs ORDER BY account")]
     return {
         "generated": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "db": str(history.path),
-        "accounts": [account_data(history, a, running) for a in accounts],
+        "accounts": [account_data(history, a, running, spec, rules) for a in accounts],
     }
 
 
@@ -181,12 +226,57 @@ def render_html(data: dict[str, Any]) -> str:
             (k.replace("_", " "), sparkline(v), f"now {int(v[-1])}" if v else "")
             for k, v in acc["trends"]["cx_health_by_run"].items()
         ]
+        for market in acc["trends"]["ncx_by_listing"]:
+            for listing in market["listings"]:
+                points = [Point(p["day"], p["rate"], p["mean"], p["threshold"]) for p in listing["points"]]
+                listing["chart"] = trend_chart(
+                    points,
+                    f"NCX rate of {listing['title']} against similar offers",
+                    band_label=f"similar offers: mean to mean + {market['k']} SD",
+                )
+                last = listing["points"][-1]
+                listing["now"] = _ncx_now(last)
+        for market in acc["trends"]["feedback_negative_share"]:
+            points = [Point(p["day"], p["share_30"]) for p in market["points"]]
+            market["chart"] = trend_chart(
+                points,
+                f"negative feedback share, {market['marketplace_name']}",
+                limit=float(market["limit"]),
+                second=[p["share_90"] for p in market["points"]],
+                second_label="last 90 days",
+                limit_label=f"warning above {market['limit']} %",
+            )
+            last = market["points"][-1] if market["points"] else None
+            market["now"] = (
+                f"now {_pct_text(last['share_30'])} of {last['ratings_30']} ratings (30 days), "
+                f"{_pct_text(last['share_90'])} (90 days); from {last['source']}"
+                if last
+                else ""
+            )
     return env.get_template("report.html.j2").render(**data)
 
 
-def write_report(history: History, path: Path, fmt: str = "html", running: bool = False) -> Path:
+def _pct_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}".rstrip("0").rstrip(".") + " %"
+
+
+def _ncx_now(point: dict[str, Any]) -> str:
+    text = f"now {_pct_text(point['rate'])}"
+    if point["mean"] is not None and point["threshold"] is not None:
+        text += f" (similar offers: mean {_pct_text(point['mean'])}, warning from {_pct_text(point['threshold'])})"
+    return text
+
+
+def write_report(
+    history: History,
+    path: Path,
+    fmt: str = "html",
+    running: bool = False,
+    spec: Spec | None = None,
+    rules: FindingRules | None = None,
+) -> Path:
     """Write the report as HTML or JSON."""
-    data = report_data(history, running)
+    data = report_data(history, running, spec, rules)
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str) if fmt == "json" else render_html(data)
     write_private(path, text.encode("utf-8"))  # buyer comments and order ids: owner-only
     return path

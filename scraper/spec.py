@@ -240,6 +240,9 @@ class Spec:
     """Marketplace id -> the names the account switcher shows for it (to verify a switch)."""
     shadow_hosts: str = ""
     """Components whose open shadow roots a saved page inlines, because a field lives there ("" = none)."""
+    links: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Where a finding links to (``links`` in selectors.yaml): section id or "account_health" -> a path whose
+    ``{field}`` placeholders name fields of that section's record (scraper/names.py fills them)."""
 
     def section(self, section_id: str) -> SectionSpec:
         """The section with this id; KeyError naming the known ids otherwise."""
@@ -702,12 +705,39 @@ def _enums(ctx: SpecChecker, node: object, parent: YamlMap) -> dict[str, EnumPar
     return parsers
 
 
+LINK_PLACES = ("account_health",)
+"""Link targets besides the sections: the Account Health page, whose headline numbers come with a section."""
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _links(ctx: SpecChecker, node: object, parent: YamlMap) -> dict[str, str]:
+    places = set(RECORD_TYPES) | set(LINK_PLACES)
+    m = ctx.mapping(node, "links", set(), places, parent)
+    out = {}
+    for place, entry in m.items():
+        where = f"links.{place}"
+        e = ctx.mapping(entry, where, {"url"}, set(), m)
+        url = ctx.string(e, "url", where)
+        if not url.startswith("/"):
+            ctx.fail(f"{where}.url", "expected a path starting with /", e, "url")
+        names = _PLACEHOLDER.findall(url)
+        known = {f.name for f in dataclasses.fields(RECORD_TYPES[place])} if place in RECORD_TYPES else set()
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            names_text = ", ".join(unknown)
+            ctx.fail(f"{where}.url", f"placeholder(s) {names_text} name no field of the {place} record", e, "url")
+        out[str(place)] = url
+    return out
+
+
 def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
     """Read and validate a selectors.yaml; raises SpecError with file, place and line on any problem."""
     path = Path(path)
     ctx = SpecChecker(str(path), SpecError)
     doc = load_yaml(path, SpecError)
-    top = ctx.mapping(doc, "", {"version", "page", "signin", "enums", "sections"}, {"defaults", "marketplaces"})
+    top = ctx.mapping(
+        doc, "", {"version", "page", "signin", "enums", "sections"}, {"defaults", "marketplaces", "links"}
+    )
     if top["version"] != 1:
         ctx.fail("version", f"unsupported version {top['version']!r} (this tool reads version 1)", top, "version")
     defaults = ctx.mapping(top.get("defaults", YamlMap()), "defaults", set(), {"missing_values"}, top)
@@ -735,4 +765,5 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
         shadow_hosts=ctx.css(page, "shadow_hosts", "page") if "shadow_hosts" in page else "",
         signin=_signin(ctx, top["signin"], top),
         sections={sid: _section(ctx, sid, node, enums, sections_node) for sid, node in sections_node.items()},
+        links=_links(ctx, top["links"], top) if "links" in top else {},
     )

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE section_runs ADD COLUMN counters TEXT;
     """,
+    # 3: the numbers behind a finding (issue 9, early warnings), JSON: urgency, the rule's numbers, link
+    """
+    ALTER TABLE findings ADD COLUMN detail TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 READ_OK = ("ok", "empty")
@@ -119,6 +123,21 @@ class SectionState:
     last_success: str | None
     counters: str | None = None
     """Amazon's own counts as that read saw them (JSON: counted, verification, checks), where recorded."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A record as one read of its section saw it (rebuilt from the history's changes)."""
+
+    run_id: int
+    read_at: str
+    """When the section was read (ISO 8601, UTC)."""
+    data: dict[str, Any]
+
+    @property
+    def day(self) -> date:
+        """The day of the read (UTC)."""
+        return date.fromisoformat(self.read_at[:10])
 
 
 class History:
@@ -347,8 +366,10 @@ class History:
                 is_new = (finding.key, finding.rule) not in seen
                 if is_new:
                     new.append(finding)
+                detail = getattr(finding, "detail", None)
                 self.db.execute(
-                    "INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO findings (run_id, account, marketplace, section, key, rule, severity, "
+                    "message, tags, is_new, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         run_id,
                         account,
@@ -360,11 +381,57 @@ class History:
                         finding.message,
                         _dumps(list(finding.tags)),
                         int(is_new),
+                        _dumps(detail) if detail else None,
                     ),
                 )
         return new
 
     # --- reading back ----------------------------------------------------------------------------------
+
+    def record_readings(
+        self, account: str, marketplace: str, section: str, keys: Collection[str] | None = None
+    ) -> dict[str, list[Reading]]:
+        """Per record key (only ``keys`` where given): the record as each read that applied records saw it,
+        oldest first, rebuilt from the changes (a read that changed nothing saw what the one before saw).
+
+        A record is in every read from the one that found it until the one that resolved it. An incomplete
+        read resolves nothing it did not see, so a record it missed keeps its earlier values there.
+        """
+        where = (account, marketplace, section)
+        runs = self.db.execute(
+            f"SELECT run_id, read_at FROM section_runs WHERE account = ? AND marketplace = ? AND section = ? "
+            f"AND status IN ({', '.join('?' * len(APPLIED))}) ORDER BY run_id",
+            (*where, *APPLIED),
+        ).fetchall()
+        by_run: dict[int, list[sqlite3.Row]] = {}
+        for row in self.db.execute(
+            "SELECT run_id, key, kind, data FROM changes WHERE account = ? AND marketplace = ? AND section = ? "
+            "ORDER BY id",
+            where,
+        ):
+            if keys is None or row["key"] in keys:
+                by_run.setdefault(row["run_id"], []).append(row)
+        state: dict[str, dict[str, Any]] = {}
+        out: dict[str, list[Reading]] = {}
+        for run in runs:
+            for change in by_run.get(run["run_id"], ()):
+                if change["kind"] == "resolved":
+                    state.pop(change["key"], None)
+                else:
+                    state[change["key"]] = json.loads(change["data"])
+            for key, data in state.items():
+                out.setdefault(key, []).append(Reading(run["run_id"], run["read_at"], data))
+        return out
+
+    def previous_summary(self, account: str, marketplace: str, section: str, before_run: int) -> Any:
+        """The summary of the section's last read before ``before_run`` that applied records and had one."""
+        rows = self.db.execute(
+            f"SELECT summary FROM section_runs WHERE account = ? AND marketplace = ? AND section = ? "
+            f"AND status IN ({', '.join('?' * len(APPLIED))}) AND summary IS NOT NULL AND run_id < ? "
+            "ORDER BY run_id DESC LIMIT 1",
+            (account, marketplace, section, *APPLIED, before_run),
+        ).fetchall()
+        return json.loads(rows[0]["summary"]) if rows else None
 
     def changes_for(self, section: str, key: str | None = None, account: str | None = None) -> list[sqlite3.Row]:
         """The change history of a section's records (or of one record), oldest first."""

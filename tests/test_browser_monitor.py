@@ -100,6 +100,9 @@ def test_two_runs_with_changed_data(
         ("case_log", "case_opened_by_amazon", '["10000000302"]'),  # only the edge body says who opened it
         ("case_log", "case_opened_by_amazon", '["10000000308"]'),
         ("case_log", "case_status_unknown", '["10000000307"]'),  # PendingThirdPartyAction
+        # waiting since their last change (2026-06-15, 2026-09-06), more than 2 days before any test day
+        ("case_log", "case_waiting", '["10000000302"]'),
+        ("case_log", "case_waiting", '["10000000309"]'),
         ("feedback", "feedback_1_stars", '["302-0000002-0000301"]'),
         ("feedback", "feedback_1_stars", '["303-0000002-0000305"]'),  # struck through by Amazon: info
         ("feedback", "feedback_1_stars", '["305-0000002-0000308"]'),  # Amazon's note only: info
@@ -137,8 +140,13 @@ def test_report_after_runs(demo: DemoServer, env: Path, hook: str) -> None:
     out = env / "report.html"
     assert main(["report", "--out", str(out)]) == EXIT_OK
     html = out.read_text(encoding="utf-8")
-    assert "voice_of_customer" in html
-    assert html.count("<svg") >= 6  # feedback by month + five CX health lines
+    assert "Voice of the Customer" in html  # sections by title
+    assert "Germany (amazon.de)" in html
+    # B0DEMO0005: NCX 3.1 % over its category's 1.5 % + 1.2 % (the demo's VoC data)
+    assert "Before Amazon acts" in html
+    assert "B0DEMO0005 / DEMO-TRUF-100: NCX rate 3.1 % is 1.3 standard deviations above similar offers" in html
+    # feedback by month + five CX health lines + the negative share + one NCX chart per listing (12)
+    assert html.count("<svg") >= 6 + 1 + 12
 
 
 def test_a_changed_page_with_its_json_intact_is_read_with_a_maintenance_notice(

@@ -278,16 +278,19 @@ def test_demo_command(home: Path, headed: bool) -> None:
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     lines = proc.stdout.splitlines()
-    for section in (
-        "notifications",
-        "voice_of_customer",
-        "case_log",
-        "regulatory_compliance",
-        "compliance_requests",
-        "feedback",
+    # The summary names sections by their title, one table row each
+    for title in (
+        "Performance Notifications",
+        "Voice of the Customer",
+        "Case Log",
+        "Regulatory Compliance",
+        "Product Compliance Requests",
+        "Feedback Manager",
     ):
-        row = next(line for line in lines if f" {section} " in line)
-        assert " read" in row, row
+        row = next(line for line in lines if line.lstrip().startswith(f"{title} "))
+        assert " read " in row, row
+    assert "Germany (amazon.de)" in proc.stdout
+    assert "order defect rate (seller-fulfilled): 1.25 % (target under 1 %) BAD" in proc.stdout  # the demo's summary
     for alarm in ("NOT READ", "PAGE CHANGED", "LOGIN NEEDED"):
         assert alarm not in proc.stdout
 

@@ -198,6 +198,10 @@ def test_edge_findings_unknown_status_and_opener_where_shown(spec: Spec) -> None
         ("case_opened_by_amazon", '["10000000302"]'),  # creatorType AMAZON: only the edge fixture has it
         ("case_opened_by_amazon", '["10000000308"]'),
         ("case_status_unknown", '["10000000307"]'),  # PendingThirdPartyAction
+        # lastModifiedDate 1781527740 = 2026-06-15, 87 days before TODAY: waiting longer than 2 days
+        ("case_waiting", '["10000000302"]'),
+        # lastModifiedDate 1788681600 = 2026-09-06, 4 days before TODAY
+        ("case_waiting", '["10000000309"]'),
     ]
     unknown = next(f for f in evaluate("case_log", current, [], today=TODAY) if f.rule == "case_status_unknown")
     assert "PendingThirdPartyAction" in unknown.message

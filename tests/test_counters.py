@@ -507,7 +507,7 @@ def test_a_history_of_schema_1_gains_the_counters_column(tmp_path: Path) -> None
     db.close()
     history = History(path)
     try:
-        assert history.schema_version() == SCHEMA_VERSION == 2
+        assert history.schema_version() == SCHEMA_VERSION >= 2
         (state,) = history.section_states("main")
         assert (state.status, state.counters, state.last_success) == ("ok", None, "2026-07-01T00:00:00+00:00")
     finally:

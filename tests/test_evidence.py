@@ -354,7 +354,8 @@ def test_the_path_reaches_the_history_the_alert_and_the_summary(spec: Spec, tmp_
         report = alert(record_run(history, spec, run), AlertSettings((url,)))
         (row,) = history.query("SELECT message FROM section_runs WHERE section = 'feedback'")
     assert row["message"] == f"[feedback] page and JSON disagree; evidence: {folder}"
-    assert f"- {DE} feedback: [feedback] page and JSON disagree; evidence: {folder}" in received[-1]["message"]
+    line = f"- Germany (amazon.de) Feedback Manager: [feedback] page and JSON disagree; evidence: {folder}"
+    assert line in received[-1]["message"]
     assert report.sections[0].evidence == str(folder)
     assert report.sections[1].evidence is None
     out = io.StringIO()

@@ -196,7 +196,8 @@ CASES = [
         "compliance_requests",
         {'["B0A"]': {"grain": "B0A", "approval_status": "REJECTED", "requirements": [], "due_date": "2026-08-04"}},
         [],
-        [("compliance_request_open", "critical", ())],
+        # 2026-08-04 is 7 days after TODAY: the first early warning (due_soon_days 7) as well
+        [("compliance_request_open", "critical", ()), ("due_soon", "warning", ("early warning",))],
     ),
     (
         "compliance request overdue",
@@ -210,7 +211,7 @@ CASES = [
             }
         },
         [],
-        [("compliance_request_open", "critical", ())],
+        [("compliance_request_open", "critical", ()), ("overdue", "critical", ("early warning",))],
     ),
     (
         "request with a status label not known yet",

@@ -78,6 +78,8 @@ def test_two_runs_give_new_changed_resolved_and_findings(spec: Spec, db: Path) -
     assert dict(case_section.changes) == {"changed": 1}
     assert sorted((f.rule, f.severity, f.tags) for _, f in second.new_findings) == [
         ("case_needs_reply", "warning", ()),
+        # its last change, 2026-07-27, is more than 2 days before any day this test runs on
+        ("case_waiting", "warning", ("early warning",)),
         ("feedback_1_stars", "warning", ("packaging", "damage")),
     ]
 
@@ -152,7 +154,7 @@ def test_digest_reaches_webhook_and_mail_without_secrets(spec: Spec, db: Path, w
     hook = received[0]
     assert hook["title"] == "Seller Central [main]: 1 new finding(s)"
     assert (
-        "WARNING A1PA6795UKMFR9 feedback: 2-star feedback on order 302-1: Lieferung zu spät [shipping]"
+        "WARNING Germany (amazon.de) Feedback Manager: 2-star feedback on order 302-1: Lieferung zu spät [shipping]"
         in hook["message"]
     )
     assert "302-2" not in hook["message"]  # 3 stars is info, below the configured severity
