@@ -119,14 +119,16 @@ def print_account_report(console: Console, report: AccountReport) -> None:
             _add_row(table, s)
         console.print(table)
         for s in sections:
-            console.print(f"  {escape(s.title or s.section)}: {escape(_note(s))}", highlight=False)
+            # Lines, not table cells, so that nothing (a message, an evidence path) is broken at 80 columns in a
+            # cron mail: a long line stays one line.
+            console.print(f"  {escape(s.title or s.section)}: {escape(_note(s))}", highlight=False, soft_wrap=True)
         for s in sections:
             lines = headline_lines(s.summary if s.status in APPLIED else None)
             if lines:
                 read_with = escape(s.title or s.section)
                 console.print(f"[bold]{ACCOUNT_HEALTH}, {escape(place)}[/bold], from {read_with}:")
                 for line in lines:
-                    console.print(f"  {escape(line)}", highlight=False)
+                    console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
     new = sorted(report.new_findings, key=lambda mf: -severity_rank(mf[1].severity))
     if new:
         console.print(f"[bold]{len(new)} new finding(s):[/bold]")
@@ -143,11 +145,12 @@ def print_account_report(console: Console, report: AccountReport) -> None:
                 f"  [{style}]{finding.severity.upper():8}[/{style}] {escape(where)}{escape(what)} "
                 f"{escape(finding.message)}{escape(tags)}",
                 highlight=False,
+                soft_wrap=True,
             )
     else:
         console.print("no new findings")
     if report.error:
-        console.print(f"[bold red]{escape(report.error)}[/bold red]")
+        console.print(f"[bold red]{escape(report.error)}[/bold red]", soft_wrap=True)
     if report.evidence:
         # On a line of its own, unwrapped, so the path can be copied from any terminal width.
         console.print(

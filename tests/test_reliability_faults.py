@@ -183,7 +183,7 @@ def test_a_page_answering_500_every_time_is_named_with_its_status_and_attempts(
     assert "answered HTTP 500 (/cu/case-lobby, 3 attempts)" in case_log["message"]
     assert "drift" not in case_log["message"]
     assert sections[(DE, "voice_of_customer")]["status"] == "ok"  # the other section is still read
-    assert "case_log: [case_log/page] the page answered HTTP 500" in problem(received)
+    assert "Case Log: [case_log/page] the page answered HTTP 500" in problem(received)
     assert_next_run_reads(env, demo, cfg)
 
 
@@ -497,5 +497,5 @@ def test_scraper_demo_takes_faults_from_the_command_line(env: Path, capsys: pyte
     assert main(argv) == EXIT_UNREADABLE
     out = capsys.readouterr().out
     assert "redirects in a loop" in out
-    row = next(line for line in out.splitlines() if " voice_of_customer " in line)
+    row = next(line for line in out.splitlines() if " Voice of the Customer " in line)
     assert " read" in row, row  # its 503 once was retried
