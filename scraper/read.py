@@ -63,6 +63,8 @@ class SectionOutcome:
     capture: SectionCapture | None = field(default=None, repr=False, compare=False)
     evidence: Path | None = None
     """The folder with the screenshot, pages, JSON and trace of a section that was not read (scraper.evidence)."""
+    window: Any = None
+    """The reading window of this read (scraper.windows.WindowPlan), where the section was windowed."""
 
     @property
     def verification(self) -> str:
@@ -273,7 +275,9 @@ def read_section(spec: Spec, section: SectionSpec, capture: SectionCapture) -> S
 def _judge(section: SectionSpec, capture: SectionCapture, outcome: SectionOutcome) -> None:
     """Compare the records with Amazon's own counts; a read that is short of them, or cut at the page limit,
     is "incomplete", one that holds more than they count is drift (both with the numbers)."""
-    outcome.checks = check_counters(section, capture, outcome.records)
+    # A walk stopped at a window's edge is judged like a cut one: only the counters of periods it covered count.
+    cut = capture.truncated or capture.window_stop is not None
+    outcome.checks = check_counters(section, capture, outcome.records, truncated=cut)
     outcome.counters = {c.name: c.amazon for c in outcome.checks if c.amazon is not None}
     outcome.counted = headline(section, outcome.checks)
     if outcome.status not in {"ok", "empty"}:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +50,9 @@ from scraper.retry import (
 )
 from scraper.retry import goto as retrying_goto
 from scraper.spec import Paging, SectionSpec, Spec
+
+PageStop = Callable[[Exchange], str | None]
+"""Asked with a page's data call whether a windowed walk may stop after it (a reason, or None to page on)."""
 
 
 @dataclass(frozen=True)
@@ -648,6 +652,7 @@ def collect_section(
     retry: RetryPolicy = NO_RETRIES,
     all_json: bool = False,
     sleep: Sleep = time.sleep,
+    stop: PageStop | None = None,
 ) -> SectionCapture:
     """Collect every page of one section; never raises for page problems, it records them in the capture.
 
@@ -656,14 +661,15 @@ def collect_section(
     time), which the walk cannot repeat alone, is collected again from its first page, up to
     ``retry.section_retries`` times after a backoff that honours the call's Retry-After. ``all_json`` keeps
     every other JSON call of the site's own host too (role "other"), for ``scraper capture`` and ``scraper
-    doctor``; a run does not need them.
+    doctor``; a run does not need them. ``stop`` (a pure judge, scraper/windows.py) is asked after each page
+    with its data call whether the walk may stop there: the window's edge, or a page the history holds.
     """
     started = time.monotonic()
     attempt = 0
     while True:
         capture, cause, retry_after_s = _collect_once(
             page, spec, section, base_url, marketplace, locale, via_menu, max_pages, timeout_ms, pacer, retry,
-            urlparse(base_url).netloc if all_json else None,
+            urlparse(base_url).netloc if all_json else None, stop,
         )
         if cause is None or attempt >= retry.section_retries:
             break
@@ -703,6 +709,7 @@ def _collect_once(
     pacer: Pacer | None,
     policy: RetryPolicy,
     other_host: str | None = None,
+    stop: PageStop | None = None,
 ) -> tuple[SectionCapture, str | None, float | None]:
     """One collection of the section: the capture, a transient cause worth another collection, Retry-After."""
     pacer = pacer or Pacer()
@@ -757,6 +764,12 @@ def _collect_once(
                             break
                         capture.pager_probe = True
                     replaying = True
+            if stop is not None and (href is not None or replaying):
+                last = _last_rows(capture)
+                if last is not None and last in capture.pages[-1].exchanges:
+                    capture.window_stop = stop(last)
+                    if capture.window_stop is not None:
+                        break
             if len(capture.pages) >= max_pages:
                 last = _last_rows(capture)
                 capture.truncated = href is not None or (
