@@ -102,8 +102,8 @@ class WindowPlan:
 
     @property
     def since(self) -> date:
-        """The window's first day."""
-        return self.today - timedelta(days=self.days)
+        """The window's first day: the last N days are today and the N - 1 days before (as Amazon's periods)."""
+        return self.today - timedelta(days=self.days - 1)
 
     @property
     def field(self) -> str:
