@@ -23,15 +23,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scraper.config import Account, Settings  # noqa: E402
-from scraper.credentials import Credentials  # noqa: E402
-from scraper.demo.big import BigAccount  # noqa: E402
-from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer  # noqa: E402
-from scraper.monitor import AccountReport, record_run  # noqa: E402
-from scraper.run import RunOptions, run_account  # noqa: E402
-from scraper.spec import Spec, load_spec  # noqa: E402
-from scraper.store import History  # noqa: E402
-from scraper.windows import WindowSettings, plan_windows, utc_today  # noqa: E402
+from scraper.config import Account, Settings
+from scraper.credentials import Credentials
+from scraper.demo.big import BigAccount
+from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
+from scraper.monitor import AccountReport, record_run
+from scraper.run import RunOptions, run_account
+from scraper.spec import Spec, load_spec
+from scraper.store import History
+from scraper.windows import WindowSettings, plan_windows, utc_today
 
 DE = "A1PA6795UKMFR9"
 CREDS = Credentials(DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, "bench")
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sections = tuple(s for s in args.sections.split(",") if s)
     spec = load_spec()
-    windows = WindowSettings(feedback_days=args.feedback_days)
+    windows = WindowSettings(enabled=True, feedback_days=args.feedback_days)
     os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["SC_WATCH_HOME"] = tmp

@@ -16,7 +16,7 @@ from scraper.evidence import DEFAULT_KEEP, TRACE_MODES, TraceMode
 from scraper.findings import SEVERITIES, FindingRules
 from scraper.records import RECORD_TYPES
 from scraper.retry import RetryPolicy
-from scraper.windows import WINDOW_KEYS, WindowSettings
+from scraper.windows import WINDOW_FLAGS, WINDOW_KEYS, WindowSettings
 from scraper.yamlcheck import Checker, YamlMap, load_yaml
 
 EXAMPLE = """\
@@ -36,6 +36,7 @@ settings:                      # all optional; defaults shown
   evidence_trace: on_failure   # Playwright trace of each unread section's walk (on_failure or off)
   evidence_dir: null           # else <state folder>/evidence; owner-only, holds unredacted pages and cookies
   windows:                     # big accounts: date-sorted lists are read back this far (0 = the whole list)
+    enabled: false             # off: every list is read to its end (or max_pages); true for big accounts
     feedback_days: 90          # Feedback Manager, newest first: stop at the first page older than this
     notifications_days: 90
     case_log_days: 30          # cases created in the last 30 days (older open ones: the weekly full pass)
@@ -53,7 +54,7 @@ accounts:
       urls: ["mailto://user:app-password@gmail.com", "tgram://bottoken/chatid"]
       min_severity: warning    # info, warning or critical
       notify_when_nothing_new: false
-    windows: {feedback_days: 30}   # optional: this account's own windows (the rest from settings.windows)
+    windows: {enabled: true, feedback_days: 30}   # optional: this account's own (rest: settings.windows)
 findings:                      # optional; defaults in scraper/findings.py (FindingRules)
   due_soon_days: 7             # first warning this many days before a due date (and open requests turn critical)
   due_final_days: 2            # second, critical warning this many days before it; another once it has passed
@@ -199,10 +200,11 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
 def _windows(ctx: Checker, node: object, where: str, parent: YamlMap, base: WindowSettings) -> WindowSettings:
     """Reading windows; keys left out keep ``base`` (the defaults, or settings.windows for an account)."""
     m = ctx.mapping(node, where, set(), set(WINDOW_KEYS), parent)
-    days = {
-        k: ctx.integer(m, k, where, getattr(base, k), high=3650) for k in WINDOW_KEYS if k != "incremental"
+    values: dict[str, int | bool] = {
+        k: ctx.integer(m, k, where, getattr(base, k), high=3650) for k in WINDOW_KEYS if k not in WINDOW_FLAGS
     }
-    return WindowSettings(**days, incremental=ctx.boolean(m, "incremental", where, base.incremental))
+    values.update({k: ctx.boolean(m, k, where, getattr(base, k)) for k in WINDOW_FLAGS})
+    return WindowSettings(**values)  # type: ignore[arg-type]
 
 
 def _account(

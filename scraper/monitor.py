@@ -166,7 +166,9 @@ def record_run(
                     if key in known:
                         record.update({f: known[key].get(f) for f in outcome.unread_fields})
         resolvable = None
-        if window is not None and records is not None:
+        # A windowed walk that reached the list's end read all of it: applied whole, as without a window.
+        cut_at_window = window is not None and stop is not None
+        if window is not None and stop is not None and records is not None:
             # Records outside the window are neither new nor changed nor resolved: the window is what was read.
             resolvable = window.resolvable(stop, list(records.values()))
             records = {k: r for k, r in records.items() if window.inside(r)}
@@ -200,12 +202,12 @@ def record_run(
             summary=to_jsonable(outcome.summary) if status in APPLIED else None,
         )
         if records is not None:
-            if partial or window is not None:
+            if partial or cut_at_window:
                 # A cut or incomplete read judges what it did not see by the history's copy, so those findings
                 # do not vanish now and come back as new on the next full read; a windowed read judges the
                 # window as the history now holds it (what an incremental read stopped short of included).
                 records = history.active_records(run.account, outcome.marketplace, outcome.section)
-                if window is not None:
+                if window is not None and cut_at_window:
                     records = {k: r for k, r in records.items() if window.inside(r)}
             context = _section_history(history, run.account, run_id, outcome, records)
             report.findings = evaluate(outcome.section, records, changes, rules, today, context)

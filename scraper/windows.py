@@ -46,6 +46,9 @@ Stop = Literal["edge", "known"]
 class WindowSettings:
     """Per-section windows (config ``settings.windows``, overridable per account under ``windows``)."""
 
+    enabled: bool = False
+    """Off by default: every list is read from its first page to its end (or the page limit), as before. Turn
+    on for big accounts (``settings.windows.enabled: true``, or per account)."""
     feedback_days: int = 90
     """Feedback of the last N days (Amazon's own feedback period is 90 days)."""
     notifications_days: int = 90
@@ -59,12 +62,13 @@ class WindowSettings:
 
     def days(self, section: str) -> int | None:
         """The section's window in days; None for a section read whole."""
-        if section not in DATE_FIELDS:
+        if not self.enabled or section not in DATE_FIELDS:
             return None
         return int(getattr(self, f"{section}_days"))
 
 
-WINDOW_KEYS = ("feedback_days", "notifications_days", "case_log_days", "full_every_days", "incremental")
+WINDOW_KEYS = ("enabled", "feedback_days", "notifications_days", "case_log_days", "full_every_days", "incremental")
+WINDOW_FLAGS = ("enabled", "incremental")
 
 DATE_FIELDS: dict[str, str] = {"feedback": "date", "notifications": "date", "case_log": "created"}
 """The record field (its api path in selectors.yaml) by which each date-sorted list is windowed."""
