@@ -112,9 +112,12 @@ def test_records_leaving_the_window_are_not_resolved_and_a_change_inside_is_seen
     changes = _apply(history, run2, {"2": {**mid, "response": "Sorry"}}, later, "edge")
     assert sorted((c.key, c.kind) for c in changes) == [("2", "changed"), ("3", "resolved")]
     active = history.active_records("a", DE, "feedback")
-    assert set(active) == {"1", "2"} and active["1"] == old and active["2"]["response"] == "Sorry"
+    assert set(active) == {"1", "2"}
+    assert active["1"] == old
+    assert active["2"]["response"] == "Sorry"
     rows = {r["key"]: r for r in history.query("SELECT key, last_in_window, last_run FROM records")}
-    assert rows["1"]["last_run"] == run1 and rows["2"]["last_run"] == run2
+    assert rows["1"]["last_run"] == run1
+    assert rows["2"]["last_run"] == run2
     read_at = {r["run_id"]: r["read_at"] for r in history.query("SELECT run_id, read_at FROM section_runs")}
     # when each was last inside a window: record 1 at the first read only
     assert (rows["1"]["last_in_window"], rows["2"]["last_in_window"]) == (read_at[run1], read_at[run2])
@@ -142,7 +145,8 @@ def test_migration_4_keeps_an_older_history(tmp_path: Path) -> None:
 def _read(history: History, status: str, window: dict[str, Any] | None, day: date) -> None:
     run = history.start_run("a")
     history.record_section(run, "a", DE, "feedback", status, None, {}, window=window)
-    history.db.execute("UPDATE section_runs SET read_at = ? WHERE run_id = ?", (f"{day.isoformat()}T02:00:00+00:00", run))
+    when = f"{day.isoformat()}T02:00:00+00:00"
+    history.db.execute("UPDATE section_runs SET read_at = ? WHERE run_id = ?", (when, run))
 
 
 def test_plan_first_read_is_full_then_incremental_until_the_weekly_full_pass(tmp_path: Path) -> None:
@@ -150,15 +154,21 @@ def test_plan_first_read_is_full_then_incremental_until_the_weekly_full_pass(tmp
     settings = WindowSettings(enabled=True)
     plan = plan_windows(history, "a", settings, TODAY)
     first = plan("feedback", DE)
-    assert first is not None and first.full and first.days == 90
-    assert plan("voice_of_customer", DE) is None and plan("regulatory_compliance", DE) is None
+    assert first is not None
+    assert first.full
+    assert first.days == 90
+    assert plan("voice_of_customer", DE) is None
+    assert plan("regulatory_compliance", DE) is None
     full = {"days": 90, "since": "x", "full": True, "pages": 400, "stop": "edge"}
     _read(history, "ok", full, TODAY - timedelta(days=6))
     nightly = plan_windows(history, "a", settings, TODAY)("feedback", DE)
-    assert nightly is not None and not nightly.full and nightly.known == {}
+    assert nightly is not None
+    assert not nightly.full
+    assert nightly.known == {}
     # a week after the last full pass: the whole window again
     weekly = plan_windows(history, "a", settings, TODAY + timedelta(days=1))("feedback", DE)
-    assert weekly is not None and weekly.full
+    assert weekly is not None
+    assert weekly.full
     # an incomplete read (page limit) leaves a gap: the next read is full
     _read(history, "incomplete", {**full, "full": False}, TODAY)
     assert plan_windows(history, "a", settings, TODAY)("feedback", DE).full  # type: ignore[union-attr]
@@ -191,14 +201,17 @@ def test_config_windows_defaults_and_account_override(tmp_path: Path) -> None:
         "settings:\n  windows: {feedback_days: many}\naccounts:\n"
         "  a: {host: https://sellercentral.amazon.de, email: a@b.de, marketplaces: [A1PA6795UKMFR9]}\n"
     )
-    with pytest.raises(ConfigError, match="settings.windows"):
+    with pytest.raises(ConfigError, match=r"settings\.windows"):
         load_config(path)
 
 
 def test_big_account_is_deterministic_lazy_and_moves_on_by_days() -> None:
     yesterday, today = BigAccount(-1, TODAY), BigAccount(0, TODAY)
-    assert len(today.feedback()) == 100_000 and len(yesterday.feedback()) == 99_900
-    assert len(today.cases()) == 600 and len(today.notifications()) == 200 and len(today.listings()) == 5_000
+    assert len(today.feedback()) == 100_000
+    assert len(yesterday.feedback()) == 99_900
+    assert len(today.cases()) == 600
+    assert len(today.notifications()) == 200
+    assert len(today.listings()) == 5_000
     # a row keeps its date from one day to the next; the new day's rows come on top
     assert today.feedback()[100]["feedbackId"] == yesterday.feedback()[0]["feedbackId"]
     assert today.feedback()[100]["feedbackDate"] == yesterday.feedback()[0]["feedbackDate"]
@@ -206,7 +219,9 @@ def test_big_account_is_deterministic_lazy_and_moves_on_by_days() -> None:
     assert today.cases()[2]["creationDate"] == yesterday.cases()[0]["creationDate"]
     # one day on, the five newest entries of the day before are answered (a change inside the window)
     answered = [r["responseText"] is not None for r in today.feedback()[100:105]]
-    assert answered == [True] * 5 and all(r["responseText"] is None for r in yesterday.feedback()[0:5])
+    assert answered == [True] * 5
+    assert all(r["responseText"] is None for r in yesterday.feedback()[0:5])
     assert today.feedback()[12_345] == BigAccount(0, TODAY).feedback()[12_345]
     rows = today.feedback()
-    assert rows.index_of(rows[54_321]["feedbackId"]) == 54_321 and rows.index_of("nope") is None
+    assert rows.index_of(rows[54_321]["feedbackId"]) == 54_321
+    assert rows.index_of("nope") is None
