@@ -12,7 +12,7 @@ section unreadable (the JSON was read), but it is reported as a maintenance noti
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -278,6 +278,13 @@ def _judge(section: SectionSpec, capture: SectionCapture, outcome: SectionOutcom
     # A walk stopped at a window's edge is judged like a cut one: only the counters of periods it covered count.
     cut = capture.truncated or capture.window_stop is not None
     outcome.checks = check_counters(section, capture, outcome.records, truncated=cut)
+    if capture.window_stop is not None and not capture.truncated:
+        outcome.checks = tuple(
+            replace(c, note=f"the read covered its reading window only{c.note.split('page limit', 1)[1]}")
+            if c.verdict == "not comparable" and c.note and "page limit" in c.note
+            else c
+            for c in outcome.checks
+        )
     outcome.counters = {c.name: c.amazon for c in outcome.checks if c.amazon is not None}
     outcome.counted = headline(section, outcome.checks)
     if outcome.status not in {"ok", "empty"}:

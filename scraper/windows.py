@@ -132,7 +132,9 @@ class WindowPlan:
         if self.full or self.known is None or section.api is None:
             return None
         api_fields = set(section.api.fields)
-        for record in records:
+        for record, day in zip(records, days, strict=True):
+            if day is not None and day < self.since:
+                continue  # outside the window: never stored, and no matter
             known = self.known.get(key_text(record_key(section.key, record)))
             if known is None:
                 return None

@@ -70,6 +70,9 @@ def test_incremental_stop_needs_a_whole_page_known_and_unchanged(spec: Spec) -> 
     assert incremental.stop_after(spec, section, feedback_page(changed)) is None
     new = [*rows, row(TODAY, 9)]
     assert incremental.stop_after(spec, section, feedback_page(new)) is None
+    # rows past the window's edge are never stored: they do not keep a page from counting as known
+    old_row = row(TODAY - timedelta(days=200), 99)
+    assert incremental.stop_after(spec, section, feedback_page([*rows, old_row])) == "known"
     # the full pass (first read, weekly) never stops at a known page
     full = WindowPlan("feedback", 90, TODAY, full=True, known=known_of(spec, rows))
     assert full.stop_after(spec, section, feedback_page(rows)) is None
@@ -225,3 +228,38 @@ def test_big_account_is_deterministic_lazy_and_moves_on_by_days() -> None:
     rows = today.feedback()
     assert rows.index_of(rows[54_321]["feedbackId"]) == 54_321
     assert rows.index_of("nope") is None
+
+
+# --- Amazon's counters for the window -------------------------------------------------------------------
+
+
+def _windowed_feedback(spec: Spec, counters: str) -> Any:
+    from tests.test_counters import aggregates, body, capture, exchange, html, page, read
+
+    rows = exchange("rows", body("feedback", "de-typical"))
+    cap = capture("feedback", page(html("feedback", "de-typical"), rows, aggregates(counters)))
+    cap.window_stop = "edge"  # the walk stopped at its window's edge, not at the list's end
+    return read(spec, cap)
+
+
+def test_counters_of_the_window_agree_and_the_lifetime_is_not_judged(spec: Spec) -> None:
+    from tests.test_counters import check
+
+    outcome = _windowed_feedback(spec, "agree")
+    assert outcome.status == "ok"
+    assert check(outcome, "ratings_30_days") == ("agrees", 8, 8, 9)  # the read reached past 30 days
+    lifetime = next(c for c in outcome.checks if c.name == "ratings")
+    assert lifetime.verdict == "not comparable"
+    assert lifetime.note == "the read covered its reading window only"
+
+
+def test_counters_of_the_window_that_disagree_make_it_incomplete(spec: Spec) -> None:
+    from tests.test_counters import check
+
+    outcome = _windowed_feedback(spec, "short")
+    assert outcome.status == "incomplete"
+    assert check(outcome, "1_star_ratings_30_days") == ("fewer", 2, 1, 1)
+    assert outcome.message == (
+        "[feedback] incomplete: Amazon counts more than was read: 1 star ratings 30 days: Amazon counts 2, the read "
+        "has 1"
+    )
