@@ -62,7 +62,7 @@ def one_run(
     """Run the account once (windows None: no window, every page up to max_pages) and record it."""
     account = Account("big", server.base_url, DEMO_EMAIL, "de_DE", (DE,), tuple(sections))
     options = RunOptions(sections=tuple(sections), browser_args=("--no-sandbox",))
-    plan = plan_windows(history, "big", windows, utc_today()) if windows is not None else None
+    plan = plan_windows(history, "big", windows, utc_today(), spec) if windows is not None else None
     started = time.monotonic()
     run = run_account(spec, account, settings, options, CREDS, notify=lambda m: None, windows=plan)
     seconds = time.monotonic() - started

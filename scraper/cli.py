@@ -280,7 +280,8 @@ def _monitored_runs(
                         line.update(escape(message))
 
                     # Big accounts: date-sorted lists within their windows, judged from this history.
-                    windows = plan_windows(history, account.name, account.windows or settings.windows, utc_today())
+                    own = account.windows or settings.windows
+                    windows = plan_windows(history, account.name, own, utc_today(), spec)
                     run = run_account(spec, account, settings, options, credentials, notify=progress, windows=windows)
                 if getattr(args, "show_records", False):
                     print_records(console, run, _titles(spec, account.locale))

@@ -276,9 +276,20 @@ def _judge(section: SectionSpec, capture: SectionCapture, outcome: SectionOutcom
     """Compare the records with Amazon's own counts; a read that is short of them, or cut at the page limit,
     is "incomplete", one that holds more than they count is drift (both with the numbers)."""
     # A walk stopped at a window's edge is judged like a cut one: only the counters of periods it covered count.
-    cut = capture.truncated or capture.window_stop is not None
+    cut = capture.truncated or capture.window_stop not in (None, "filter")
     outcome.checks = check_counters(section, capture, outcome.records, truncated=cut)
-    if capture.window_stop is not None and not capture.truncated:
+    if capture.window_stop == "filter" and section.api is not None and section.api.filter is not None:
+        # The filtered lists were read whole: a count of one of their classes judges them; the others (the
+        # whole list's total, the other classes' tiles) cover listings this read did not ask for.
+        param, values = section.api.filter
+        fields = section.counters.fields if section.counters is not None else {}
+        outcome.checks = tuple(
+            c
+            if c.name in fields and set(fields[c.name].where.values()) & set(values)
+            else replace(c, verdict="not comparable", note=f"the read asked for {param} {', '.join(values)} only")
+            for c in outcome.checks
+        )
+    elif capture.window_stop is not None and not capture.truncated:
         outcome.checks = tuple(
             replace(c, note=f"the read covered its reading window only{c.note.split('page limit', 1)[1]}")
             if c.verdict == "not comparable" and c.note and "page limit" in c.note

@@ -33,7 +33,7 @@ from scraper.login import ensure_signed_in
 from scraper.read import SectionOutcome, Status, read_section
 from scraper.redact import Redactor
 from scraper.spec import SectionSpec, Spec
-from scraper.walk import Pacer, PageStop, collect_section
+from scraper.walk import Pacer, PageSeeds, PageStop, collect_section
 from scraper.windows import PlanWindow
 
 Notify = Callable[[str], None]
@@ -158,11 +158,17 @@ def run_account(
             evidence.begin_section()
             plan = windows(section.id, marketplace) if windows is not None else None
             stop: PageStop | None = None
+            seeds: PageSeeds | None = None
             if plan is not None:
                 window = plan
 
                 def stop(exchange: Exchange) -> str | None:
                     return window.stop_after(spec, section, exchange)
+
+                if plan.filter is not None:
+
+                    def seeds(first: Exchange) -> list[tuple[str, str | None]]:
+                        return window.seeds(section, first)
 
             capture = collect_section(
                 page,
@@ -177,6 +183,7 @@ def run_account(
                 pacer=pacer,
                 retry=settings.retry,
                 stop=stop,
+                seeds=seeds,
             )
             outcome = read_section(spec, section, capture)
             outcome.window = plan

@@ -51,6 +51,9 @@ from scraper.retry import (
 from scraper.retry import goto as retrying_goto
 from scraper.spec import Paging, SectionSpec, Spec
 
+PageSeeds = Callable[[Exchange], list[tuple[str, str | None]]]
+"""Given the first page's data call, the first requests of the filtered lists a big account reads instead of the
+whole list (scraper/windows.py: URL and post data each)."""
 PageStop = Callable[[Exchange], str | None]
 """Asked with a page's data call whether a windowed walk may stop after it (a reason, or None to page on)."""
 
@@ -584,13 +587,20 @@ def _replay(
     if target is None:
         return None
     url, post = target
+    return _fetch(page, url, last.method, post, timeout_ms, policy, sleep)
+
+
+def _fetch(
+    page: Page, url: str, method: str, post: str | None, timeout_ms: int, policy: RetryPolicy, sleep: Sleep = time.sleep
+) -> Exchange:
+    """The page's own (read-only) data call with ``url``/``post``, tried again on transient failures."""
     attempt = 0
     while True:
         try:
             response = page.request.fetch(
                 url,
-                method=last.method,
-                data=post if last.method != "GET" else None,
+                method=method,
+                data=post if method != "GET" else None,
                 headers={"content-type": "application/json"} if post is not None else None,
                 timeout=timeout_ms,
             )
@@ -599,7 +609,7 @@ def _replay(
             pause = policy.pause_s(attempt) if transient and attempt < policy.retries else None
             if pause is None:
                 tries = f" ({attempt + 1} attempts)" if attempt else ""
-                return Exchange("rows", url, last.method, 0, None, post, replayed=True, error=cause + tries)
+                return Exchange("rows", url, method, 0, None, post, replayed=True, error=cause + tries)
         else:
             if response.status not in RETRY_STATUSES:
                 break
@@ -611,7 +621,32 @@ def _replay(
         attempt += 1
     body = response.body() if 200 <= response.status < 300 else None
     error = f"{status_cause(response.status)} ({attempt + 1} attempts)" if attempt and body is None else None
-    return Exchange("rows", url, last.method, response.status, body, post, replayed=True, error=error)
+    return Exchange("rows", url, method, response.status, body, post, replayed=True, error=error)
+
+
+def _collect_seeded(
+    page: Page,
+    section: SectionSpec,
+    capture: SectionCapture,
+    targets: list[tuple[str, str | None]],
+    method: str,
+    max_pages: int,
+    timeout_ms: int,
+    pacer: Pacer,
+    policy: RetryPolicy,
+) -> None:
+    """Each filtered list from its first page to its end, by the page's own request; the page limit cuts it."""
+    for n, (url, post) in enumerate(targets):
+        fetched: Exchange | None = _fetch(page, url, method, post, timeout_ms, policy)
+        while fetched is not None:
+            capture.pages.append(CapturedPage(page.url, None, [fetched]))
+            if not fetched.ok:
+                return  # the reader reports the failed page
+            if len(capture.pages) >= max_pages:
+                capture.truncated = replay_request(section, fetched) is not None or n + 1 < len(targets)
+                return
+            pacer.wait()
+            fetched = _replay(page, section, fetched, timeout_ms, policy)
 
 
 SIDE_CALL_WAIT_MS = 3000
@@ -653,6 +688,7 @@ def collect_section(
     all_json: bool = False,
     sleep: Sleep = time.sleep,
     stop: PageStop | None = None,
+    seeds: PageSeeds | None = None,
 ) -> SectionCapture:
     """Collect every page of one section; never raises for page problems, it records them in the capture.
 
@@ -669,7 +705,7 @@ def collect_section(
     while True:
         capture, cause, retry_after_s = _collect_once(
             page, spec, section, base_url, marketplace, locale, via_menu, max_pages, timeout_ms, pacer, retry,
-            urlparse(base_url).netloc if all_json else None, stop,
+            urlparse(base_url).netloc if all_json else None, stop, seeds,
         )
         if cause is None or attempt >= retry.section_retries:
             break
@@ -710,6 +746,7 @@ def _collect_once(
     policy: RetryPolicy,
     other_host: str | None = None,
     stop: PageStop | None = None,
+    seeds: PageSeeds | None = None,
 ) -> tuple[SectionCapture, str | None, float | None]:
     """One collection of the section: the capture, a transient cause worth another collection, Retry-After."""
     pacer = pacer or Pacer()
@@ -750,6 +787,13 @@ def _collect_once(
                 calls = [x for x in captured.exchanges if x.role == "rows"]
                 if calls and not any(x.ok for x in calls):
                     break  # the page's data call failed: paging on would only repeat the failure
+                first = _last_rows(capture) if seeds is not None else None
+                if seeds is not None and first is not None:
+                    # A big account's nightly read: the filtered lists instead of the whole one.
+                    capture.window_stop = "filter"
+                    _collect_seeded(page, section, capture, seeds(first), first.method, max_pages, timeout_ms,
+                                    pacer, policy)
+                    break
                 href = _next_href(page, section)
                 if href is None:
                     paging = section.api.paging if section.api else None

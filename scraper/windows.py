@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
 from scraper.capture import Exchange
 from scraper.errors import ScraperError
@@ -38,7 +39,7 @@ from scraper.store import READ_OK, History, last_window_reads
 PlanWindow = Callable[[str, str], "WindowPlan | None"]
 """The reading window of a section in a marketplace, or None for a section read whole."""
 
-Stop = Literal["edge", "known"]
+Stop = Literal["edge", "known", "filter"]
 """Why a windowed walk stopped before the list's end: the window's edge, or a page the history already holds."""
 
 
@@ -103,6 +104,28 @@ class WindowPlan:
     """No incremental stop this time (first read, weekly full pass, or incremental stop switched off)."""
     known: dict[str, dict[str, Any]] | None = None
     """The history's active records by key, for the incremental stop (None when it is off)."""
+    filter: tuple[str, tuple[str, ...]] | None = None
+    """A list without dates (Voice of the Customer): the page's own filter whose lists this read reads instead
+    of the whole list (selectors.yaml api.filter); None for the weekly whole list."""
+
+    @property
+    def dated(self) -> bool:
+        return self.section in DATE_FIELDS
+
+    def seeds(self, section: SectionSpec, first: Exchange) -> list[tuple[str, str | None]]:
+        """The first request of each filtered list: the page's own first call with the filter and the first
+        offset (read-only like the page's own call)."""
+        if self.filter is None or section.api is None or section.api.paging is None:
+            return []
+        param, values = self.filter
+        paging = section.api.paging
+        parts = urlparse(first.url)
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        out = []
+        for value in values:
+            wanted = {**query, param: value, paging.page_param: str(paging.start)}
+            out.append((urlunparse(parts._replace(query=urlencode(wanted))), first.post_data))
+        return out
 
     @property
     def since(self) -> date:
@@ -123,6 +146,8 @@ class WindowPlan:
 
     def stop_after(self, spec: Spec, section: SectionSpec, exchange: Exchange) -> Stop | None:
         """Whether the walk may stop after the page this data call gave (never on an empty or unreadable page)."""
+        if not self.dated:
+            return None
         records = self._records(spec, exchange)
         if not records:
             return None
@@ -145,11 +170,16 @@ class WindowPlan:
 
     def inside(self, data: dict[str, Any]) -> bool:
         """Whether a record (JSON form) lies inside the window; one without a date counts as inside."""
+        if not self.dated:
+            return True
         day = _day(data.get(self.field))
         return day is None or day >= self.since
 
     def resolvable(self, stop: str | None, read: list[dict[str, Any]]) -> Callable[[dict[str, Any]], bool]:
         """Which unseen records of the history this read may resolve: those inside what it covered."""
+        if stop == "filter":
+            # A listing missing from the filtered lists improved or went away: which, only the whole list says.
+            return lambda data: False
         if stop == "known":
             days = [d for d in (_day(r.get(self.field)) for r in read) if d is not None]
             oldest = min(days, default=self.today)
@@ -164,15 +194,26 @@ class WindowPlan:
 
     def describe(self, pages: int, stop: str | None) -> str:
         """The window in the summary's words: "feedback: last 90 days, 3 pages"."""
+        many = f"{pages} page{'s' if pages != 1 else ''}"
+        if not self.dated:
+            if self.filter is not None:
+                return f"{self.section}: {self.filter[0]} {', '.join(self.filter[1])} only, {many}"
+            return f"{self.section}: the whole list, {many}"
         how = {"known": ", stopped at a page already in the history", "edge": "", None: ", to the list's end"}
         return f"{self.section}: last {self.days} days, {pages} page{'s' if pages != 1 else ''}{how.get(stop, '')}"
 
     def to_json(self, pages: int, stop: str | None) -> dict[str, Any]:
         """What the history keeps of the window of one read."""
-        return {"days": self.days, "since": self.since.isoformat(), "full": self.full, "pages": pages, "stop": stop}
+        since = self.since.isoformat() if self.dated else None
+        window = {"days": self.days, "since": since, "full": self.full, "pages": pages, "stop": stop}
+        if self.filter is not None:
+            window["filter"] = [self.filter[0], list(self.filter[1])]
+        return window
 
 
-def plan_windows(history: History, account: str, windows: WindowSettings, today: date) -> PlanWindow:
+def plan_windows(
+    history: History, account: str, windows: WindowSettings, today: date, spec: Spec | None = None
+) -> PlanWindow:
     """The reading window of each section of one account's run, judged from the history.
 
     The first read of a window, and the periodic full pass (no ``full`` read within ``full_every_days``),
@@ -182,11 +223,19 @@ def plan_windows(history: History, account: str, windows: WindowSettings, today:
     """
 
     def plan(section: str, marketplace: str) -> WindowPlan | None:
+        reads = last_window_reads(history, account, marketplace, section)
+        window = [json.loads(r["window"]) if r["window"] else None for r in reads]
+        api = spec.section(section).api if spec is not None and section in spec.sections else None
+        if windows.enabled and api is not None and api.filter is not None and section not in DATE_FIELDS:
+            # Voice of the Customer: the filtered lists each night, the whole list every full_every_days.
+            pairs = zip(reads, window, strict=True)
+            full_day = next((r["read_at"] for r, w in pairs if w and w["full"] and r["status"] in READ_OK), None)
+            if full_day is not None and (today - date.fromisoformat(full_day[:10])).days < windows.full_every_days:
+                return WindowPlan(section, 0, today, False, filter=api.filter)
+            return WindowPlan(section, 0, today, True)
         days = windows.days(section)
         if not days:
             return None  # 0: the whole list, as before
-        reads = last_window_reads(history, account, marketplace, section)
-        window = [json.loads(r["window"]) if r["window"] else None for r in reads]
         covered = bool(reads) and reads[0]["status"] in READ_OK and window[0] is not None and window[0]["days"] >= days
         last_full = next(
             (r["read_at"] for r, w in zip(reads, window, strict=True) if w and w["full"] and r["status"] in READ_OK),

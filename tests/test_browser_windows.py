@@ -42,7 +42,7 @@ def big(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoServer]
 
 def night(spec: Spec, server: DemoServer, history: History, windows: WindowSettings) -> dict:
     account = Account("big", server.base_url, DEMO_EMAIL, "de_DE", (DE,), SECTIONS)
-    plan = plan_windows(history, "big", windows, utc_today())
+    plan = plan_windows(history, "big", windows, utc_today(), spec)
     run = run_account(spec, account, SETTINGS, OPTIONS, CREDS, notify=lambda m: None, windows=plan)
     report = record_run(history, spec, run)
     return {s.section: s for s in report.sections}
@@ -104,3 +104,38 @@ def test_first_run_reads_the_window_and_the_next_night_stops_at_known_pages(
     third = night(spec, big, history, WindowSettings(enabled=True, feedback_days=2, full_every_days=0))
     assert third["feedback"].message == "feedback: last 2 days, 11 pages"
     assert third["feedback"].changes == {}
+
+
+def test_voice_of_the_customer_reads_its_filtered_lists_between_full_passes(
+    spec: Spec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The typical demo: 12 listings, 5 a page; one Very poor, two Poor, two Fair."""
+    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
+    history = History(tmp_path / "history.db")
+    windows = WindowSettings(enabled=True)
+    options = RunOptions(browser_args=tuple(CHROMIUM_ARGS), sections=("voice_of_customer",))
+    with DemoServer(DemoOptions()) as server:
+        account = Account("big", server.base_url, DEMO_EMAIL, "de_DE", (DE,), ("voice_of_customer",))
+
+        def run_once() -> object:
+            plan = plan_windows(history, "big", windows, utc_today(), spec)
+            run = run_account(spec, account, SETTINGS, options, CREDS, notify=lambda m: None, windows=plan)
+            (report,) = record_run(history, spec, run).sections
+            return report
+
+        first = run_once()
+        assert (first.status, first.message) == ("ok", "voice_of_customer: the whole list, 3 pages")
+        assert first.changes == {"new": 12}
+        server.request_log.clear()
+        second = run_once()
+    assert (second.status, second.message) == (
+        "ok",
+        "voice_of_customer: pcxHealth VERY_POOR, POOR, FAIR only, 4 pages",
+    )
+    assert second.changes == {}  # nothing resolved: the Good, Excellent and suppressed ones were not asked for
+    asked = [p for _, p in server.request_log if p.startswith("/pcrHealth/pcrListingSummary")]
+    assert [("pcxHealth=" in p, "pageOffset=0" in p) for p in asked] == [(False, True)] + [(True, True)] * 3
+    verdicts = {c.name: c.verdict for c in second.checks}
+    assert verdicts["very_poor_listings"] == verdicts["poor_listings"] == verdicts["fair_listings"] == "agrees"
+    assert verdicts["good_listings"] == verdicts["listings"] == "not comparable"
+    assert len(history.active_records("big", DE, "voice_of_customer")) == 12

@@ -145,9 +145,9 @@ def test_migration_4_keeps_an_older_history(tmp_path: Path) -> None:
     assert (record["key"], record["last_in_window"]) == ("k", None)
 
 
-def _read(history: History, status: str, window: dict[str, Any] | None, day: date) -> None:
+def _read(history: History, status: str, window: dict[str, Any] | None, day: date, section: str = "feedback") -> None:
     run = history.start_run("a")
-    history.record_section(run, "a", DE, "feedback", status, None, {}, window=window)
+    history.record_section(run, "a", DE, section, status, None, {}, window=window)
     when = f"{day.isoformat()}T02:00:00+00:00"
     history.db.execute("UPDATE section_runs SET read_at = ? WHERE run_id = ?", (when, run))
 
@@ -263,3 +263,32 @@ def test_counters_of_the_window_that_disagree_make_it_incomplete(spec: Spec) -> 
         "[feedback] incomplete: Amazon counts more than was read: 1 star ratings 30 days: Amazon counts 2, the read "
         "has 1"
     )
+
+
+def test_filtered_plan_asks_each_value_from_the_first_offset_and_resolves_nothing(spec: Spec, tmp_path: Path) -> None:
+    section = spec.section("voice_of_customer")
+    assert section.api is not None
+    assert section.api.filter == ("pcxHealth", ("VERY_POOR", "POOR", "FAIR"))
+    plan = WindowPlan("voice_of_customer", 0, TODAY, False, filter=section.api.filter)
+    first = Exchange("rows", "https://x/pcrHealth/pcrListingSummary?pageOffset=0&pageSize=25&mkid=M", "GET", 200, b"{}")
+    urls = [url for url, _ in plan.seeds(section, first)]
+    assert urls == [
+        f"https://x/pcrHealth/pcrListingSummary?pageOffset=0&pageSize=25&mkid=M&pcxHealth={v}"
+        for v in ("VERY_POOR", "POOR", "FAIR")
+    ]
+    assert plan.resolvable("filter", [])({"cx_health": "POOR"}) is False
+    assert plan.inside({"cx_health": "GOOD"}) is True
+    assert plan.stop_after(spec, section, first) is None
+    assert plan.describe(4, "filter") == "voice_of_customer: pcxHealth VERY_POOR, POOR, FAIR only, 4 pages"
+    # nightly filtered after a whole-list read; the whole list again after full_every_days
+    history = History(tmp_path / "h.db")
+    settings = WindowSettings(enabled=True)
+    assert plan_windows(history, "a", settings, TODAY, spec)("voice_of_customer", DE).filter is None  # type: ignore[union-attr]
+    whole = {"days": 0, "since": None, "full": True, "pages": 200, "stop": None}
+    _read(history, "ok", whole, TODAY, "voice_of_customer")
+    nightly = plan_windows(history, "a", settings, TODAY, spec)("voice_of_customer", DE)
+    assert nightly is not None
+    assert nightly.filter == section.api.filter
+    later = plan_windows(history, "a", settings, TODAY + timedelta(days=7), spec)("voice_of_customer", DE)
+    assert later is not None
+    assert later.filter is None

@@ -851,6 +851,9 @@ class _Request:
         except FixtureMissingError as exc:
             return _Response.json({"message": str(exc)}, 404)
         empty = section.id in self.options.empty_sections
+        health = params.get("pcxHealth") if section.id == "voice_of_customer" else None
+        if health:  # the page's own filter (seen as a query parameter: VERY_POOR, POOR)
+            dataset = Dataset([r for r in dataset.rows if r.get("pcxHealth") == health], dataset.body)
         if section.id == "feedback":
             last_key = str(params.get("lastEvaluatedKey") or "")
             body, total = feedback_body(section, dataset, page_value, size, empty, last_key)
