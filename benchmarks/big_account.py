@@ -85,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sections", default=",".join(SECTIONS))
     parser.add_argument("--full-max-pages", type=int, default=60)
     parser.add_argument("--feedback-days", type=int, default=90)
+    parser.add_argument(
+        "--compare-findings",
+        action="store_true",
+        help="also read the next night's whole window into a fresh history and compare the findings",
+    )
     args = parser.parse_args(argv)
     sections = tuple(s for s in args.sections.split(",") if s)
     spec = load_spec()
@@ -102,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
             nights.append(one_run(spec, server, history, sections, first_settings, windows, "first run (window)"))
             options.big_day = 0  # one day on: today's rows added, a few of yesterday's changed
             nights.append(one_run(spec, server, history, sections, night_settings, windows, "next night (window)"))
+            if args.compare_findings:
+                fresh = History(Path(tmp) / "fresh.db")
+                nights.append(one_run(spec, server, fresh, sections, first_settings, windows, "whole window, fresh"))
             full_history = History(Path(tmp) / "full.db")
             full_settings = replace(first_settings, max_pages=args.full_max_pages)
             nights.append(one_run(spec, server, full_history, sections, full_settings, None, "full read (no window)"))
@@ -113,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in nights:
         cells = " ".join(f"{str(n.pages.get(s, '-')) + ' ' + n.status.get(s, '?')[:5]:>14}" for s in sections)
         print(f"{n.label:24} {n.seconds:7.1f} {cells}")
-    full = nights[2]
+    full = next(n for n in nights if n.label.startswith("full read"))
     rate = sum(full.pages.values()) / full.seconds if full.seconds else 0
     total_pages = {"feedback": 5005, "case_log": 61, "notifications": 8, "voice_of_customer": 200}
     whole = sum(total_pages[s] for s in sections)
@@ -123,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     for s in sections:
         print(f"  {s}: {nights[1].status.get(s)}: {nights[1].message.get(s)}")
     night = nights[1]
+    fresh_read = next((n for n in nights if n.label == "whole window, fresh"), None)
+    if fresh_read is not None:
+        print("\nFindings, next night (incremental) vs the whole window read fresh:")
+        for s in sections:
+            a, b = night.findings.get(s, set()), fresh_read.findings.get(s, set())
+            verdict = "same" if a == b else f"differ ({len(a - b)} only nightly, {len(b - a)} only fresh)"
+            print(f"  {s}: {len(a)} vs {len(b)}: {verdict}")
     worst = max(night.pages.values(), default=0)
     ok = worst <= 15 and night.seconds <= 180
     print(f"\nTarget nightly <= 15 pages per section and <= 180 s: {'met' if ok else 'NOT met'} "

@@ -291,7 +291,7 @@ def _judge(section: SectionSpec, capture: SectionCapture, outcome: SectionOutcom
         )
     elif capture.window_stop is not None and not capture.truncated:
         outcome.checks = tuple(
-            replace(c, note=f"the read covered its reading window only{c.note.split('page limit', 1)[1]}")
+            replace(c, note=c.note.replace("the page limit", "its reading window"))
             if c.verdict == "not comparable" and c.note and "page limit" in c.note
             else c
             for c in outcome.checks

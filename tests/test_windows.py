@@ -250,7 +250,7 @@ def test_counters_of_the_window_agree_and_the_lifetime_is_not_judged(spec: Spec)
     assert check(outcome, "ratings_30_days") == ("agrees", 8, 8, 9)  # the read reached past 30 days
     lifetime = next(c for c in outcome.checks if c.name == "ratings")
     assert lifetime.verdict == "not comparable"
-    assert lifetime.note == "the read covered its reading window only"
+    assert lifetime.note == "the read stopped at its reading window"
 
 
 def test_counters_of_the_window_that_disagree_make_it_incomplete(spec: Spec) -> None:
