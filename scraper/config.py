@@ -42,6 +42,7 @@ settings:                      # all optional; defaults shown
     case_log_days: 30          # cases created in the last 30 days (older open ones: the weekly full pass)
     full_every_days: 7         # the whole window without incremental stop at least this often
     incremental: true          # stop at a page the history already holds unchanged (window covered before)
+    full_max_pages: 1000       # page limit of a whole-window read (the first, the weekly); nights: max_pages
 accounts:
   main:
     host: https://sellercentral.amazon.de
@@ -201,7 +202,7 @@ def _windows(ctx: Checker, node: object, where: str, parent: YamlMap, base: Wind
     """Reading windows; keys left out keep ``base`` (the defaults, or settings.windows for an account)."""
     m = ctx.mapping(node, where, set(), set(WINDOW_KEYS), parent)
     values: dict[str, int | bool] = {
-        k: ctx.integer(m, k, where, getattr(base, k), high=3650) for k in WINDOW_KEYS if k not in WINDOW_FLAGS
+        k: ctx.integer(m, k, where, getattr(base, k), high=100_000) for k in WINDOW_KEYS if k not in WINDOW_FLAGS
     }
     values.update({k: ctx.boolean(m, k, where, getattr(base, k)) for k in WINDOW_FLAGS})
     return WindowSettings(**values)  # type: ignore[arg-type]

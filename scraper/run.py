@@ -178,7 +178,7 @@ def run_account(
                 marketplace,
                 account.locale,
                 via_menu=options.via_menu,
-                max_pages=settings.max_pages,
+                max_pages=plan.max_pages if plan is not None and plan.max_pages else settings.max_pages,
                 timeout_ms=settings.timeout_ms,
                 pacer=pacer,
                 retry=settings.retry,

@@ -60,6 +60,9 @@ class WindowSettings:
     window (a reply, a strike-through) are seen."""
     incremental: bool = True
     """Stop at a page the history already holds unchanged (once the history covers the window)."""
+    full_max_pages: int = 1000
+    """The page limit of a read of the whole window or list (the first, and the periodic full pass): a 90-day
+    window of a big seller's feedback is hundreds of pages. Nights keep settings.max_pages."""
 
     def days(self, section: str) -> int | None:
         """The section's window in days; None for a section read whole."""
@@ -68,7 +71,10 @@ class WindowSettings:
         return int(getattr(self, f"{section}_days"))
 
 
-WINDOW_KEYS = ("enabled", "feedback_days", "notifications_days", "case_log_days", "full_every_days", "incremental")
+WINDOW_KEYS = (
+    "enabled", "feedback_days", "notifications_days", "case_log_days", "full_every_days", "incremental",
+    "full_max_pages",
+)
 WINDOW_FLAGS = ("enabled", "incremental")
 
 DATE_FIELDS: dict[str, str] = {"feedback": "date", "notifications": "date", "case_log": "created"}
@@ -104,6 +110,8 @@ class WindowPlan:
     """No incremental stop this time (first read, weekly full pass, or incremental stop switched off)."""
     known: dict[str, dict[str, Any]] | None = None
     """The history's active records by key, for the incremental stop (None when it is off)."""
+    max_pages: int | None = None
+    """This read's page limit where it differs from settings.max_pages (a full read: full_max_pages)."""
     filter: tuple[str, tuple[str, ...]] | None = None
     """A list without dates (Voice of the Customer): the page's own filter whose lists this read reads instead
     of the whole list (selectors.yaml api.filter); None for the weekly whole list."""
@@ -232,7 +240,7 @@ def plan_windows(
             full_day = next((r["read_at"] for r, w in pairs if w and w["full"] and r["status"] in READ_OK), None)
             if full_day is not None and (today - date.fromisoformat(full_day[:10])).days < windows.full_every_days:
                 return WindowPlan(section, 0, today, False, filter=api.filter)
-            return WindowPlan(section, 0, today, True)
+            return WindowPlan(section, 0, today, True, max_pages=windows.full_max_pages)
         days = windows.days(section)
         if not days:
             return None  # 0: the whole list, as before
@@ -244,7 +252,7 @@ def plan_windows(
         recent = last_full is not None and (today - date.fromisoformat(last_full[:10])).days < windows.full_every_days
         if windows.incremental and covered and recent:
             return WindowPlan(section, days, today, False, history.active_records(account, marketplace, section))
-        return WindowPlan(section, days, today)
+        return WindowPlan(section, days, today, max_pages=windows.full_max_pages)
 
     return plan
 

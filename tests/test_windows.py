@@ -199,7 +199,7 @@ def test_config_windows_defaults_and_account_override(tmp_path: Path) -> None:
     assert config.accounts["b"].windows == WindowSettings(
         enabled=True, case_log_days=14, feedback_days=30, incremental=False
     )
-    assert WindowSettings() == WindowSettings(False, 90, 90, 30, 7, True)  # the documented defaults
+    assert WindowSettings() == WindowSettings(False, 90, 90, 30, 7, True, 1000)  # the documented defaults
     path.write_text(
         "settings:\n  windows: {feedback_days: many}\naccounts:\n"
         "  a: {host: https://sellercentral.amazon.de, email: a@b.de, marketplaces: [A1PA6795UKMFR9]}\n"
