@@ -160,6 +160,7 @@ def test_plan_first_read_is_full_then_incremental_until_the_weekly_full_pass(tmp
     assert first is not None
     assert first.full
     assert first.days == 90
+    assert first.max_pages == 1000  # the whole window may be hundreds of pages; nights keep max_pages
     assert plan("voice_of_customer", DE) is None
     assert plan("regulatory_compliance", DE) is None
     full = {"days": 90, "since": "x", "full": True, "pages": 400, "stop": "edge"}
@@ -168,6 +169,7 @@ def test_plan_first_read_is_full_then_incremental_until_the_weekly_full_pass(tmp
     assert nightly is not None
     assert not nightly.full
     assert nightly.known == {}
+    assert nightly.max_pages is None
     # a week after the last full pass: the whole window again
     weekly = plan_windows(history, "a", settings, TODAY + timedelta(days=1))("feedback", DE)
     assert weekly is not None
