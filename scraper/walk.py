@@ -699,6 +699,8 @@ def collect_section(
     every other JSON call of the site's own host too (role "other"), for ``scraper capture`` and ``scraper
     doctor``; a run does not need them. ``stop`` (a pure judge, scraper/windows.py) is asked after each page
     with its data call whether the walk may stop there: the window's edge, or a page the history holds.
+    ``seeds`` (Voice of the Customer between full passes) turns the first page's data call into the first
+    requests of the page's own filtered lists, each read to its end instead of the whole list.
     """
     started = time.monotonic()
     attempt = 0
