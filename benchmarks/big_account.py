@@ -105,11 +105,17 @@ def main(argv: list[str] | None = None) -> int:
         with DemoServer(options) as server:
             history = History(Path(tmp) / "windowed.db")
             nights.append(one_run(spec, server, history, sections, first_settings, windows, "first run (window)"))
+            if args.compare_findings:
+                # The same history, read the next night without incremental stop and filter: the reference.
+                history.db.execute(f"VACUUM INTO '{Path(tmp) / 'whole.db'}'")
             options.big_day = 0  # one day on: today's rows added, a few of yesterday's changed
             nights.append(one_run(spec, server, history, sections, night_settings, windows, "next night (window)"))
             if args.compare_findings:
-                fresh = History(Path(tmp) / "fresh.db")
-                nights.append(one_run(spec, server, fresh, sections, first_settings, windows, "whole window, fresh"))
+                whole = History(Path(tmp) / "whole.db")
+                nights.append(
+                    one_run(spec, server, whole, sections, first_settings, replace(windows, full_every_days=0),
+                            "next night, whole window")
+                )
             full_history = History(Path(tmp) / "full.db")
             full_settings = replace(first_settings, max_pages=args.full_max_pages)
             nights.append(one_run(spec, server, full_history, sections, full_settings, None, "full read (no window)"))
@@ -131,12 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     for s in sections:
         print(f"  {s}: {nights[1].status.get(s)}: {nights[1].message.get(s)}")
     night = nights[1]
-    fresh_read = next((n for n in nights if n.label == "whole window, fresh"), None)
+    fresh_read = next((n for n in nights if n.label == "next night, whole window"), None)
     if fresh_read is not None:
-        print("\nFindings, next night (incremental) vs the whole window read fresh:")
+        print("\nFindings of the next night: windowed (incremental, filtered) vs the whole window and list:")
         for s in sections:
             a, b = night.findings.get(s, set()), fresh_read.findings.get(s, set())
-            verdict = "same" if a == b else f"differ ({len(a - b)} only nightly, {len(b - a)} only fresh)"
+            verdict = "same" if a == b else f"differ ({len(a - b)} only windowed, {len(b - a)} only whole)"
             print(f"  {s}: {len(a)} vs {len(b)}: {verdict}")
     worst = max(night.pages.values(), default=0)
     ok = worst <= 15 and night.seconds <= 180

@@ -79,6 +79,10 @@ WINDOW_FLAGS = ("enabled", "incremental")
 
 DATE_FIELDS: dict[str, str] = {"feedback": "date", "notifications": "date", "case_log": "created"}
 """The record field (its api path in selectors.yaml) by which each date-sorted list is windowed."""
+INCREMENTAL = frozenset({"feedback", "notifications"})
+"""Lists whose older entries rarely change, so a page the history holds tells that the pages after it hold
+nothing new. Not the Case Log: it is sorted by creation, and an old case changes its status anywhere in the
+list (its window is read whole each night)."""
 
 
 def _day(value: Any) -> date | None:
@@ -250,7 +254,7 @@ def plan_windows(
             None,
         )
         recent = last_full is not None and (today - date.fromisoformat(last_full[:10])).days < windows.full_every_days
-        if windows.incremental and covered and recent:
+        if windows.incremental and section in INCREMENTAL and covered and recent:
             return WindowPlan(section, days, today, False, history.active_records(account, marketplace, section))
         return WindowPlan(section, days, today, max_pages=windows.full_max_pages)
 

@@ -161,7 +161,7 @@ def test_plan_first_read_is_full_then_incremental_until_the_weekly_full_pass(tmp
     assert first.full
     assert first.days == 90
     assert first.max_pages == 1000  # the whole window may be hundreds of pages; nights keep max_pages
-    assert plan("voice_of_customer", DE) is None
+    assert plan("voice_of_customer", DE) is None  # no spec given: the filter is unknown
     assert plan("regulatory_compliance", DE) is None
     full = {"days": 90, "since": "x", "full": True, "pages": 400, "stop": "edge"}
     _read(history, "ok", full, TODAY - timedelta(days=6))
@@ -170,6 +170,11 @@ def test_plan_first_read_is_full_then_incremental_until_the_weekly_full_pass(tmp
     assert not nightly.full
     assert nightly.known == {}
     assert nightly.max_pages is None
+    # the Case Log never stops at a known page: an old case changes its status anywhere in the list
+    _read(history, "ok", {**full, "days": 30}, TODAY - timedelta(days=1), "case_log")
+    case_log = plan_windows(history, "a", settings, TODAY)("case_log", DE)
+    assert case_log is not None
+    assert case_log.full
     # a week after the last full pass: the whole window again
     weekly = plan_windows(history, "a", settings, TODAY + timedelta(days=1))("feedback", DE)
     assert weekly is not None
