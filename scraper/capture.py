@@ -106,6 +106,8 @@ class SectionCapture:
     pager_probe: bool = False
     """A rendered page showed no Next control although its data call came back full without saying it was the
     last: the walk asked for the following page itself, and the list went on (the pager selector is stale)."""
+    window_stop: str | None = None
+    """Why a windowed walk stopped before the list's end (scraper/windows.py): "edge" or "known"."""
 
     @property
     def html_pages(self) -> list[str]:

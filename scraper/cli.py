@@ -77,6 +77,7 @@ from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
 from scraper.store import open_history
 from scraper.summary import print_account_report, print_records, records_table
 from scraper.unrecorded import alert_unrecorded, unrecorded_report
+from scraper.windows import plan_windows, utc_today
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -278,7 +279,10 @@ def _monitored_runs(
                     def progress(message: str, line: Status = status) -> None:
                         line.update(escape(message))
 
-                    run = run_account(spec, account, settings, options, credentials, notify=progress)
+                    # Big accounts: date-sorted lists within their windows, judged from this history.
+                    own = account.windows or settings.windows
+                    windows = plan_windows(history, account.name, own, utc_today(), spec)
+                    run = run_account(spec, account, settings, options, credentials, notify=progress, windows=windows)
                 if getattr(args, "show_records", False):
                     print_records(console, run, _titles(spec, account.locale))
                 try:

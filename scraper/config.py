@@ -16,6 +16,7 @@ from scraper.evidence import DEFAULT_KEEP, TRACE_MODES, TraceMode
 from scraper.findings import SEVERITIES, FindingRules
 from scraper.records import RECORD_TYPES
 from scraper.retry import RetryPolicy
+from scraper.windows import WINDOW_FLAGS, WINDOW_KEYS, WindowSettings
 from scraper.yamlcheck import Checker, YamlMap, load_yaml
 
 EXAMPLE = """\
@@ -34,6 +35,14 @@ settings:                      # all optional; defaults shown
   evidence_keep: 10            # runs whose evidence of unread sections each account keeps; 0 = no evidence
   evidence_trace: on_failure   # Playwright trace of each unread section's walk (on_failure or off)
   evidence_dir: null           # else <state folder>/evidence; owner-only, holds unredacted pages and cookies
+  windows:                     # big accounts: date-sorted lists are read back this far (0 = the whole list)
+    enabled: false             # off: every list is read to its end (or max_pages); true for big accounts
+    feedback_days: 90          # Feedback Manager, newest first: stop at the first page older than this
+    notifications_days: 90
+    case_log_days: 30          # cases created in the last 30 days (older open ones: the weekly full pass)
+    full_every_days: 7         # the whole window without incremental stop at least this often
+    incremental: true          # stop at a page the history already holds unchanged (window covered before)
+    full_max_pages: 1000       # page limit of a whole-window read (the first, the weekly); nights: max_pages
 accounts:
   main:
     host: https://sellercentral.amazon.de
@@ -46,6 +55,7 @@ accounts:
       urls: ["mailto://user:app-password@gmail.com", "tgram://bottoken/chatid"]
       min_severity: warning    # info, warning or critical
       notify_when_nothing_new: false
+    windows: {enabled: true, feedback_days: 30}   # optional: this account's own (rest: settings.windows)
 findings:                      # optional; defaults in scraper/findings.py (FindingRules)
   due_soon_days: 7             # first warning this many days before a due date (and open requests turn critical)
   due_final_days: 2            # second, critical warning this many days before it; another once it has passed
@@ -90,6 +100,8 @@ class Settings:
     """Further collections of a section whose page's own data call failed for a transient cause."""
     backoff_ms: int = 1000
     backoff_max_ms: int = 30000
+    windows: WindowSettings = field(default_factory=WindowSettings)
+    """Reading windows of the date-sorted lists (scraper/windows.py)."""
 
     @property
     def retry(self) -> RetryPolicy:
@@ -109,6 +121,8 @@ class Account:
     marketplaces: tuple[str, ...]
     sections: tuple[str, ...]
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    windows: WindowSettings | None = None
+    """This account's reading windows; None: settings.windows."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +158,7 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     defaults = Settings()
     keys = {"delay_ms", "jitter_ms", "max_pages", "timeout_ms", "human_timeout_s", "chromium_path"}
     keys |= {"evidence_keep", "evidence_trace", "evidence_dir"}
-    keys |= {"retries", "section_retries", "backoff_ms", "backoff_max_ms"}
+    keys |= {"retries", "section_retries", "backoff_ms", "backoff_max_ms", "windows"}
     m = ctx.mapping(node, "settings", set(), keys, top)
     path = m.get("chromium_path")
     if path is not None and not isinstance(path, str):
@@ -178,14 +192,32 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
         section_retries=ctx.integer(m, "section_retries", "settings", defaults.section_retries, high=MAX_RETRIES),
         backoff_ms=backoff_ms,
         backoff_max_ms=backoff_max_ms,
+        windows=_windows(ctx, m["windows"], "settings.windows", m, WindowSettings())
+        if "windows" in m
+        else WindowSettings(),
     )
 
 
-def _account(ctx: Checker, name: object, node: object, parent: YamlMap) -> Account:
+def _windows(ctx: Checker, node: object, where: str, parent: YamlMap, base: WindowSettings) -> WindowSettings:
+    """Reading windows; keys left out keep ``base`` (the defaults, or settings.windows for an account)."""
+    m = ctx.mapping(node, where, set(), set(WINDOW_KEYS), parent)
+    values: dict[str, int | bool] = {
+        k: ctx.integer(m, k, where, getattr(base, k), high=100_000) for k in WINDOW_KEYS if k not in WINDOW_FLAGS
+    }
+    values.update({k: ctx.boolean(m, k, where, getattr(base, k)) for k in WINDOW_FLAGS})
+    return WindowSettings(**values)  # type: ignore[arg-type]
+
+
+def _account(
+    ctx: Checker, name: object, node: object, parent: YamlMap, base_windows: WindowSettings | None = None
+) -> Account:
     where = f"accounts.{name}"
+    base_windows = base_windows or WindowSettings()
     if not isinstance(name, str) or not _ACCOUNT_NAME.fullmatch(name):
         ctx.fail(where, "account names are letters, digits, - and _ (up to 41)", parent, str(name))
-    m = ctx.mapping(node, where, {"host", "email", "marketplaces"}, {"locale", "sections", "alerts"}, parent)
+    m = ctx.mapping(
+        node, where, {"host", "email", "marketplaces"}, {"locale", "sections", "alerts", "windows"}, parent
+    )
     host = ctx.string(m, "host", where).rstrip("/")
     if not re.fullmatch(r"https?://[^/\s]+", host):
         ctx.fail(
@@ -210,7 +242,10 @@ def _account(ctx: Checker, name: object, node: object, parent: YamlMap) -> Accou
                 f"{where}.sections", f"unknown section {section!r} (known: {', '.join(RECORD_TYPES)})", m, "sections"
             )
     alerts = _alerts(ctx, m["alerts"], f"{where}.alerts", m) if "alerts" in m else AlertSettings()
-    return Account(name, host, email, locale.replace("-", "_"), tuple(marketplaces), tuple(sections), alerts)
+    windows = _windows(ctx, m["windows"], f"{where}.windows", m, base_windows) if "windows" in m else None
+    return Account(
+        name, host, email, locale.replace("-", "_"), tuple(marketplaces), tuple(sections), alerts, windows
+    )
 
 
 def _alerts(ctx: Checker, node: object, where: str, parent: YamlMap) -> AlertSettings:
@@ -256,9 +291,10 @@ def load_config(path: Path) -> Config:
     accounts_node = top["accounts"]
     if not isinstance(accounts_node, YamlMap) or not accounts_node:
         ctx.fail("accounts", "expected a mapping of account names to accounts", top, "accounts")
+    settings = _settings(ctx, top.get("settings", YamlMap()), top)
     return Config(
         path=path,
-        settings=_settings(ctx, top.get("settings", YamlMap()), top),
-        accounts={str(n): _account(ctx, n, node, accounts_node) for n, node in accounts_node.items()},
+        settings=settings,
+        accounts={str(n): _account(ctx, n, node, accounts_node, settings.windows) for n, node in accounts_node.items()},
         rules=_rules(ctx, top.get("findings", YamlMap()), top),
     )

@@ -143,7 +143,11 @@ def record_run(
     for outcome in run.outcomes:
         section = spec.section(outcome.section)
         status = history_status(outcome, run)
+        window = outcome.window
+        stop = outcome.capture.window_stop if outcome.capture is not None else None
         notes = [outcome.message] if outcome.message else []
+        if window is not None and status in APPLIED:
+            notes.insert(0, window.describe(outcome.pages, stop))  # "feedback: last 90 days, 3 pages"
         notes += outcome.notices
         if outcome.truncated and status != "incomplete":  # read_section says so itself for an incomplete read
             notes.append("stopped at the page limit (settings.max_pages)")
@@ -161,6 +165,13 @@ def record_run(
                 for key, record in records.items():
                     if key in known:
                         record.update({f: known[key].get(f) for f in outcome.unread_fields})
+        resolvable = None
+        # A windowed walk that reached the list's end read all of it: applied whole, as without a window.
+        cut_at_window = window is not None and stop is not None
+        if window is not None and stop is not None and records is not None:
+            # Records outside the window are neither new nor changed nor resolved: the window is what was read.
+            resolvable = window.resolvable(stop, list(records.values()))
+            records = {k: r for k, r in records.items() if window.inside(r)}
         changes: list[Change] = history.record_section(
             run_id,
             run.account,
@@ -172,6 +183,8 @@ def record_run(
             to_jsonable(outcome.summary),
             partial=partial,
             counters=counters_json(outcome),
+            window=window.to_json(outcome.pages, stop) if window is not None else None,
+            resolvable=resolvable,
         )
         report = SectionReport(
             outcome.marketplace,
@@ -189,10 +202,13 @@ def record_run(
             summary=to_jsonable(outcome.summary) if status in APPLIED else None,
         )
         if records is not None:
-            if partial:
+            if partial or cut_at_window:
                 # A cut or incomplete read judges what it did not see by the history's copy, so those findings
-                # do not vanish now and come back as new on the next full read.
+                # do not vanish now and come back as new on the next full read; a windowed read judges the
+                # window as the history now holds it (what an incremental read stopped short of included).
                 records = history.active_records(run.account, outcome.marketplace, outcome.section)
+                if window is not None and cut_at_window:
+                    records = {k: r for k, r in records.items() if window.inside(r)}
             context = _section_history(history, run.account, run_id, outcome, records)
             report.findings = evaluate(outcome.section, records, changes, rules, today, context)
             base_url = outcome.capture.requested_url if outcome.capture is not None else None

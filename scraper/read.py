@@ -12,7 +12,7 @@ section unreadable (the JSON was read), but it is reported as a maintenance noti
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -63,6 +63,8 @@ class SectionOutcome:
     capture: SectionCapture | None = field(default=None, repr=False, compare=False)
     evidence: Path | None = None
     """The folder with the screenshot, pages, JSON and trace of a section that was not read (scraper.evidence)."""
+    window: Any = None
+    """The reading window of this read (scraper.windows.WindowPlan), where the section was windowed."""
 
     @property
     def verification(self) -> str:
@@ -273,7 +275,27 @@ def read_section(spec: Spec, section: SectionSpec, capture: SectionCapture) -> S
 def _judge(section: SectionSpec, capture: SectionCapture, outcome: SectionOutcome) -> None:
     """Compare the records with Amazon's own counts; a read that is short of them, or cut at the page limit,
     is "incomplete", one that holds more than they count is drift (both with the numbers)."""
-    outcome.checks = check_counters(section, capture, outcome.records)
+    # A walk stopped at a window's edge is judged like a cut one: only the counters of periods it covered count.
+    cut = capture.truncated or capture.window_stop not in (None, "filter")
+    outcome.checks = check_counters(section, capture, outcome.records, truncated=cut)
+    if capture.window_stop == "filter" and section.api is not None and section.api.filter is not None:
+        # The filtered lists were read whole: a count of one of their classes judges them; the others (the
+        # whole list's total, the other classes' tiles) cover listings this read did not ask for.
+        param, values = section.api.filter
+        fields = section.counters.fields if section.counters is not None else {}
+        outcome.checks = tuple(
+            c
+            if c.name in fields and set(fields[c.name].where.values()) & set(values)
+            else replace(c, verdict="not comparable", note=f"the read asked for {param} {', '.join(values)} only")
+            for c in outcome.checks
+        )
+    elif capture.window_stop is not None and not capture.truncated:
+        outcome.checks = tuple(
+            replace(c, note=c.note.replace("the page limit", "its reading window"))
+            if c.verdict == "not comparable" and c.note and "page limit" in c.note
+            else c
+            for c in outcome.checks
+        )
     outcome.counters = {c.name: c.amazon for c in outcome.checks if c.amazon is not None}
     outcome.counted = headline(section, outcome.checks)
     if outcome.status not in {"ok", "empty"}:

@@ -18,7 +18,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from scraper import paths
 from scraper.browser import launched, new_context
-from scraper.capture import SectionCapture, load_capture, save_capture
+from scraper.capture import Exchange, SectionCapture, load_capture, save_capture
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials, load_credentials
 from scraper.errors import (
@@ -33,7 +33,8 @@ from scraper.login import ensure_signed_in
 from scraper.read import SectionOutcome, Status, read_section
 from scraper.redact import Redactor
 from scraper.spec import SectionSpec, Spec
-from scraper.walk import Pacer, collect_section
+from scraper.walk import Pacer, PageSeeds, PageStop, collect_section
+from scraper.windows import PlanWindow
 
 Notify = Callable[[str], None]
 
@@ -142,8 +143,9 @@ def run_account(
     options: RunOptions,
     credentials: Credentials | None = None,
     notify: Notify = print,
+    windows: PlanWindow | None = None,
 ) -> AccountRun:
-    """Walk every configured marketplace and section of one account."""
+    """Walk every configured marketplace and section of one account (date-sorted lists within ``windows``)."""
     creds = credentials or load_credentials(account.name, account.email)
     result = AccountRun(account.name)
     sections = list(options.sections or account.sections)
@@ -154,6 +156,20 @@ def run_account(
 
         def read(section: SectionSpec, marketplace: str) -> SectionOutcome:
             evidence.begin_section()
+            plan = windows(section.id, marketplace) if windows is not None else None
+            stop: PageStop | None = None
+            seeds: PageSeeds | None = None
+            if plan is not None:
+                window = plan
+
+                def stop(exchange: Exchange) -> str | None:
+                    return window.stop_after(spec, section, exchange)
+
+                if plan.filter is not None:
+
+                    def seeds(first: Exchange) -> list[tuple[str, str | None]]:
+                        return window.seeds(section, first)
+
             capture = collect_section(
                 page,
                 spec,
@@ -162,12 +178,15 @@ def run_account(
                 marketplace,
                 account.locale,
                 via_menu=options.via_menu,
-                max_pages=settings.max_pages,
+                max_pages=plan.max_pages if plan is not None and plan.max_pages else settings.max_pages,
                 timeout_ms=settings.timeout_ms,
                 pacer=pacer,
                 retry=settings.retry,
+                stop=stop,
+                seeds=seeds,
             )
             outcome = read_section(spec, section, capture)
+            outcome.window = plan
             evidence.end_section(outcome)  # before anything else loads: the page is as the failure left it
             return outcome
 

@@ -126,6 +126,9 @@ class ApiSource:
     total: str | None
     paging: Paging | None
     body: Mapping[str, Any] | None
+    filter: tuple[str, tuple[str, ...]] | None = None
+    """The page's own query filter a big account's nightly read uses (param, values): each value's list is
+    read instead of the whole list (scraper/windows.py)."""
 
 
 @dataclass(frozen=True)
@@ -497,7 +500,9 @@ def _paging_token(ctx: SpecChecker, m: YamlMap, where: str) -> dict[str, str]:
 def _api_source(
     ctx: SpecChecker, node: object, where: str, rt: type, enums: dict[str, EnumParser], p: YamlMap
 ) -> ApiSource:
-    m = ctx.mapping(node, where, {"url_pattern", "rows", "fields"}, {"method", "total", "paging", "body"}, p)
+    m = ctx.mapping(
+        node, where, {"url_pattern", "rows", "fields"}, {"method", "total", "paging", "body", "filter"}, p
+    )
     method = m.get("method", "GET")
     if method not in {"GET", "POST"}:
         ctx.fail(f"{where}.method", "expected GET or POST", m, "method")
@@ -513,7 +518,13 @@ def _api_source(
         total=ctx.api_path(m, "total", where) if "total" in m else None,
         paging=_paging(ctx, m["paging"], f"{where}.paging", m) if "paging" in m else None,
         body=m.get("body"),
+        filter=_filter(ctx, m["filter"], f"{where}.filter", m) if "filter" in m else None,
     )
+
+
+def _filter(ctx: SpecChecker, node: object, where: str, parent: YamlMap) -> tuple[str, tuple[str, ...]]:
+    m = ctx.mapping(node, where, {"param", "values"}, set(), parent)
+    return ctx.string(m, "param", where), tuple(ctx.string_list(m, "values", where))
 
 
 def _summary(ctx: SpecChecker, node: object, where: str, enums: dict[str, EnumParser], parent: YamlMap) -> SummarySpec:

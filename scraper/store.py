@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -92,6 +92,12 @@ MIGRATIONS: list[str] = [
     # 3: the numbers behind a finding (issue 9, early warnings), JSON: urgency, the rule's numbers, link
     """
     ALTER TABLE findings ADD COLUMN detail TEXT;
+    """,
+    # 4: reading windows (issue 13): the window each section read covered (JSON: days, since, full, pages,
+    # stop), and when each record was last seen inside a window
+    """
+    ALTER TABLE section_runs ADD COLUMN window TEXT;
+    ALTER TABLE records ADD COLUMN last_in_window TEXT;
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -265,19 +271,23 @@ class History:
         summary: Any = None,
         partial: bool = False,
         counters: Any = None,
+        window: Any = None,
+        resolvable: Callable[[dict[str, Any]], bool] | None = None,
     ) -> list[Change]:
         """Store one section's outcome; where it was read, diff and apply its records and return the changes.
 
         ``partial`` (the page limit cut the read, or Amazon counts more than it found; always so for status
         "incomplete"): records not seen are not resolved, since they were not looked at; what was seen is
-        still new, changed or reappeared. ``counters``: Amazon's own counts as this read saw them.
+        still new, changed or reappeared. ``counters``: Amazon's own counts as this read saw them. ``window``:
+        the reading window this read covered (scraper/windows.py, JSON); ``resolvable``: which unseen records
+        it may resolve (those inside what it covered; the others keep their state, untouched).
         """
         at = now_iso()
         partial = partial or status == "incomplete"
         with self.transaction():
             self.db.execute(
                 "INSERT INTO section_runs (run_id, account, marketplace, section, status, message, record_count, "
-                "summary, read_at, counters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "summary, read_at, counters, window) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     account,
@@ -289,6 +299,7 @@ class History:
                     _dumps(summary) if summary is not None else None,
                     at,
                     _dumps(counters) if counters is not None else None,
+                    _dumps(window) if window is not None else None,
                 ),
             )
             if status not in APPLIED or records is None:
@@ -300,6 +311,8 @@ class History:
             )
             if partial:
                 changes = [c for c in changes if c.kind != "resolved"]
+            elif resolvable is not None:
+                changes = [c for c in changes if c.kind != "resolved" or resolvable(c.data)]
             where = (account, marketplace, section)
             for change in changes:
                 if change.kind == "resolved":
@@ -310,7 +323,8 @@ class History:
                     )
                 elif change.kind == "new":
                     self.db.execute(
-                        "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                        "INSERT INTO records (account, marketplace, section, key, data, first_seen, last_seen, "
+                        "first_run, last_run, resolved_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
                         (*where, change.key, _dumps(change.data), at, at, run_id, run_id),
                     )
                 self.db.execute(
@@ -320,9 +334,9 @@ class History:
                 )
             for key, data in records.items():  # seen now: refresh value and last-seen, clear "resolved"
                 self.db.execute(
-                    "UPDATE records SET data = ?, last_seen = ?, last_run = ?, resolved_run = NULL "
-                    "WHERE account = ? AND marketplace = ? AND section = ? AND key = ?",
-                    (_dumps(data), at, run_id, *where, key),
+                    "UPDATE records SET data = ?, last_seen = ?, last_run = ?, resolved_run = NULL, "
+                    "last_in_window = ? WHERE account = ? AND marketplace = ? AND section = ? AND key = ?",
+                    (_dumps(data), at, run_id, at, *where, key),
                 )
         return changes
 
@@ -456,3 +470,14 @@ def open_history(path: Path) -> Iterator[History]:
         yield history
     finally:
         history.close()
+
+
+def last_window_reads(history: History, account: str, marketplace: str, section: str) -> list[sqlite3.Row]:
+    """The section's reads that applied records, newest first (run_id, status, window JSON or None)."""
+    return list(
+        history.db.execute(
+            f"SELECT run_id, status, window, read_at FROM section_runs WHERE account = ? AND marketplace = ? AND "
+            f"section = ? AND status IN ({', '.join('?' * len(APPLIED))}) ORDER BY run_id DESC",
+            (account, marketplace, section, *APPLIED),
+        )
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +50,12 @@ from scraper.retry import (
 )
 from scraper.retry import goto as retrying_goto
 from scraper.spec import Paging, SectionSpec, Spec
+
+PageSeeds = Callable[[Exchange], list[tuple[str, str | None]]]
+"""Given the first page's data call, the first requests of the filtered lists a big account reads instead of the
+whole list (scraper/windows.py: URL and post data each)."""
+PageStop = Callable[[Exchange], str | None]
+"""Asked with a page's data call whether a windowed walk may stop after it (a reason, or None to page on)."""
 
 
 @dataclass(frozen=True)
@@ -580,13 +587,20 @@ def _replay(
     if target is None:
         return None
     url, post = target
+    return _fetch(page, url, last.method, post, timeout_ms, policy, sleep)
+
+
+def _fetch(
+    page: Page, url: str, method: str, post: str | None, timeout_ms: int, policy: RetryPolicy, sleep: Sleep = time.sleep
+) -> Exchange:
+    """The page's own (read-only) data call with ``url``/``post``, tried again on transient failures."""
     attempt = 0
     while True:
         try:
             response = page.request.fetch(
                 url,
-                method=last.method,
-                data=post if last.method != "GET" else None,
+                method=method,
+                data=post if method != "GET" else None,
                 headers={"content-type": "application/json"} if post is not None else None,
                 timeout=timeout_ms,
             )
@@ -595,7 +609,7 @@ def _replay(
             pause = policy.pause_s(attempt) if transient and attempt < policy.retries else None
             if pause is None:
                 tries = f" ({attempt + 1} attempts)" if attempt else ""
-                return Exchange("rows", url, last.method, 0, None, post, replayed=True, error=cause + tries)
+                return Exchange("rows", url, method, 0, None, post, replayed=True, error=cause + tries)
         else:
             if response.status not in RETRY_STATUSES:
                 break
@@ -607,7 +621,32 @@ def _replay(
         attempt += 1
     body = response.body() if 200 <= response.status < 300 else None
     error = f"{status_cause(response.status)} ({attempt + 1} attempts)" if attempt and body is None else None
-    return Exchange("rows", url, last.method, response.status, body, post, replayed=True, error=error)
+    return Exchange("rows", url, method, response.status, body, post, replayed=True, error=error)
+
+
+def _collect_seeded(
+    page: Page,
+    section: SectionSpec,
+    capture: SectionCapture,
+    targets: list[tuple[str, str | None]],
+    method: str,
+    max_pages: int,
+    timeout_ms: int,
+    pacer: Pacer,
+    policy: RetryPolicy,
+) -> None:
+    """Each filtered list from its first page to its end, by the page's own request; the page limit cuts it."""
+    for n, (url, post) in enumerate(targets):
+        fetched: Exchange | None = _fetch(page, url, method, post, timeout_ms, policy)
+        while fetched is not None:
+            capture.pages.append(CapturedPage(page.url, None, [fetched]))
+            if not fetched.ok:
+                return  # the reader reports the failed page
+            if len(capture.pages) >= max_pages:
+                capture.truncated = replay_request(section, fetched) is not None or n + 1 < len(targets)
+                return
+            pacer.wait()
+            fetched = _replay(page, section, fetched, timeout_ms, policy)
 
 
 SIDE_CALL_WAIT_MS = 3000
@@ -648,6 +687,8 @@ def collect_section(
     retry: RetryPolicy = NO_RETRIES,
     all_json: bool = False,
     sleep: Sleep = time.sleep,
+    stop: PageStop | None = None,
+    seeds: PageSeeds | None = None,
 ) -> SectionCapture:
     """Collect every page of one section; never raises for page problems, it records them in the capture.
 
@@ -656,14 +697,17 @@ def collect_section(
     time), which the walk cannot repeat alone, is collected again from its first page, up to
     ``retry.section_retries`` times after a backoff that honours the call's Retry-After. ``all_json`` keeps
     every other JSON call of the site's own host too (role "other"), for ``scraper capture`` and ``scraper
-    doctor``; a run does not need them.
+    doctor``; a run does not need them. ``stop`` (a pure judge, scraper/windows.py) is asked after each page
+    with its data call whether the walk may stop there: the window's edge, or a page the history holds.
+    ``seeds`` (Voice of the Customer between full passes) turns the first page's data call into the first
+    requests of the page's own filtered lists, each read to its end instead of the whole list.
     """
     started = time.monotonic()
     attempt = 0
     while True:
         capture, cause, retry_after_s = _collect_once(
             page, spec, section, base_url, marketplace, locale, via_menu, max_pages, timeout_ms, pacer, retry,
-            urlparse(base_url).netloc if all_json else None,
+            urlparse(base_url).netloc if all_json else None, stop, seeds,
         )
         if cause is None or attempt >= retry.section_retries:
             break
@@ -703,6 +747,8 @@ def _collect_once(
     pacer: Pacer | None,
     policy: RetryPolicy,
     other_host: str | None = None,
+    stop: PageStop | None = None,
+    seeds: PageSeeds | None = None,
 ) -> tuple[SectionCapture, str | None, float | None]:
     """One collection of the section: the capture, a transient cause worth another collection, Retry-After."""
     pacer = pacer or Pacer()
@@ -743,6 +789,13 @@ def _collect_once(
                 calls = [x for x in captured.exchanges if x.role == "rows"]
                 if calls and not any(x.ok for x in calls):
                     break  # the page's data call failed: paging on would only repeat the failure
+                first = _last_rows(capture) if seeds is not None else None
+                if seeds is not None and first is not None:
+                    # A big account's nightly read: the filtered lists instead of the whole one.
+                    capture.window_stop = "filter"
+                    _collect_seeded(page, section, capture, seeds(first), first.method, max_pages, timeout_ms,
+                                    pacer, policy)
+                    break
                 href = _next_href(page, section)
                 if href is None:
                     paging = section.api.paging if section.api else None
@@ -757,6 +810,12 @@ def _collect_once(
                             break
                         capture.pager_probe = True
                     replaying = True
+            if stop is not None and (href is not None or replaying):
+                last = _last_rows(capture)
+                if last is not None and last in capture.pages[-1].exchanges:
+                    capture.window_stop = stop(last)
+                    if capture.window_stop is not None:
+                        break
             if len(capture.pages) >= max_pages:
                 last = _last_rows(capture)
                 capture.truncated = href is not None or (

@@ -89,7 +89,7 @@ def voc_summary(fixtures_dir: Path, case: str, data: Dataset, empty: bool) -> di
     if empty:
         return dict.fromkeys(HEALTH_KEYS.values(), 0)
     path = fixtures_dir / "voice_of_customer" / "api" / f"{case}.summary.json"
-    if path.is_file():
+    if path.is_file() and isinstance(data.rows, list):  # the big account's generated rows count themselves
         return {k: v for k, v in _read_json(path).items() if not k.startswith("_")}
     counts = dict.fromkeys(HEALTH_KEYS.values(), 0)
     for row in data.rows:
@@ -157,7 +157,13 @@ def feedback_body(
     if last_key:
         try:
             after = json.loads(base64.urlsafe_b64decode(last_key.encode("ascii")))["demoAfter"]
-            start = next(i for i, r in enumerate(rows) if isinstance(r, dict) and r.get("feedbackId") == after) + 1
+            index_of = getattr(rows, "index_of", None)  # the big account finds a row without walking the list
+            found = index_of(after) if index_of is not None else None
+            if index_of is not None and found is None:
+                raise StopIteration
+            start = (found if found is not None else next(
+                i for i, r in enumerate(rows) if isinstance(r, dict) and r.get("feedbackId") == after
+            )) + 1
         except (ValueError, KeyError, TypeError, StopIteration):
             start = len(rows)  # an unknown key continues with nothing, not with page one again
     chunk = rows[max(start, 0) : max(start, 0) + size] if start >= 0 else []
@@ -205,6 +211,25 @@ def _feedback_day(row: Any) -> date | None:
         return date.fromisoformat(text[:10])
     except ValueError:
         return None
+
+
+def big_aggregates(counts: dict[str, dict[int, int]], skew: int) -> dict[str, Any]:
+    """The aggregates body of the big account, from its star counts per period (scraper/demo/big.py)."""
+    periods = {}
+    for name, stars in counts.items():
+        stars = {**stars, 5: max(0, stars[5] + skew)}
+        total = sum(stars.values())
+        block: dict[str, Any] = {"durationName": name, "meanRating": None, "positiveCount": stars[4] + stars[5]}
+        block["negativeCount"], block["neutralCount"] = stars[1] + stars[2], stars[3]
+        if total:
+            block["meanRating"] = round(sum(n * c for n, c in stars.items()) / total, 1)
+        for n, count in stars.items():
+            share = round(100 * count / total) if total else 0
+            block[f"rating{n}"], block[f"rating{n}Percentage"] = count, share
+            block[f"rating{n}PercentageDisplayString"] = f"{share}%"
+        block["effectiveRating"] = block["meanRating"]
+        periods[name] = block
+    return {"merchantId": "ADEMOMERCHANT0", "durationResponseMap": periods}
 
 
 def feedback_aggregates(data: Dataset, today: date, empty: bool, skew: int) -> dict[str, Any]:

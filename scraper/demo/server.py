@@ -34,11 +34,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pyotp
 
 from scraper.demo import pages
+from scraper.demo.big import BIG_SECTIONS, BigAccount, feedback_star_counts
+from scraper.demo.big import PAGE_SIZES as BIG_PAGE_SIZES
 from scraper.demo.data import (
     Dataset,
     FixtureMissingError,
     account_summary,
     adjust_counts,
+    big_aggregates,
     feedback_aggregates,
     feedback_body,
     grow_dataset,
@@ -177,9 +180,18 @@ class DemoOptions:
     """Sections whose pages send and show no count of their list (body totals left out, no counter text, no
     aggregates call), as a page that changed its counters would."""
 
+    big: bool = False
+    """The big account (scraper/demo/big.py): 100,000 feedback entries, 5,000 listings, 600 cases and 200
+    notifications, generated a page at a time, in the real pages' own page sizes."""
+    big_day: int = 0
+    """Days the big account has moved on (new rows at the top, a few changed), for "the next night"; -1 is the
+    account as it was yesterday (its newest rows dated yesterday)."""
+
     def page_size_of(self, section_id: str) -> int:
         """Rows per page the app of this section requests: the real page's own size where known (the case
         lobby asks for 10), else ``page_size``."""
+        if self.big and section_id in BIG_PAGE_SIZES:
+            return BIG_PAGE_SIZES[section_id]
         return SECTIONS[section_id].page_size or self.page_size
 
 
@@ -809,6 +821,8 @@ class _Request:
     def _dataset(self, section: Section, case: str) -> Dataset:
         """The case's rows, grown to DemoOptions.rows where a row count is set."""
         dataset = load_dataset(self.demo.fixtures_dir, section, case)
+        if self.options.big and section.id in BIG_SECTIONS:
+            return Dataset(BigAccount(self.options.big_day).rows(section.id), dataset.body)  # type: ignore[arg-type]
         count = self.options.rows.get(section.id)
         return dataset if count is None else grow_dataset(section.id, dataset, count)
 
@@ -837,6 +851,9 @@ class _Request:
         except FixtureMissingError as exc:
             return _Response.json({"message": str(exc)}, 404)
         empty = section.id in self.options.empty_sections
+        health = params.get("pcxHealth") if section.id == "voice_of_customer" else None
+        if health:  # the page's own filter (seen as a query parameter: VERY_POOR, POOR)
+            dataset = Dataset([r for r in dataset.rows if r.get("pcxHealth") == health], dataset.body)
         if section.id == "feedback":
             last_key = str(params.get("lastEvaluatedKey") or "")
             body, total = feedback_body(section, dataset, page_value, size, empty, last_key)
@@ -929,6 +946,9 @@ class _Request:
             return _Response.json({"message": "Not Found"}, 404)
         skew = self.options.counter_skew.get(sid, 0)
         today = datetime.now(UTC).date()
+        if self.options.big and self.session is not None:
+            counts = feedback_star_counts(self.options.big_day, today)
+            return _Response.json(big_aggregates(counts, skew))
         return self._summary_of(sid, lambda _f, _c, data, empty: feedback_aggregates(data, today, empty, skew))
 
 
@@ -1152,6 +1172,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-counters", action="append", default=[], choices=list(SECTIONS), help="the section shows no counts"
     )
+    parser.add_argument(
+        "--big",
+        action="store_true",
+        help="the big account: 100,000 feedback entries, 5,000 listings, 600 cases, 200 notifications",
+    )
+    parser.add_argument("--big-day", type=int, default=0, help="days the big account has moved on (new rows, changes)")
     parser.add_argument("--verbose", action="store_true", help="print every request")
     return parser
 
@@ -1172,6 +1198,8 @@ def main(argv: list[str] | None = None) -> int:
         empty_sections=frozenset(args.empty),
         counter_skew=dict(args.counter_skew),
         counters_missing=frozenset(args.no_counters),
+        big=args.big,
+        big_day=args.big_day,
         **fault_options(args),
     )
     server = DemoServer(options, port=args.port)
