@@ -34,6 +34,7 @@ settings:                      # all optional; defaults shown
   evidence_keep: 10            # runs whose evidence of unread sections each account keeps; 0 = no evidence
   evidence_trace: on_failure   # Playwright trace of each unread section's walk (on_failure or off)
   evidence_dir: null           # else <state folder>/evidence; owner-only, holds unredacted pages and cookies
+  block_resources: true        # skip images, fonts and media (never needed to read a page)
 accounts:
   main:
     host: https://sellercentral.amazon.de
@@ -90,6 +91,8 @@ class Settings:
     """Further collections of a section whose page's own data call failed for a transient cause."""
     backoff_ms: int = 1000
     backoff_max_ms: int = 30000
+    block_resources: bool = True
+    """Abort image, font and media requests (scraper.browser.BLOCKED_RESOURCES); none is needed to read."""
 
     @property
     def retry(self) -> RetryPolicy:
@@ -145,6 +148,7 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     keys = {"delay_ms", "jitter_ms", "max_pages", "timeout_ms", "human_timeout_s", "chromium_path"}
     keys |= {"evidence_keep", "evidence_trace", "evidence_dir"}
     keys |= {"retries", "section_retries", "backoff_ms", "backoff_max_ms"}
+    keys |= {"block_resources"}
     m = ctx.mapping(node, "settings", set(), keys, top)
     path = m.get("chromium_path")
     if path is not None and not isinstance(path, str):
@@ -178,6 +182,7 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
         section_retries=ctx.integer(m, "section_retries", "settings", defaults.section_retries, high=MAX_RETRIES),
         backoff_ms=backoff_ms,
         backoff_max_ms=backoff_max_ms,
+        block_resources=ctx.boolean(m, "block_resources", "settings", defaults.block_resources),
     )
 
 
