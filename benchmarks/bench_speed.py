@@ -226,6 +226,56 @@ def child_limit(plan_path: str) -> int:
     return 0
 
 
+def child_hold(plan_path: str, contexts: int) -> int:
+    """In the child: ``contexts`` signed-in contexts of one browser, each on a section page; then hold
+    (prints "ready", waits for stdin to close) so the parent can weigh the process tree."""
+    from playwright.sync_api import sync_playwright
+
+    plan = json.loads(Path(plan_path).read_text())
+    step = plan["steps"][-1]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"), args=["--disable-quic", "--disable-gpu"]
+        )
+        for _ in range(contexts):
+            page = browser.new_context(storage_state=plan["session"], locale="de-DE").new_page()
+            page.goto(step["url"])
+            page.locator(step["ready"]).first.wait_for(state="attached", timeout=15000)
+        print("ready", flush=True)
+        sys.stdin.read()
+        browser.close()
+    return 0
+
+
+def weigh(groups: list[int], plan_path: Path, env: dict[str, str]) -> float:
+    """Peak PSS (MiB) of holders started at once, one process per entry of ``groups`` (its context count)."""
+    holders = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--child-hold", str(plan_path), str(n)],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in groups
+    ]
+    try:
+        for holder in holders:
+            said = holder.stdout.readline().strip() if holder.stdout is not None else ""
+            if said != "ready":
+                raise RuntimeError(f"a holder did not get ready (said {said!r})")
+        peak = 0.0
+        for _ in range(10):
+            peak = max(peak, sum(tree_pss_kib(h.pid) for h in holders) / 1024)
+            time.sleep(0.2)
+        return peak
+    finally:
+        for holder in holders:
+            assert holder.stdin is not None
+            holder.stdin.close()
+            holder.wait()
+
+
 # --- the parent ---------------------------------------------------------------------------------------------
 
 
@@ -326,6 +376,7 @@ def main() -> None:
     }
     names = [f"shop-{i + 1}" for i in range(args.accounts)]
     rows: dict[str, list[Sample]] = {}
+    memory: dict[str, list[float]] = {}
     reference: set[tuple[str, str, str]] | None = None
     mismatched: list[str] = []
     try:
@@ -366,7 +417,11 @@ def main() -> None:
             plan_path.write_text(json.dumps(plan))
             del rows["warm-up"], rows["plan"]
 
+            n = args.accounts
             for _ in range(args.runs):
+                memory.setdefault(f"{n} workers, one browser each", []).append(weigh([1] * n, plan_path, env))
+                memory.setdefault(f"1 browser shared by {n} contexts", []).append(weigh([n], plan_path, env))
+                memory.setdefault("1 browser, 1 context", []).append(weigh([1], plan_path, env))
                 rows.setdefault("limit (bare Playwright)", []).append(
                     launch(counter, ["--child-limit", str(plan_path)], env, None)
                 )
@@ -386,6 +441,16 @@ def main() -> None:
         shutil.rmtree(home, ignore_errors=True)
 
     print_table(args, rows, mismatched)
+    print()
+    print("Memory with every context signed in and on the feedback page (bare Playwright, peak PSS):")
+    print()
+    print("| layout | peak PSS MiB | per context beyond the first | runs |")
+    print("|---|---:|---:|---|")
+    single = statistics.median(memory["1 browser, 1 context"])
+    for label, values in memory.items():
+        median = statistics.median(values)
+        extra = "-" if label.startswith("1 browser, 1") else f"{(median - single) / (args.accounts - 1):.0f}"
+        print(f"| {label} | {median:.0f} | {extra} | {', '.join(f'{v:.0f}' for v in values)} |")
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -443,6 +508,8 @@ def print_table(args: argparse.Namespace, rows: dict[str, list[Sample]], mismatc
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--child-tool":
         sys.exit(child_tool(sys.argv[2], sys.argv[3:]))
+    if len(sys.argv) > 3 and sys.argv[1] == "--child-hold":
+        sys.exit(child_hold(sys.argv[2], int(sys.argv[3])))
     if len(sys.argv) > 2 and sys.argv[1] == "--child-limit":
         sys.exit(child_limit(sys.argv[2]))
     main()
