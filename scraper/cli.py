@@ -290,6 +290,8 @@ def _monitored_runs(
         workers = getattr(args, "parallel", None) or 1
         if workers > 1 and len(accounts) > 1:
             _parallel_runs(args, console, history, accounts, settings, options, credentials, workers, record)
+            order = {account.name: n for n, account in enumerate(accounts)}
+            reports.sort(key=lambda pair: order[pair[0].account])  # recorded as they finished; listed as configured
         else:
             for account in accounts:
                 run_id = history.start_run(account.name)
