@@ -361,7 +361,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="repetitions per variant (median)")
     parser.add_argument("--latency-ms", type=int, default=150, help="demo server delay per request")
     parser.add_argument("--accounts", type=int, default=4, help="N for the sequential and parallel rows")
+    parser.add_argument("--leak", type=int, metavar="N", help="only the leak check: N accounts walked in turn")
     args = parser.parse_args()
+    if args.leak:
+        leak_check(args)
+        return
 
     counter = Counter()
     counter.install()
@@ -451,6 +455,57 @@ def main() -> None:
         median = statistics.median(values)
         extra = "-" if label.startswith("1 browser, 1") else f"{(median - single) / (args.accounts - 1):.0f}"
         print(f"| {label} | {median:.0f} | {extra} | {', '.join(f'{v:.0f}' for v in values)} |")
+
+
+def _own_pss_kib(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:")), 0)
+
+
+def leak_check(args: argparse.Namespace) -> None:
+    """N accounts walked in turn by one ``scraper run --all``: the process tree's peak and the tool
+    process's own memory over the run (a leak would make both grow with every account)."""
+    options = DemoOptions(latency_ms=args.latency_ms, page_size=PAGE_SIZE, rows=dict(ROWS))
+    home = Path(tempfile.mkdtemp(prefix="sc-watch-bench-leak-"))
+    env = {
+        **os.environ,
+        "SC_WATCH_HOME": str(home),
+        "SC_WATCH_PASSWORD": DEMO_PASSWORD,
+        "SC_WATCH_TOTP_SECRET": DEMO_TOTP_SECRET,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
+    names = [f"shop-{i + 1}" for i in range(args.leak)]
+    try:
+        with DemoServer(options) as server:
+            write_config(home / "config.yaml", server, names, {"evidence_trace": "off"})
+            argv = ["--config", str(home / "config.yaml"), "run", "--all", "--db", str(home / "h.sqlite3")]
+            started = time.perf_counter()
+            process = subprocess.Popen([sys.executable, "-m", "scraper", *argv], env=env, stdout=subprocess.DEVNULL)
+            own: list[tuple[float, float]] = []
+            tree: list[tuple[float, float]] = []
+            while process.poll() is None:
+                now = time.perf_counter() - started
+                own.append((now, _own_pss_kib(process.pid) / 1024))
+                tree.append((now, tree_pss_kib(process.pid) / 1024))
+                time.sleep(0.2)
+            wall = time.perf_counter() - started
+            records = records_of(home / "h.sqlite3")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    print(f"leak check: {args.leak} accounts in turn, {wall:.1f} s, exit {process.returncode}")
+    print()
+    print("| part of the run | tool process PSS MiB (max) | process tree PSS MiB (max) |")
+    print("|---|---:|---:|")
+    for label, low, high in (("first tenth", 0.0, 0.1), ("middle", 0.45, 0.55), ("last tenth", 0.9, 1.0)):
+        mine = [v for t, v in own if low * wall <= t <= high * wall] or [0.0]
+        whole = [v for t, v in tree if low * wall <= t <= high * wall] or [0.0]
+        print(f"| {label} | {max(mine):.0f} | {max(whole):.0f} |")
+    same = len({frozenset(v) for v in records.values()}) == 1 and len(records) == args.leak
+    print()
+    print(f"- every account the same records: {'yes' if same else 'no'}")
 
 
 def _median(values: list[float | None]) -> float | None:
