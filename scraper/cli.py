@@ -285,6 +285,10 @@ def _monitored_runs(
                 unwritten.append(exc)
                 report = alert_unrecorded(unrecorded_report(run, run_id, exc), account.alerts)
             print_account_report(console, report)
+            for outcome in run.outcomes:
+                # Recorded and alerted: the raw pages are no longer needed, and a night of many accounts must
+                # not keep every account's pages in memory (benchmarks/bench_speed.py --leak).
+                outcome.capture = None
             reports.append((run, report))
 
         workers = getattr(args, "parallel", None) or 1
