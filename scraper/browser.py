@@ -74,14 +74,15 @@ def _block_heavy(route: Route) -> None:
         route.continue_()
 
 
-def new_context(browser: Browser, storage_state: Path | None, locale: str) -> BrowserContext:
+def new_context(browser: Browser, storage_state: Path | None, locale: str, block: bool = True) -> BrowserContext:
     """A context restoring a saved session (when the file exists and can be loaded; a damaged one is moved
-    aside), in the account's language, without images, fonts and media."""
+    aside), in the account's language, without images, fonts and media unless ``block`` is False."""
     usable = usable_session(storage_state)[0] if storage_state is not None else None
     context = browser.new_context(
         storage_state=str(usable) if usable is not None else None,
         locale=locale.replace("_", "-"),
         viewport={"width": 1400, "height": 900},
     )
-    context.route("**/*", _block_heavy)
+    if block:
+        context.route("**/*", _block_heavy)
     return context

@@ -74,7 +74,7 @@ from scraper.run import AccountRun, RunOptions, capture_account, login_account, 
 from scraper.serialize import dumps, to_jsonable
 from scraper.session import storage_state_problem
 from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
-from scraper.store import open_history
+from scraper.store import History, open_history
 from scraper.summary import print_account_report, print_records, records_table
 from scraper.unrecorded import alert_unrecorded, unrecorded_report
 from scraper.windows import plan_windows, utc_today
@@ -271,40 +271,89 @@ def _monitored_runs(
                 f"[yellow]run {stale['id']} of {escape(stale['account'])} (started {stale['started']}) did not "
                 "finish (killed, or the machine stopped) and recorded nothing: marked interrupted[/yellow]"
             )
-        for account in accounts:
-            run_id = history.start_run(account.name)
+
+        def record(account: Account, run_id: int, run: AccountRun) -> None:
+            if getattr(args, "show_records", False):
+                print_records(console, run, _titles(spec, account.locale))
             try:
-                with console.status(f"[{account.name}] starting Chromium") as status:
-
-                    def progress(message: str, line: Status = status) -> None:
-                        line.update(escape(message))
-
-                    # Big accounts: date-sorted lists within their windows, judged from this history.
-                    own = account.windows or settings.windows
-                    windows = plan_windows(history, account.name, own, utc_today(), spec)
-                    run = run_account(spec, account, settings, options, credentials, notify=progress, windows=windows)
-                if getattr(args, "show_records", False):
-                    print_records(console, run, _titles(spec, account.locale))
-                try:
-                    # One transaction for the whole account: findings and the alert are worked out from all of
-                    # it, so a write cut short must leave nothing (the next run then finds the same news).
-                    with history.transaction():
-                        recorded = record_run(history, spec, run, rules, run_id=run_id)
-                    report = alert(recorded, account.alerts)
-                except HistoryWriteError as exc:
-                    history.settle_run(run_id, "not recorded")
-                    unwritten.append(exc)
-                    report = alert_unrecorded(unrecorded_report(run, run_id, exc), account.alerts)
-            except BaseException as exc:
-                history.settle_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed")
-                raise
+                # One transaction for the whole account: findings and the alert are worked out from all of
+                # it, so a write cut short must leave nothing (the next run then finds the same news).
+                with history.transaction():
+                    recorded = record_run(history, spec, run, rules, run_id=run_id)
+                report = alert(recorded, account.alerts)
+            except HistoryWriteError as exc:
+                history.settle_run(run_id, "not recorded")
+                unwritten.append(exc)
+                report = alert_unrecorded(unrecorded_report(run, run_id, exc), account.alerts)
             print_account_report(console, report)
+            for outcome in run.outcomes:
+                # Recorded and alerted: the raw pages are no longer needed, and a night of many accounts must
+                # not keep every account's pages in memory (benchmarks/bench_speed.py --leak).
+                outcome.capture = None
             reports.append((run, report))
+
+        workers = getattr(args, "parallel", None) or 1
+        if workers > 1 and len(accounts) > 1:
+            _parallel_runs(args, console, history, accounts, settings, options, credentials, workers, record)
+            order = {account.name: n for n, account in enumerate(accounts)}
+            reports.sort(key=lambda pair: order[pair[0].account])  # recorded as they finished; listed as configured
+        else:
+            for account in accounts:
+                run_id = history.start_run(account.name)
+                try:
+                    with console.status(f"[{account.name}] starting Chromium") as status:
+
+                        def progress(message: str, line: Status = status) -> None:
+                            line.update(escape(message))
+
+                        # Big accounts: date-sorted lists within their windows, judged from this history.
+                        own = account.windows or settings.windows
+                        windows = plan_windows(history, account.name, own, utc_today(), spec)
+                        run = run_account(
+                            spec, account, settings, options, credentials, notify=progress, windows=windows
+                        )
+                    record(account, run_id, run)
+                except BaseException as exc:
+                    history.settle_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed")
+                    raise
     if unwritten:
         if failures is None:
             raise unwritten[0]
         failures.extend(unwritten)
     return reports
+
+
+def _parallel_runs(
+    args: argparse.Namespace,
+    console: Console,
+    history: History,
+    accounts: list[Account],
+    settings: Settings,
+    options: RunOptions,
+    credentials: Credentials | None,
+    workers: int,
+    record: Callable[[Account, int, AccountRun], None],
+) -> None:
+    """Walk the accounts in up to ``workers`` processes (scraper.pool) and record each as it finishes.
+
+    Every account's run row exists from the start, so a run stopped midway leaves them "interrupted"; the
+    history is written here only, one account (one transaction) at a time. A worker that crashed or died is
+    that account's run "crashed", its traceback saved under crashes/; the other accounts go on.
+    """
+    from scraper.pool import walk_accounts
+
+    run_ids = {account.name: history.start_run(account.name) for account in accounts}
+    try:
+        with console.status(f"walking {len(accounts)} accounts, {workers} at a time"):
+            for done in walk_accounts(args.spec, accounts, settings, options, credentials, workers):
+                if done.crash is not None:
+                    saved = _crash_text(done.crash, done.account.name)
+                    console.print(f"[red]{escape(done.run.error or '')} (traceback: {escape(str(saved))})[/red]")
+                record(done.account, run_ids[done.account.name], done.run)
+    except BaseException as exc:
+        for run_id in run_ids.values():
+            history.settle_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed")
+        raise
 
 
 def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
@@ -662,6 +711,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=["table", "json"], default="table")
     r.add_argument("--show-records", action="store_true")
     r.add_argument("--db", help="history database (default: SC_WATCH_DB or the per-user data folder)")
+    r.add_argument(
+        "--parallel",
+        type=_bounded(1, 32),
+        default=1,
+        metavar="N",
+        help="with --all: walk up to N accounts at once, each in its own process and browser (default 1)",
+    )
     r.set_defaults(func=_cmd_run)
 
     rp = sub.add_parser("report", help="write the HTML (or JSON) report from the history")
@@ -793,6 +849,14 @@ def _stop_on_sigterm() -> tuple[list[int], Callable[[], None]]:
         return seen, lambda: None
     previous = signal.signal(signal.SIGTERM, stop)
     return seen, lambda: signal.signal(signal.SIGTERM, previous)
+
+
+def _crash_text(text: str, account: str) -> Path:
+    """Write a worker's traceback owner-only under the state folder's crashes/; returns its path."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    path = paths.state_dir() / "crashes" / f"crash-{stamp}-{account}.txt"
+    paths.write_private(path, text.encode("utf-8"))
+    return path
 
 
 def _crash_log(exc: BaseException) -> Path:

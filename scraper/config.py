@@ -43,6 +43,7 @@ settings:                      # all optional; defaults shown
     full_every_days: 7         # the whole window without incremental stop at least this often
     incremental: true          # stop at a page the history already holds unchanged (window covered before)
     full_max_pages: 1000       # page limit of a whole-window read (the first, the weekly); nights: max_pages
+  block_resources: true        # skip images, fonts and media (never needed to read a page)
 accounts:
   main:
     host: https://sellercentral.amazon.de
@@ -102,6 +103,8 @@ class Settings:
     backoff_max_ms: int = 30000
     windows: WindowSettings = field(default_factory=WindowSettings)
     """Reading windows of the date-sorted lists (scraper/windows.py)."""
+    block_resources: bool = True
+    """Abort image, font and media requests (scraper.browser.BLOCKED_RESOURCES); none is needed to read."""
 
     @property
     def retry(self) -> RetryPolicy:
@@ -159,6 +162,7 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     keys = {"delay_ms", "jitter_ms", "max_pages", "timeout_ms", "human_timeout_s", "chromium_path"}
     keys |= {"evidence_keep", "evidence_trace", "evidence_dir"}
     keys |= {"retries", "section_retries", "backoff_ms", "backoff_max_ms", "windows"}
+    keys |= {"block_resources"}
     m = ctx.mapping(node, "settings", set(), keys, top)
     path = m.get("chromium_path")
     if path is not None and not isinstance(path, str):
@@ -195,6 +199,7 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
         windows=_windows(ctx, m["windows"], "settings.windows", m, WindowSettings())
         if "windows" in m
         else WindowSettings(),
+        block_resources=ctx.boolean(m, "block_resources", "settings", defaults.block_resources),
     )
 
 

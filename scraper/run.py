@@ -83,7 +83,7 @@ def save_session(context: BrowserContext, path: Path) -> None:
 def account_page(account: Account, settings: Settings, options: RunOptions) -> Iterator[tuple[BrowserContext, Page]]:
     """A page in a context that restores the account's saved session."""
     with launched(options.headed, settings.chromium_path, list(options.browser_args)) as browser:
-        context = new_context(browser, paths.session_file(account.name), account.locale)
+        context = new_context(browser, paths.session_file(account.name), account.locale, settings.block_resources)
         try:
             page = context.new_page()
             page.set_default_timeout(settings.timeout_ms)

@@ -121,3 +121,11 @@ def test_finding_thresholds_are_read_from_the_config(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, GOOD + "findings:\n  voc_category_sds: 2\n  due_soon_days: 3\n"))
     assert (config.rules.voc_category_sds, config.rules.due_soon_days) == (2, 3)
     assert load_config(write(tmp_path, GOOD)).rules.voc_category_sds == 1
+
+
+def test_resource_blocking_is_on_by_default_and_can_be_switched_off(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, GOOD)).settings.block_resources is True
+    off = GOOD.replace("  delay_ms: 500\n", "  delay_ms: 500\n  block_resources: false\n")
+    assert load_config(write(tmp_path, off)).settings.block_resources is False
+    with pytest.raises(ConfigError, match="block_resources"):
+        load_config(write(tmp_path, GOOD.replace("  delay_ms: 500\n", "  block_resources: sometimes\n")))

@@ -1,0 +1,143 @@
+"""Several accounts walked at once: a bounded pool of worker processes, one browser each.
+
+Each worker process runs scraper.run.run_account for one account at a time, with its own Playwright
+instance, Chromium, context, session file, credentials and pacing; the parent keeps the history and the
+alerts, so history writes stay in one process, one account's write one transaction (scraper.cli).
+
+Processes, not threads: Playwright's sync API is not thread-safe (one instance per thread would work, but a
+crash or a hung page in one thread could still take the others with it), and a process that dies (a
+Chromium or driver crash, the OOM killer) costs only its own account. One browser per worker rather than one
+shared browser: measured in benchmarks/bench_speed.py (docs/speed.md), a shared browser saves memory only
+at the price of one failure point for every account.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import traceback
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+
+from scraper.config import Account, Settings
+from scraper.credentials import Credentials
+from scraper.read import SectionOutcome
+from scraper.run import AccountRun, RunOptions, run_account
+from scraper.spec import load_spec
+
+MAX_PARALLEL = 32
+"""The largest pool ``--parallel`` accepts: each worker is a Chromium (about 0.3-0.5 GB)."""
+
+
+@dataclass(frozen=True)
+class Finished:
+    """One account's walk as the pool hands it back: the run, or why the worker failed."""
+
+    account: Account
+    run: AccountRun
+    crash: str | None = None
+    """The worker's traceback when it raised or died (the run then says "crashed")."""
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group: the parent decides (it stops the workers and records the runs
+    # as interrupted); a worker that died of it first would look like a crash.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _walk(
+    spec_path: str, account: Account, settings: Settings, options: RunOptions, credentials: Credentials | None
+) -> AccountRun:
+    """The worker's job: one account's whole run (the spec is read again here; it holds compiled
+    functions that do not cross a process boundary)."""
+    spec = load_spec(spec_path)
+    return run_account(spec, account, settings, options, credentials, notify=lambda message: None)
+
+
+def crashed_run(account: Account, options: RunOptions, reason: str) -> AccountRun:
+    """The run of an account whose worker raised or died: every section not read, with the cause."""
+    message = f"[{account.name}] the walk crashed: {reason}"
+    sections = list(options.sections or account.sections)
+    outcomes = [SectionOutcome(s, m, "error", message=message) for m in account.marketplaces for s in sections]
+    return AccountRun(account.name, outcomes, error=message, error_kind="crashed")
+
+
+def _child(
+    connection: Connection,
+    spec_path: str,
+    account: Account,
+    settings: Settings,
+    options: RunOptions,
+    credentials: Credentials | None,
+) -> None:
+    _ignore_sigint()
+    try:
+        result: tuple[AccountRun | None, str | None, str | None] = (
+            _walk(spec_path, account, settings, options, credentials),
+            None,
+            None,
+        )
+    except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        result = (None, first, "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    connection.send(result)
+    connection.close()
+
+
+def walk_accounts(
+    spec_path: str,
+    accounts: Sequence[Account],
+    settings: Settings,
+    options: RunOptions,
+    credentials: Credentials | None,
+    workers: int,
+) -> Iterator[Finished]:
+    """Walk ``accounts`` with at most ``workers`` at a time, each in its own process; yields each account
+    as it finishes (not in order).
+
+    One process per account rather than a reused pool: a worker that dies (killed, out of memory, a
+    driver crash) then costs only its own account, which is reported crashed with the cause, where
+    Python's ProcessPoolExecutor would fail every account still queued. Leaving the generator early
+    (Ctrl-C) terminates the workers still running.
+    """
+    # spawn, not fork: the parent may hold threads (the progress line, a webhook) and an open SQLite
+    # connection, neither of which survives a fork safely.
+    context = multiprocessing.get_context("spawn")
+    queued = list(accounts)
+    running: dict[Connection, tuple[Account, BaseProcess]] = {}
+    try:
+        while queued or running:
+            while queued and len(running) < max(1, workers):
+                account = queued.pop(0)
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_child,
+                    args=(sender, spec_path, account, settings, options, credentials),
+                    name=f"sc-watch-{account.name}",
+                )
+                process.start()
+                sender.close()  # the child holds the only writer: EOF then means it died
+                running[receiver] = (account, process)
+            for ready in wait(list(running)):
+                assert isinstance(ready, Connection)
+                account, process = running.pop(ready)
+                try:
+                    run, reason, trace = ready.recv()
+                except EOFError:
+                    process.join()
+                    reason = f"its worker process died (exit code {process.exitcode}: killed, or out of memory)"
+                    run, trace = None, reason
+                finally:
+                    ready.close()
+                process.join()
+                if run is None:
+                    yield Finished(account, crashed_run(account, options, reason or "unknown"), trace)
+                else:
+                    yield Finished(account, run)
+    finally:
+        for _, process in running.values():
+            process.terminate()
+        for _, process in running.values():
+            process.join(5)

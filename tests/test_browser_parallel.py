@@ -1,0 +1,94 @@
+"""`scraper run --all --parallel N`: accounts walked at once, each in its own process, one history."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scraper.cli import EXIT_UNREADABLE, main
+from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
+from scraper.run import RunOptions
+from scraper.store import open_history
+from tests.conftest import CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+DE = "A1PA6795UKMFR9"
+GOOD = ("shop-a", "shop-b", "shop-c")
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # The workers are new processes: they see the environment, not the test's in-process keyring or patches.
+    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("SC_WATCH_PASSWORD", DEMO_PASSWORD)
+    monkeypatch.setenv("SC_WATCH_TOTP_SECRET", DEMO_TOTP_SECRET)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    monkeypatch.setenv("COLUMNS", "250")
+    # The options travel to the workers with each account: this keeps their Chromium on 127.0.0.1.
+    monkeypatch.setattr("scraper.cli._run_options", lambda args, headed: RunOptions(browser_args=tuple(CHROMIUM_ARGS)))
+    return tmp_path
+
+
+@pytest.fixture
+def demo(env: Path) -> Iterator[DemoServer]:
+    with DemoServer(DemoOptions(latency_ms=50)) as server:
+        yield server
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_parallel_accounts_one_unreachable_does_not_affect_the_others(
+    demo: DemoServer, env: Path, webhook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, received = webhook
+    hosts = {name: demo.base_url for name in GOOD} | {"shop-down": f"http://127.0.0.1:{_closed_port()}"}
+    accounts = "".join(
+        f"  {name}:\n    host: {host}\n    email: {DEMO_EMAIL}\n    marketplaces: [{DE}]\n"
+        f"    sections: [case_log]\n    alerts: {{urls: ['{url}/{name}']}}\n"
+        for name, host in hosts.items()
+    )
+    path = env / "config.yaml"
+    path.write_text(
+        f"settings: {{delay_ms: 0, jitter_ms: 0, timeout_ms: 10000, retries: 0, backoff_ms: 20}}\naccounts:\n{accounts}"
+    )
+    # four accounts, three at a time: the pool is bounded and the fourth waits for a free worker
+    assert main(["--config", str(path), "run", "--all", "--parallel", "3"]) == EXIT_UNREADABLE
+    out = capsys.readouterr().out
+    assert "could not be reached" in out
+    # each good account signed in for itself (its own session file) and was alerted on its own
+    assert sorted(p.name for p in (env / "state" / "sessions").iterdir()) == [f"{n}.json" for n in GOOD]
+    assert demo.sign_in_requests() >= len(GOOD)
+    titles = sorted(r["title"] for r in received)
+    assert titles == [
+        "Seller Central [shop-a]: 3 new finding(s)",
+        "Seller Central [shop-b]: 3 new finding(s)",
+        "Seller Central [shop-c]: 3 new finding(s)",
+        "Seller Central [shop-down]: could not read 1 place(s)",
+    ]
+    with open_history(env / "history.sqlite3") as history:
+        runs = {r["account"]: r["outcome"] for r in history.query("SELECT account, outcome FROM runs")}
+        counts = history.query("SELECT account, COUNT(*) AS n FROM records GROUP BY account ORDER BY account")
+        statuses = {
+            r["account"]: r["status"]
+            for r in history.query(
+                "SELECT runs.account, section_runs.status FROM section_runs JOIN runs ON runs.id = section_runs.run_id"
+            )
+        }
+    assert runs == {"shop-a": "ok", "shop-b": "ok", "shop-c": "ok", "shop-down": "unreachable"}
+    # case_log/api/de-typical.json: 10 cases per account, none borrowed from another account
+    assert [(r["account"], r["n"]) for r in counts] == [(n, 10) for n in GOOD]
+    assert statuses == {"shop-a": "ok", "shop-b": "ok", "shop-c": "ok", "shop-down": "error"}
+
+
+def test_parallel_needs_a_number_in_range(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["run", "--all", "--parallel", "0"])
+    assert stopped.value.code == 2
+    assert "expected a whole number from 1 to 32" in capsys.readouterr().err
