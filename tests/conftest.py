@@ -136,3 +136,15 @@ def signed_in_page(spec: Spec, account: Account, marketplace: str = "A1PA6795UKM
     with account_page(account, settings, options) as (_, page):
         sign_in_to(page, spec, account, credentials, marketplace, settings, options, notify=lambda m: None)
         yield page
+
+
+def use_demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, columns: int = 250) -> Path:
+    """Point the command line at ``tmp_path`` (state, history, sessions) with the demo's credentials in the
+    environment, a wide terminal for the summary, and no history or config named from outside the test."""
+    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("SC_WATCH_PASSWORD", DEMO_PASSWORD)
+    monkeypatch.setenv("SC_WATCH_TOTP_SECRET", DEMO_TOTP_SECRET)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    for name in ("SC_WATCH_DB", "SC_WATCH_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path

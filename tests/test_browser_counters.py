@@ -16,12 +16,12 @@ import pytest
 
 from scraper.cli import EXIT_OK, EXIT_UNREADABLE, main
 from scraper.config import Account
-from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
+from scraper.demo.server import DEMO_EMAIL, DemoOptions, DemoServer
 from scraper.read import read_section
 from scraper.spec import Spec
 from scraper.store import open_history
 from scraper.walk import SIDE_CALL_WAIT_MS, collect_section
-from tests.conftest import signed_in_page
+from tests.conftest import signed_in_page, use_demo_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 DE = "A1PA6795UKMFR9"
@@ -29,11 +29,7 @@ DE = "A1PA6795UKMFR9"
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
-    monkeypatch.setenv("SC_WATCH_PASSWORD", DEMO_PASSWORD)
-    monkeypatch.setenv("SC_WATCH_TOTP_SECRET", DEMO_TOTP_SECRET)
-    monkeypatch.setenv("COLUMNS", "300")
-    return tmp_path
+    return use_demo_env(tmp_path, monkeypatch, columns=300)
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ import pytest
 
 from scraper.cli import main
 from scraper.config import load_config
-from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
+from scraper.demo.server import DEMO_EMAIL, DemoOptions, DemoServer
 from scraper.run import RunOptions, run_account
 from scraper.serialize import to_jsonable
 from scraper.spec import load_spec
-from tests.conftest import CHROMIUM_ARGS
+from tests.conftest import CHROMIUM_ARGS, use_demo_env
 from tests.fixture_cases import run_golden
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
@@ -32,11 +32,7 @@ FAULTS = {
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
-    monkeypatch.setenv("SC_WATCH_PASSWORD", DEMO_PASSWORD)
-    monkeypatch.setenv("SC_WATCH_TOTP_SECRET", DEMO_TOTP_SECRET)
-    monkeypatch.setenv("COLUMNS", "200")
-    return tmp_path
+    return use_demo_env(tmp_path, monkeypatch, columns=200)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, Dem
 from scraper.evidence import Evidence
 from scraper.read import SectionOutcome
 from scraper.store import open_history
+from tests.conftest import use_demo_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 DE = "A1PA6795UKMFR9"
@@ -27,11 +28,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
-    monkeypatch.setenv("SC_WATCH_PASSWORD", DEMO_PASSWORD)
-    monkeypatch.setenv("SC_WATCH_TOTP_SECRET", DEMO_TOTP_SECRET)
-    monkeypatch.setenv("COLUMNS", "250")
-    return tmp_path
+    return use_demo_env(tmp_path, monkeypatch, columns=250)
 
 
 @pytest.fixture

@@ -26,9 +26,10 @@ from pathlib import Path
 import pytest
 
 from scraper.cli import EXIT_FINDINGS, EXIT_LOCKED, EXIT_OK, main
-from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
+from scraper.demo.server import DEMO_EMAIL, DemoOptions, DemoServer
 from scraper.lock import lock_held, lock_path
 from scraper.session import storage_state_problem
+from tests.conftest import use_demo_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,13 +60,7 @@ class Gate:
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
-    monkeypatch.setenv("SC_WATCH_PASSWORD", DEMO_PASSWORD)
-    monkeypatch.setenv("SC_WATCH_TOTP_SECRET", DEMO_TOTP_SECRET)
-    monkeypatch.setenv("COLUMNS", "200")
-    for name in ("SC_WATCH_DB", "SC_WATCH_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
+    return use_demo_env(tmp_path, monkeypatch, columns=200)
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from scraper.cli import EXIT_FINDINGS, EXIT_LOCKED, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, main
-from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
+from scraper.demo.server import DEMO_EMAIL, DemoOptions, DemoServer
 from scraper.lock import run_lock
 from scraper.store import open_history
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, use_demo_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 DE = "A1PA6795UKMFR9"
@@ -25,11 +25,7 @@ def hook(webhook: tuple[str, list[dict]]) -> str:
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
-    monkeypatch.setenv("SC_WATCH_PASSWORD", DEMO_PASSWORD)
-    monkeypatch.setenv("SC_WATCH_TOTP_SECRET", DEMO_TOTP_SECRET)
-    monkeypatch.setenv("COLUMNS", "250")
-    return tmp_path
+    return use_demo_env(tmp_path, monkeypatch, columns=250)
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ import pytest
 
 from scraper import paths
 from scraper.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, main
-from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
-from tests.conftest import _WebhookServer
+from scraper.demo.server import DEMO_EMAIL, DemoOptions, DemoServer
+from tests.conftest import _WebhookServer, use_demo_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 
@@ -48,11 +48,7 @@ def site() -> Iterator[DemoServer]:
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
-    monkeypatch.setenv("SC_WATCH_PASSWORD", DEMO_PASSWORD)
-    monkeypatch.setenv("SC_WATCH_TOTP_SECRET", DEMO_TOTP_SECRET)
-    monkeypatch.setenv("COLUMNS", "250")
-    return tmp_path
+    return use_demo_env(tmp_path, monkeypatch, columns=250)
 
 
 @pytest.fixture
