@@ -46,7 +46,8 @@ class _Frame:
 
 def _line(frame: _Frame, values: Sequence[float | None], style: str) -> str:
     """Polylines through the known values (a read without one breaks the line)."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[str] = []
     for i, v in enumerate([*values, None]):
         if v is None:
             if len(run) > 1:
@@ -89,7 +90,7 @@ def trend_chart(
         else:
             upper = [(frame.x(i), h) for i, _, h in band]
             lower = [(frame.x(i), lo) for i, lo, _ in reversed(band)]
-        poly = " ".join(f"{x:.1f},{frame.y(v):.1f}" for x, v in (*upper, *lower))  # type: ignore[arg-type]
+        poly = " ".join(f"{x:.1f},{frame.y(v):.1f}" for x, v in (*upper, *lower))
         parts.append(
             f'<polygon fill="#fde3c0" stroke="none" points="{poly}"><title>{escape(band_label)}</title></polygon>'
         )

@@ -275,7 +275,7 @@ def _rules(ctx: Checker, node: object, top: YamlMap) -> FindingRules:
     m = ctx.mapping(node, "findings", set(), words | numbers, top)
     values: dict[str, object] = {k: tuple(ctx.string_list(m, k, "findings")) for k in words if k in m}
     values.update({k: ctx.integer(m, k, "findings") for k in numbers if k in m})
-    rules = FindingRules(**{**{k: getattr(defaults, k) for k in words | numbers}, **values})  # type: ignore[arg-type]
+    rules = FindingRules(**{**{k: getattr(defaults, k) for k in words | numbers}, **values})
     if not 1 <= rules.feedback_warning_max_stars <= rules.feedback_info_max_stars <= 5:
         ctx.fail("findings", "need 1 <= feedback_warning_max_stars <= feedback_info_max_stars <= 5", m)
     if rules.due_final_days > rules.due_soon_days:

@@ -233,7 +233,8 @@ def api_field(row: Any, field: FieldSpec) -> RawValue:
         return [] if field.multiple else None
     if field.multiple and not isinstance(value, list):
         return [] if value is None else [value]
-    return value
+    raw: RawValue = value
+    return raw
 
 
 def read_api(section: SectionSpec, body: str | bytes | Any) -> RawPage:

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, Tag
 from bs4.dammit import EntitySubstitution
+from bs4.element import AttributeValueList, NavigableString
 from bs4.formatter import HTMLFormatter
 
 from scraper.errors import ScraperError
@@ -77,7 +78,8 @@ class _KeepAttributeOrder(HTMLFormatter):
     """bs4's usual "minimal" output, but attributes in their own order (bs4 sorts them by default)."""
 
     def attributes(self, tag: Tag) -> Iterable[tuple[str, str | None]]:
-        return list(tag.attrs.items())
+        # a list-valued attribute (class) is joined by the formatter's caller, as in bs4's own default
+        return list(tag.attrs.items())  # type: ignore[arg-type]
 
 
 _KEEP_ATTRIBUTE_ORDER = _KeepAttributeOrder(entity_substitution=EntitySubstitution.substitute_xml)
@@ -174,10 +176,9 @@ def extra_classes(soup: BeautifulSoup, rows: list[Tag], rng: random.Random) -> N
     Selectors on a class keep working; a selector on the whole ``class`` attribute (``[class='x']``) breaks.
     """
     for tag in soup.find_all(True):
-        classes = tag.get("class") or []
-        if isinstance(classes, str):
-            classes = classes.split()
-        tag["class"] = [*classes, _random_class(rng)]
+        classes: str | list[str] = tag.get("class") or []
+        names = classes.split() if isinstance(classes, str) else list(classes)
+        tag["class"] = AttributeValueList([*names, _random_class(rng)])
 
 
 @mutation("each cell's content wrapped in a div or span")
@@ -267,7 +268,7 @@ def _hide_marked(soup: BeautifulSoup, clone: Tag, rng: random.Random) -> Tag:
 
 
 def _hide_inline(soup: BeautifulSoup, clone: Tag, rng: random.Random) -> Tag:
-    clone["class"] = [*(clone.get("class") or []), "shadow-compare"]
+    clone["class"] = AttributeValueList([*(clone.get("class") or []), "shadow-compare"])
     clone["style"] = rng.choice(
         ["display: none;", "display:none", "DISPLAY : NONE !important", "color:red;display:none"]
     )
@@ -320,7 +321,7 @@ def hidden_duplicates_unmarked(soup: BeautifulSoup, rows: list[Tag], rng: random
     mark exists for this); the reader must then fail loudly rather than count the row twice."""
     for row in rows:
         clone = _copy(row)
-        clone["class"] = [*(clone.get("class") or []), "aok-hidden"]
+        clone["class"] = AttributeValueList([*(clone.get("class") or []), "aok-hidden"])
         row.insert_after(clone)
 
 
@@ -450,7 +451,9 @@ def inner_classes_renamed(soup: BeautifulSoup, rows: list[Tag], rng: random.Rand
             for el in cell.find_all(True):
                 classes = el.get("class")
                 if classes:
-                    el["class"] = [c + suffix for c in (classes if isinstance(classes, list) else classes.split())]
+                    el["class"] = AttributeValueList(
+                        [c + suffix for c in (classes if isinstance(classes, list) else classes.split())]
+                    )
 
 
 @probe("cells' own classes and data-* attributes renamed (data-column -> data-col)")
@@ -521,7 +524,7 @@ def _first_difference(actual: dict[str, Any], expected: dict[str, Any], order_fr
     if len(got) != len(want):
         return f"{len(got)} records != golden {len(want)}"
     if order_free:
-        got, want = sorted(got, key=json.dumps), sorted(want, key=json.dumps)  # type: ignore[arg-type]
+        got, want = sorted(got, key=json.dumps), sorted(want, key=json.dumps)
     for i, (a, b) in enumerate(zip(got, want, strict=True), start=1):
         for field in sorted(set(a) | set(b)):
             if a.get(field) != b.get(field):

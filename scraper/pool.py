@@ -109,6 +109,7 @@ def walk_accounts(
     context = multiprocessing.get_context("spawn")
     queued = list(accounts)
     running: dict[Connection, tuple[Account, BaseProcess]] = {}
+    process: BaseProcess
     try:
         while queued or running:
             while queued and len(running) < max(1, workers):

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
@@ -712,7 +711,7 @@ def _enums(ctx: SpecChecker, node: object, parent: YamlMap) -> dict[str, EnumPar
         for member, words in labels.items():
             if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
                 ctx.fail(f"{where}.{member}", "expected a list of labels", labels, member)
-        parsers[name] = EnumParser.build(typing.cast(type[StrEnum], enum), dict(labels))
+        parsers[name] = EnumParser.build(enum, dict(labels))
     return parsers
 
 

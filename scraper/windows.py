@@ -217,7 +217,7 @@ class WindowPlan:
     def to_json(self, pages: int, stop: str | None) -> dict[str, Any]:
         """What the history keeps of the window of one read."""
         since = self.since.isoformat() if self.dated else None
-        window = {"days": self.days, "since": since, "full": self.full, "pages": pages, "stop": stop}
+        window: dict[str, Any] = {"days": self.days, "since": since, "full": self.full, "pages": pages, "stop": stop}
         if self.filter is not None:
             window["filter"] = [self.filter[0], list(self.filter[1])]
         return window

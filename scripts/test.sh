@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
 .venv/bin/ruff check scraper tests benchmarks
+.venv/bin/mypy  # strict, over scraper/ (pyproject.toml [tool.mypy])
 exec .venv/bin/python -m pytest -q --browser chromium --tracing retain-on-failure --output test-results "$@"

@@ -7,7 +7,7 @@ import json
 from typing import Any
 from urllib.parse import urlparse
 
-from scraper.capture import Exchange, SectionCapture
+from scraper.capture import Exchange, ExchangeRole, SectionCapture
 from scraper.doctor.model import Call
 from scraper.spec import SectionSpec
 
@@ -63,7 +63,7 @@ def reclassify(capture: SectionCapture, section: SectionSpec) -> SectionCapture:
     for page in capture.pages:
         exchanges = []
         for x in page.exchanges:
-            role = "other"
+            role: ExchangeRole = "other"
             if rows is not None and rows.search(x.url):
                 role = "rows"
             elif summary is not None and summary.search(x.url):

@@ -16,7 +16,8 @@ import json
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup, NavigableString
+from bs4 import BeautifulSoup
+from bs4.element import AttributeValueList, NavigableString
 
 from scraper.capture import Exchange, SectionCapture
 from scraper.mutate import MUTATIONS, PROBES, Mutation
@@ -137,7 +138,7 @@ def table_classes_renamed(spec: Spec, capture: SectionCapture) -> SectionCapture
                 done.add(id(ancestor))
                 classes = ancestor.get("class")
                 if isinstance(classes, list) and classes:
-                    ancestor["class"] = [c + "_q3v8k" for c in classes]
+                    ancestor["class"] = AttributeValueList([c + "_q3v8k" for c in classes])
         return str(soup)
 
     return _pages_html(capture, change)
@@ -158,7 +159,7 @@ def pager_classes_renamed(spec: Spec, capture: SectionCapture, walked: bool = Tr
             for element in [control, *control.parents]:
                 classes = element.get("class")
                 if element.name not in {"[document]", "html", "body"} and isinstance(classes, list) and classes:
-                    element["class"] = [c + "_z4m1p" for c in classes]
+                    element["class"] = AttributeValueList([c + "_z4m1p" for c in classes])
         return str(soup)
 
     if not walked:  # every page, as the site shows them (to check a proposal against)

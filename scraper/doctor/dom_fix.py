@@ -371,13 +371,13 @@ def align(spec: Spec, section: SectionSpec, pages: list[Page], finder: Finder, o
             f"the rows that show the JSON's {', '.join(section.key)} values are picked by {new!r}",
         )
     )
-    located = {p.number: locate_rows(finder, section, p) for p in pages}
+    by_page = {p.number: locate_rows(finder, section, p) for p in pages}
     aligned = []
     for page in pages:
         chosen = _select(page.soup, new) or []
-        rows = located[page.number]
-        if rows:
-            pairs = [(rows[i], page.records[i]) for i in sorted(rows)]
+        found = by_page[page.number]
+        if found:
+            pairs = [(found[i], page.records[i]) for i in sorted(found)]
         else:
             pairs = list(zip(chosen, page.records, strict=False))
         aligned.append(Aligned(page, pairs))
@@ -609,8 +609,8 @@ def fix_fields(spec: Spec, section: SectionSpec, aligned: list[Aligned], finder:
             if f.name in shared:
                 why = f"reads the JSON's {f.name} in every row{how}"
             else:
-                names = ", ".join(b.name for b in broken)
-                why = f"only the page shows {f.name}: it moves with {names}, which shared its selector"
+                partners = ", ".join(b.name for b in broken)
+                why = f"only the page shows {f.name}: it moves with {partners}, which shared its selector"
             out.changes.extend(_field_changes(section, f, c, why))
             section = with_dom(section, fields={f.name: dataclasses.replace(f, css=c.css, attr=c.attr)})
             spec = in_spec(spec, section)

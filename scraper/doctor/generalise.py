@@ -133,7 +133,7 @@ def descendant_candidates(scope: Tag, element: Tag, attr: str | None, depth: int
         return [Candidate(None, attr, STABLE, "located")]
     own = parts(element)
     found = [Candidate(css, attr, strength, "located") for css, strength in own]
-    ancestors = []
+    ancestors: list[Tag] = []
     for parent in element.parents:
         if parent is scope or parent is None or len(ancestors) >= depth:
             break

@@ -130,7 +130,7 @@ def _covers(spec: Spec, section: SectionSpec, f: FieldSpec, rows_by_page: list[t
         wanted = {hashable(v) for r in truth for v in items(getattr(r, f.name))}
         if not wanted:
             continue
-        got = set()
+        got: set[Any] = set()
         for row in rows:
             value = typed(spec, section, f, row)
             if value is not _FAILED:

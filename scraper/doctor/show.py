@@ -59,11 +59,11 @@ def print_section(console: Console, report: SectionReport) -> None:
         console.print(
             "[bold]Proposed (checked by loading the patched file strictly and reading the capture again):[/bold]"
         )
-        for c in report.changes:
-            old = "(new)" if c.old is None else repr(c.old)
-            new = "(removed)" if c.new is None else repr(c.new)
+        for change in report.changes:
+            old = "(new)" if change.old is None else repr(change.old)
+            new = "(removed)" if change.new is None else repr(change.new)
             console.print(
-                f"  [green]- {escape(c.where)}: {escape(old)} -> {escape(new)}[/green]\n      {escape(c.why)}"
+                f"  [green]- {escape(change.where)}: {escape(old)} -> {escape(new)}[/green]\n      {escape(change.why)}"
             )
     console.print(f"verdict: [bold]{report.verdict}[/bold]")
 

@@ -6,6 +6,8 @@ picks on every rendered page; API fields in every row of every body of the secti
 
 from __future__ import annotations
 
+from typing import Any
+
 from bs4 import BeautifulSoup
 
 from scraper.capture import SectionCapture
@@ -90,7 +92,7 @@ def _api(section: SectionSpec, capture: SectionCapture) -> list[Match]:
     hits = [x for x in calls if api.url_pattern.search(x.url)]
     out = [Match(f"{sid}.url_pattern", "url_pattern", f"{len(hits)} of {len(calls)} recorded call(s)", ok=bool(hits))]
     documents = [d for x in hits if (d := body_json(x)) is not None]
-    rows = []
+    rows: list[Any] = []
     lists = 0
     for d in documents:
         found = resolve(d, api.rows)

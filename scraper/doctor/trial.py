@@ -73,8 +73,12 @@ def apply(spec: Spec, changes: Iterable[Change]) -> Spec:
         elif rest[:2] == ("dom", "fields") and len(rest) == 5 and rest[3] == "column" and change.new is not None:
             field = section.dom.fields[rest[2]]  # the new header joins the labels (as in the patched file)
             section = with_dom(section, fields={rest[2]: with_field(field, column=(*field.column, change.new))})
-        elif rest in {("api", "url_pattern"), ("api", "rows"), ("api", "method")}:
-            section = with_api(section, **{rest[1]: change.new})
+        elif rest == ("api", "url_pattern"):
+            section = with_api(section, url_pattern=change.new)
+        elif rest == ("api", "rows"):
+            section = with_api(section, rows=change.new)
+        elif rest == ("api", "method"):
+            section = with_api(section, method=change.new)
         elif rest[:2] == ("api", "fields") and len(rest) == 4 and rest[3] == "path":
             assert section.api is not None
             field = section.api.fields[rest[2]]
