@@ -649,7 +649,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `scraper` command."""
     parser = argparse.ArgumentParser(prog="scraper", description="Watch the six Seller Central places.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--spec", default=str(DEFAULT_SPEC_PATH), help="selectors file (default: %(default)s)")
+    parser.add_argument(
+        "--spec", default=str(DEFAULT_SPEC_PATH), help="selectors file (default: the one shipped in the package)"
+    )
     parser.add_argument("--config", help="accounts file (default: SC_WATCH_CONFIG or the per-user config)")
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -9,7 +9,10 @@ place in the file (``sections.feedback.dom.fields.rating``) and the line.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import dataclasses
+import importlib.resources
 import re
 import types
 import typing
@@ -28,7 +31,24 @@ from scraper.transforms import REGISTRY, Transform, TransformArgError, compile_t
 from scraper.values import EPOCH_UNITS, PARSERS, TYPE_NAMES, EnumParser, EpochParser, ValueParser
 from scraper.yamlcheck import Checker, YamlMap, load_yaml
 
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parent.parent / "selectors.yaml"
+
+def bundled_spec_path() -> Path:
+    """The selectors.yaml shipped inside the package (``scraper/selectors.yaml``; the checkout's top-level
+    ``selectors.yaml`` is a symlink to it, so there is one file to edit and a plain ``pip install .`` ships it).
+
+    Read through importlib.resources so an installed wheel finds it wherever the package lives; a package
+    imported from a zip gets a temporary copy that lasts as long as the process (the doctor and the worker
+    processes need a real file path).
+    """
+    resource = importlib.resources.files("scraper") / "selectors.yaml"
+    if isinstance(resource, Path):
+        return resource
+    stack = contextlib.ExitStack()
+    atexit.register(stack.close)
+    return stack.enter_context(importlib.resources.as_file(resource))
+
+
+DEFAULT_SPEC_PATH = bundled_spec_path()
 LOCALES = ("de", "en")
 SOURCES = ("dom", "api")
 

@@ -230,6 +230,6 @@ def test_the_example_configuration_documents_every_threshold() -> None:
         "case_reply_days",
     ):
         assert f"  {name}: {getattr(FindingRules(), name)} " in EXAMPLE, name
-    readme = (DEFAULT_SPEC_PATH.parent / "README.md").read_text(encoding="utf-8")
+    readme = (DEFAULT_SPEC_PATH.parent.parent / "README.md").read_text(encoding="utf-8")
     for name in ("voc_rising_runs", "feedback_negative_share_max", "case_reply_days", "due_final_days"):
         assert name in readme, name

@@ -212,7 +212,7 @@ def _summary(report: AccountReport) -> str:
 def test_the_readmes_sample_lines_are_printed_as_written(
     spec: Spec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    readme = (DEFAULT_SPEC_PATH.parent / "README.md").read_text(encoding="utf-8")
+    readme = (DEFAULT_SPEC_PATH.parent.parent / "README.md").read_text(encoding="utf-8")
     block = readme.split("### Before Amazon acts")[1].split("Where the numbers come from")[0]
     samples = re.findall(r"`((?:WARNING |CRITICAL|INFO    ) [^`]+)`", block)
     assert len(samples) == 11
