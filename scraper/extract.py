@@ -208,8 +208,9 @@ def _column_positions(
     return positions, len(labels)
 
 
-def load_json(section_id: str, body: str | bytes | Any) -> Any:
-    """A parsed JSON body; an HTML sign-in page or other non-JSON is a clear error."""
+def load_json(section_id: str, body: str | bytes | Any, signin_markers: tuple[str, ...]) -> Any:
+    """A parsed JSON body; an HTML sign-in page (any of ``signin_markers`` in it, selectors.yaml
+    ``signin.signin_body_markers``) or other non-JSON is a clear error."""
     if not isinstance(body, str | bytes):
         return body
     try:
@@ -220,7 +221,7 @@ def load_json(section_id: str, body: str | bytes | Any) -> Any:
         raise PageError(section_id, "api", f"the body is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except json.JSONDecodeError as exc:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-        if "ap_email" in text or "ap_password" in text or "/ap/signin" in text:
+        if any(marker in text for marker in signin_markers):
             raise SignedOutError(section_id, "api") from exc
         raise PageError(section_id, "api", f"the body is not JSON: {exc.msg} at position {exc.pos}") from exc
 
@@ -237,10 +238,10 @@ def api_field(row: Any, field: FieldSpec) -> RawValue:
     return raw
 
 
-def read_api(section: SectionSpec, body: str | bytes | Any) -> RawPage:
+def read_api(spec: Spec, section: SectionSpec, body: str | bytes | Any) -> RawPage:
     """Find the rows of a JSON body as the section's api source says and read each field's raw value."""
     source: ApiSource = section.source("api")  # type: ignore[assignment]
-    document = load_json(section.id, body)
+    document = load_json(section.id, body, spec.signin.body_markers)
     rows = resolve(document, source.rows)
     if rows is MISSING or not isinstance(rows, list):
         found = "missing" if rows is MISSING else f"a {type(rows).__name__}, not a list"

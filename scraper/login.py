@@ -71,7 +71,7 @@ def classify(page: Page, spec: Spec) -> PageKind:
     """Name the current page from its path and the sign-in selectors."""
     sel, paths = spec.signin.selectors, spec.signin.paths
     path = urlparse(page.url).path
-    if _present(page, sel["captcha"]) or path.startswith("/errors/validateCaptcha"):
+    if _present(page, sel["captcha"]) or any(path.startswith(p) for p in paths["captcha"]):
         return PageKind.CAPTCHA
     if any(path.startswith(p) for p in paths["challenge"]):
         return PageKind.CHALLENGE
@@ -251,7 +251,7 @@ class SignIn:
         for i in range(rows.count()):
             row = rows.nth(i)
             text = row.inner_text()
-            mkid = row.get_attribute("data-mkid") or ""
+            mkid = row.get_attribute(self.spec.signin.picker_marketplace_attr) or ""
             if marketplace is None or marketplace in mkid or any(n in text for n in names):
                 target = row
                 break
@@ -277,11 +277,11 @@ def with_params(url: str, **params: str) -> str:
 def verify_marketplace(page: Page, spec: Spec, account: str, marketplace: str) -> None:
     """Check the page shows ``marketplace`` in its account switcher (see scraper.marketplace).
 
-    The ``mons_sel_mkid`` in the URL is what the tool itself asked for, not what the page shows (a switch
-    can fail silently), so it only counts on a page that has no switcher label at all.
+    The marketplace parameter (``mons_sel_mkid``) in the URL is what the tool itself asked for, not what the
+    page shows (a switch can fail silently), so it only counts on a page that has no switcher label at all.
     """
     html = page.content()
-    url_mkid = parse_qs(urlparse(page.url).query).get("mons_sel_mkid", [""])[-1]
+    url_mkid = parse_qs(urlparse(page.url).query).get(spec.marketplace_param, [""])[-1]
     if marketplace_shown(html, spec) is None and url_mkid.endswith(marketplace):
         return
     check_marketplace(html, spec, account, marketplace)
@@ -307,17 +307,16 @@ def ensure_signed_in(
     NeedsLoginError rather than waiting for nobody. Opening Seller Central (a GET that changes nothing) is
     tried again on a timeout, a connection error, 5xx or 429; the sign-in forms are never submitted twice.
     """
+    home = with_params(f"{base_url}{spec.home}", **{spec.marketplace_param: marketplace})
     try:
-        response = retrying_goto(
-            page, with_params(f"{base_url}/home", mons_sel_mkid=marketplace), timeout_ms=timeout_ms, policy=retry
-        )
+        response = retrying_goto(page, home, timeout_ms=timeout_ms, policy=retry)
     except RetryExhaustedError as exc:
         if exc.status is not None:
             # A server error is not an expired session: "log in again" would send the seller the wrong way.
-            raise SiteUnavailableError(account, exc.status, "/home", exc.attempts) from None
-        raise SiteUnreachableError(account, exc.cause, "/home", exc.attempts) from None
+            raise SiteUnavailableError(account, exc.status, spec.home, exc.attempts) from None
+        raise SiteUnreachableError(account, exc.cause, spec.home, exc.attempts) from None
     if response is not None and (response.status >= 500 or response.status == 429):
-        raise SiteUnavailableError(account, response.status, "/home")
+        raise SiteUnavailableError(account, response.status, spec.home)
     kind = wait_for_kind(page, spec, timeout_ms / 1000)
     signed_in = False
     if kind is not PageKind.SIGNED_IN:
@@ -339,8 +338,8 @@ def ensure_signed_in(
             notify=notify,
         ).run(marketplace)
         signed_in = True
-        if parse_qs(urlparse(page.url).query).get("mons_sel_mkid", [""])[-1] != marketplace:
-            page.goto(with_params(f"{base_url}/home", mons_sel_mkid=marketplace), wait_until="domcontentloaded")
+        if parse_qs(urlparse(page.url).query).get(spec.marketplace_param, [""])[-1] != marketplace:
+            page.goto(home, wait_until="domcontentloaded")
             if wait_for_kind(page, spec, timeout_ms / 1000) is not PageKind.SIGNED_IN:
                 raise NeedsLoginError(account, "signed in, but Seller Central asked to sign in again")
     verify_marketplace(page, spec, account, marketplace)

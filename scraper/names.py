@@ -93,11 +93,12 @@ def _origin(url: str | None) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def with_marketplace(url: str, marketplace: str) -> str:
-    """``url`` opened in ``marketplace`` (its ``mons_sel_mkid`` parameter set)."""
+def with_marketplace(url: str, marketplace: str, param: str) -> str:
+    """``url`` opened in ``marketplace`` (its marketplace parameter ``param``, selectors.yaml
+    ``page.marketplace_param``, set)."""
     parts = urlparse(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "mons_sel_mkid"]
-    query.append(("mons_sel_mkid", marketplace))
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != param]
+    query.append((param, marketplace))
     return urlunparse(parts._replace(query=urlencode(query)))
 
 
@@ -118,4 +119,4 @@ def finding_link(
         path = spec.sections[place].url
     if path is None:
         return None
-    return with_marketplace(_origin(base_url) + path, marketplace)
+    return with_marketplace(_origin(base_url) + path, marketplace, spec.marketplace_param)

@@ -122,7 +122,7 @@ def parse_summary_api(spec: Spec, section: SectionSpec, body: str | bytes | Any)
     """The section's summary record from its own JSON body (for example /pcrHealth/pcrKpi)."""
     if section.summary is None or section.summary.api is None:
         raise PageError(section.id, "api", "this section has no API summary")
-    document = load_json(section.id, body)
+    document = load_json(section.id, body, spec.signin.body_markers)
     if not isinstance(document, dict):
         raise SelectorDriftError(section.id, "api summary", "(body)", "expected a JSON object")
     src = section.summary.api
@@ -151,7 +151,7 @@ def parse_page(
     elif source == "api":
         if section.api is None:
             raise PageError(section_id, "api", "this section has no API source in the spec; use --source dom")
-        page = read_api(section, payload)
+        page = read_api(spec, section, payload)
         loc = Locale.parse(locale)
         fields = section.api.fields
     else:

@@ -241,6 +241,10 @@ class SigninSpec:
 
     selectors: dict[str, str]
     paths: dict[str, tuple[str, ...]]
+    picker_marketplace_attr: str
+    """The attribute of an account-picker row that holds its marketplace id (rows are also matched by name)."""
+    body_markers: tuple[str, ...]
+    """Strings that mark a non-JSON body as the sign-in page (a data call answered while signed out)."""
 
 
 @dataclass(frozen=True)
@@ -256,6 +260,12 @@ class Spec:
     signed_in: str
     menu: str
     """The navigation holding the menu paths of the sections."""
+    home: str
+    """The path the tool opens to check the session and choose the marketplace (``/home``)."""
+    marketplace_param: str
+    """The URL parameter that chooses the marketplace (``mons_sel_mkid``)."""
+    locale_param: str
+    """The URL parameter that chooses the UI language (``mons_sel_locale``)."""
     signin: SigninSpec
     sections: dict[str, SectionSpec]
     marketplaces: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
@@ -706,11 +716,12 @@ SIGNIN_SELECTORS = {
     "marketplace_regional",
     "marketplace_label",
 }
-SIGNIN_PATHS = {"signin", "claim", "mfa", "challenge", "picker"}
+SIGNIN_PATHS = {"claim", "captcha", "challenge", "picker"}
 
 
 def _signin(ctx: SpecChecker, node: object, parent: YamlMap) -> SigninSpec:
-    m = ctx.mapping(node, "signin", {"selectors", "paths"}, set(), parent)
+    keys = {"selectors", "paths", "picker_marketplace_attr", "signin_body_markers"}
+    m = ctx.mapping(node, "signin", keys, set(), parent)
     sel = ctx.mapping(m["selectors"], "signin.selectors", SIGNIN_SELECTORS, set(), m)
     paths = ctx.mapping(m["paths"], "signin.paths", SIGNIN_PATHS, set(), m)
     out_paths: dict[str, tuple[str, ...]] = {}
@@ -718,7 +729,13 @@ def _signin(ctx: SpecChecker, node: object, parent: YamlMap) -> SigninSpec:
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.startswith("/") for v in value):
             ctx.fail(f"signin.paths.{name}", "expected a non-empty list of paths starting with /", paths, name)
         out_paths[name] = tuple(value)
-    return SigninSpec(selectors={k: ctx.css(sel, k, "signin.selectors") for k in sel}, paths=out_paths)
+    markers = ctx.string_list(m, "signin_body_markers", "signin")
+    return SigninSpec(
+        selectors={k: ctx.css(sel, k, "signin.selectors") for k in sel},
+        paths=out_paths,
+        picker_marketplace_attr=ctx.string(m, "picker_marketplace_attr", "signin"),
+        body_markers=tuple(markers),
+    )
 
 
 def _enums(ctx: SpecChecker, node: object, parent: YamlMap) -> dict[str, EnumParser]:
@@ -774,7 +791,11 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
     missing = defaults.get("missing_values", [])
     if not isinstance(missing, list) or not all(isinstance(v, str) for v in missing):
         ctx.fail("defaults.missing_values", "expected a list of strings", defaults, "missing_values")
-    page = ctx.mapping(top["page"], "page", {"locale_css", "locale_attr", "signed_in", "menu"}, {"shadow_hosts"}, top)
+    page_keys = {"locale_css", "locale_attr", "signed_in", "menu", "home", "marketplace_param", "locale_param"}
+    page = ctx.mapping(top["page"], "page", page_keys, {"shadow_hosts"}, top)
+    home = ctx.string(page, "home", "page")
+    if not home.startswith("/"):
+        ctx.fail("page.home", f"expected a path starting with / (got {home!r})", page, "home")
     enums = _enums(ctx, top["enums"], top)
     sections_node = ctx.mapping(top["sections"], "sections", set(), set(RECORD_TYPES), top)
     absent = [s for s in RECORD_TYPES if s not in sections_node]
@@ -792,6 +813,9 @@ def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
         locale_attr=ctx.string(page, "locale_attr", "page"),
         signed_in=ctx.css(page, "signed_in", "page"),
         menu=ctx.css(page, "menu", "page"),
+        home=home,
+        marketplace_param=ctx.string(page, "marketplace_param", "page"),
+        locale_param=ctx.string(page, "locale_param", "page"),
         shadow_hosts=ctx.css(page, "shadow_hosts", "page") if "shadow_hosts" in page else "",
         signin=_signin(ctx, top["signin"], top),
         sections={sid: _section(ctx, sid, node, enums, sections_node) for sid, node in sections_node.items()},

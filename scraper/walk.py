@@ -340,10 +340,10 @@ def _open(
     policy: RetryPolicy = NO_RETRIES,
 ) -> str:
     if not via_menu:
-        url = with_params(f"{base_url}{section.url}", mons_sel_locale=locale)
+        url = with_params(f"{base_url}{section.url}", **{spec.locale_param: locale})
         _load(page, section, url, timeout_ms, policy)
         return url
-    home = with_params(f"{base_url}/home", mons_sel_locale=locale)
+    home = with_params(f"{base_url}{spec.home}", **{spec.locale_param: locale})
     _load(page, section, home, timeout_ms, policy)
     labels = section.menu[locale[:2]]
     nav = page.locator(spec.menu).first
@@ -383,6 +383,8 @@ def _wait_ready(page: Page, spec: Spec, section: SectionSpec, collector: _Collec
         if found:
             break
         path = urlparse(page.url).path
+        if any(path.startswith(p) for p in spec.signin.paths["captcha"]):
+            raise ChallengePageError(section.id, "a CAPTCHA")
         if any(path.startswith(p) for p in spec.signin.paths["challenge"]):
             raise ChallengePageError(section.id, "an identity verification")
         if collector.data_call_failed():

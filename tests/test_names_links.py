@@ -99,7 +99,7 @@ def test_links_deep_where_the_page_allows_else_the_section_with_the_marketplace(
     assert finding_link(spec, None, DE, "case_log", {"case_id": "9"}) == (
         "/cu/case-dashboard/view-case?caseID=9&mons_sel_mkid=A1PA6795UKMFR9"
     )
-    assert with_marketplace("/x?mons_sel_mkid=OLD&a=1", DE) == "/x?a=1&mons_sel_mkid=A1PA6795UKMFR9"
+    assert with_marketplace("/x?mons_sel_mkid=OLD&a=1", DE, "mons_sel_mkid") == "/x?a=1&mons_sel_mkid=A1PA6795UKMFR9"
 
 
 def test_every_link_pattern_says_where_it_comes_from_and_names_record_fields(spec: Spec) -> None:

@@ -192,9 +192,25 @@ BROKEN: list[tuple[str, typing.Callable[[dict], None], str, str]] = [
     ),
     (
         "signin path not a path",
-        lambda d: d["signin"]["paths"].update(mfa=["ap/mfa"]),
-        "signin.paths.mfa",
+        lambda d: d["signin"]["paths"].update(captcha=["errors/validateCaptcha"]),
+        "signin.paths.captcha",
         "starting with /",
+    ),
+    ("unread signin path", lambda d: d["signin"]["paths"].update(mfa=["/ap/mfa"]), "signin.paths.mfa", "unknown"),
+    ("home not a path", lambda d: d["page"].update(home="home"), "page.home", "starting with /"),
+    ("no marketplace parameter", lambda d: d["page"].pop("marketplace_param"), "page", "'marketplace_param'"),
+    ("empty locale parameter", lambda d: d["page"].update(locale_param=" "), "page.locale_param", "non-empty string"),
+    (
+        "no picker attribute",
+        lambda d: d["signin"].pop("picker_marketplace_attr"),
+        "signin",
+        "'picker_marketplace_attr'",
+    ),
+    (
+        "empty sign-in body markers",
+        lambda d: d["signin"].update(signin_body_markers=[]),
+        "signin.signin_body_markers",
+        "non-empty list",
     ),
     (
         "unknown summary record",
