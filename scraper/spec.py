@@ -26,6 +26,7 @@ from typing import Any, Literal
 import soupsieve
 
 from scraper.errors import SpecError
+from scraper.jsonpath import compile_path
 from scraper.records import ENUM_TYPES, RECORD_TYPES, SUMMARY_TYPES, Unknown
 from scraper.transforms import REGISTRY, Transform, TransformArgError, compile_transform
 from scraper.values import EPOCH_UNITS, PARSERS, TYPE_NAMES, EnumParser, EpochParser, ValueParser
@@ -63,8 +64,6 @@ _PY_TYPES: dict[str, type] = {
     "url": str,
     "bool": bool,
 }
-# A segment may start with a digit: Feedback Manager's aggregates are keyed "30D", "90D", "365D" (seen, S1).
-_API_PATH = re.compile(r"[A-Za-z0-9_][\w-]*(\[\d*\])?(\.[A-Za-z0-9_][\w-]*(\[\d*\])?)*")
 
 
 # --- spec objects -------------------------------------------------------------------------------------
@@ -297,10 +296,12 @@ class SpecChecker(Checker):
         return value
 
     def api_path(self, node: YamlMap, key: str, where: str) -> str:
-        """A path in the small JSON path language of :mod:`scraper.jsonpath`."""
+        """A path in the small JSON path language of :mod:`scraper.jsonpath`, compiled here once."""
         value = self.string(node, key, where)
-        if not _API_PATH.fullmatch(value):
-            self.fail(f"{where}.{key}", f"invalid JSON path {value!r} (use a.b, a[].b or a[0].b)", node, key)
+        try:
+            compile_path(value)
+        except ValueError as exc:
+            self.fail(f"{where}.{key}", str(exc), node, key)
         return value
 
     def localized(self, node: YamlMap, key: str, where: str) -> YamlMap:
@@ -617,8 +618,10 @@ def _counters(
             if not items:
                 ctx.fail(f"{here}.path", "expected a path or a non-empty list of paths", c, "path")
             for item in items:
-                if not isinstance(item, str) or not _API_PATH.fullmatch(item):
-                    ctx.fail(f"{here}.path", f"invalid JSON path {item!r} (use a.b, a[].b or a[0].b)", c, "path")
+                try:
+                    compile_path(item if isinstance(item, str) else repr(item))
+                except ValueError as exc:
+                    ctx.fail(f"{here}.path", str(exc), c, "path")
             paths = tuple(items)
         filters = c.get("where", YamlMap())
         if not isinstance(filters, dict):

@@ -1,15 +1,14 @@
 """Named text transforms that selectors.yaml applies to a raw value before it is typed.
 
-A transform is written in YAML as a bare name (``strip``) or a one-key mapping with its argument
+A transform is written in YAML as a bare name (``collapse_ws``) or a one-key mapping with its argument
 (``{regex: 'notifications/(\\w+)'}``). :func:`compile_transform` checks the name and argument when the
 spec is loaded, so a typo fails before any browser starts. A transform maps text to text, or text to a
-list of texts (``findall``, ``split``); applied to a list it maps over the items. ``regex`` that finds
+list of texts (``findall``); applied to a list it maps over the items. ``regex`` that finds
 nothing returns None, which the parser treats as a missing value; ``findall`` returns an empty list.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,12 +40,6 @@ def _pattern(arg: object) -> re.Pattern[str]:
         raise TransformArgError(f"invalid regular expression: {exc}") from exc
 
 
-def _text_arg(arg: object) -> str:
-    if not isinstance(arg, str) or not arg:
-        raise TransformArgError("needs a non-empty string as its argument")
-    return arg
-
-
 def _regex(arg: object) -> TransformFn:
     pattern = _pattern(arg)
 
@@ -73,25 +66,6 @@ def _findall(arg: object) -> TransformFn:
 def _match(arg: object) -> TransformFn:
     pattern = _pattern(arg)
     return lambda text: "true" if pattern.search(text) else "false"
-
-
-def _remove(arg: object) -> TransformFn:
-    pattern = _pattern(arg)
-    return lambda text: pattern.sub("", text)
-
-
-def _split(arg: object) -> TransformFn:
-    sep = _text_arg(arg)
-    return lambda text: [part.strip() for part in text.split(sep) if part.strip()]
-
-
-def _replace(arg: object) -> TransformFn:
-    if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg)):
-        raise TransformArgError("needs a list of two strings: [old, new]")
-    old, new = arg
-    if not old:
-        raise TransformArgError("the text to replace must not be empty")
-    return lambda text: text.replace(old, new)
 
 
 def _collapse_ws(text: str) -> str:
@@ -159,23 +133,17 @@ def _pick(arg: object) -> TransformFn:
 
 
 REGISTRY: dict[str, Callable[[object], TransformFn]] = {
-    "strip": _no_arg(str.strip),
     "collapse_ws": _no_arg(_collapse_ws),
-    "lower": _no_arg(str.lower),
-    "upper": _no_arg(str.upper),
-    "unescape": _no_arg(html.unescape),
     "url_decode": _no_arg(unquote_plus),
     "pick": _pick,
     "regex": _regex,
     "findall": _findall,
     "match": _match,
-    "remove": _remove,
-    "split": _split,
-    "replace": _replace,
     "code_label": _code_label,
     "label_code": _label_code,
 }
-"""Every transform name selectors.yaml may use, mapped to a factory that checks the argument."""
+"""Every transform name selectors.yaml may use, mapped to a factory that checks the argument. Only the ones
+the shipped file uses are here (tests/test_transforms.py checks that); add one when a selector needs it."""
 
 
 @dataclass(frozen=True)

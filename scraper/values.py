@@ -20,6 +20,10 @@ from scraper.records import Unknown
 Raw = str | int | float | bool
 
 
+_DECIMAL_COMMA = {"de": True, "en": False}
+"""The UI languages the tool reads (config ``locale``), and whether each writes "1,5" for one and a half."""
+
+
 @dataclass(frozen=True, slots=True)
 class Locale:
     """The language and region a page was rendered in ("de_DE", "en-US"); both may be unknown."""
@@ -39,15 +43,16 @@ class Locale:
 
     @property
     def decimal_comma(self) -> bool | None:
-        """True where "," is the decimal separator, None where the locale is unknown."""
-        if self.language is None:
-            return None
-        return self.language not in {"en", "ja", "zh", "ko", "hi"}
+        """True where "," is the decimal separator, None where the locale is unknown.
+
+        Only the UI languages an account can be read in (config ``locale``: de_* or en_*) are known; any
+        other page language is unknown, so an ambiguous number there is an error rather than a guess."""
+        return _DECIMAL_COMMA.get(self.language or "")
 
     @property
     def month_first(self) -> bool | None:
         """True where "07/27/2026" means July 27 (US English), None where unknown."""
-        if self.language is None:
+        if self.language not in _DECIMAL_COMMA:
             return None
         return self.language == "en" and self.region in {"US", "CA", "PH", None}
 

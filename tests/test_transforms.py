@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 
+from scraper.spec import DEFAULT_SPEC_PATH
 from scraper.transforms import REGISTRY, Transform, TransformArgError, apply_all, compile_transform
 
 TAE = TransformArgError
@@ -33,17 +35,10 @@ def check(name: str, arg: object, raw: Any, expected: Any) -> None:
 
 def test_every_registered_transform_has_a_table():
     assert set(REGISTRY) == {
-        "strip",
         "collapse_ws",
-        "lower",
-        "upper",
-        "unescape",
         "regex",
         "findall",
         "match",
-        "remove",
-        "split",
-        "replace",
         "code_label",  # tables in tests/test_voc.py
         "label_code",
         "url_decode",
@@ -51,20 +46,21 @@ def test_every_registered_transform_has_a_table():
     }
 
 
-@pytest.mark.parametrize(
-    ("arg", "raw", "expected"),
-    [
-        (None, "  Alles gut \n", "Alles gut"),
-        (None, f"{NBSP}x{NBSP}", "x"),
-        (None, "a  b", "a  b"),  # inner whitespace stays
-        (None, "   ", ""),
-        ("x", " a ", TAE),
-        ("", " a ", TAE),
-        ([], " a ", TAE),
-    ],
-)
-def test_strip(arg, raw, expected):
-    check("strip", arg, raw, expected)
+def test_every_registered_transform_is_used_by_the_shipped_spec():
+    used: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "transforms":
+                    used.update(t if isinstance(t, str) else next(iter(t)) for t in value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8")))
+    assert used == set(REGISTRY)
 
 
 @pytest.mark.parametrize(
@@ -80,48 +76,6 @@ def test_strip(arg, raw, expected):
 )
 def test_collapse_ws(arg, raw, expected):
     check("collapse_ws", arg, raw, expected)
-
-
-@pytest.mark.parametrize(
-    ("arg", "raw", "expected"),
-    [
-        (None, "Sehr SCHLECHT", "sehr schlecht"),
-        (None, "ÄÖÜ", "äöü"),
-        (None, "abc 123", "abc 123"),
-        ("x", "A", TAE),
-    ],
-)
-def test_lower(arg, raw, expected):
-    check("lower", arg, raw, expected)
-
-
-@pytest.mark.parametrize(
-    ("arg", "raw", "expected"),
-    [
-        (None, "b0abcdefgh", "B0ABCDEFGH"),
-        (None, "äöü", "ÄÖÜ"),
-        (None, "Straße", "STRASSE"),
-        ("x", "a", TAE),
-    ],
-)
-def test_upper(arg, raw, expected):
-    check("upper", arg, raw, expected)
-
-
-@pytest.mark.parametrize(
-    ("arg", "raw", "expected"),
-    [
-        (None, "Tom &amp; Jerry", "Tom & Jerry"),
-        (None, "&lt;b&gt;", "<b>"),
-        (None, "&amp;lt;", "&lt;"),  # one level only
-        (None, "5&nbsp;%", f"5{NBSP}%"),
-        (None, "&#8364; &#x20AC;", "€ €"),
-        (None, "no entities", "no entities"),
-        ("x", "a", TAE),
-    ],
-)
-def test_unescape(arg, raw, expected):
-    check("unescape", arg, raw, expected)
 
 
 @pytest.mark.parametrize(
@@ -182,70 +136,18 @@ def test_match(arg, raw, expected):
 
 
 @pytest.mark.parametrize(
-    ("arg", "raw", "expected"),
-    [
-        (r"\s*\(.*?\)", "Defekter Artikel (3) neu (x)", "Defekter Artikel neu"),
-        (r"^Fall-ID:\s*", "Fall-ID: 12345", "12345"),
-        (r"\d", "abc", "abc"),
-        (r".", "abc", ""),
-        ("", "x", TAE),
-        ("*", "x", TAE),
-    ],
-)
-def test_remove(arg, raw, expected):
-    check("remove", arg, raw, expected)
-
-
-@pytest.mark.parametrize(
-    ("arg", "raw", "expected"),
-    [
-        (",", "SKU-1, SKU-2,,SKU-3 , ", ["SKU-1", "SKU-2", "SKU-3"]),
-        (" / ", "a / b / c", ["a", "b", "c"]),
-        (";", "single", ["single"]),
-        (",", " , ", []),
-        (",", "", []),
-        ("", "a,b", TAE),
-        (None, "a,b", TAE),
-        ([","], "a,b", TAE),
-    ],
-)
-def test_split(arg, raw, expected):
-    check("split", arg, raw, expected)
-
-
-@pytest.mark.parametrize(
-    ("arg", "raw", "expected"),
-    [
-        (["€", "EUR"], "12 € / 3 €", "12 EUR / 3 EUR"),
-        ([" - ", " – "], "a - b", "a – b"),
-        (["x", ""], "axbx", "ab"),
-        (["zz", "y"], "abc", "abc"),
-        ("x", "a", TAE),
-        (["x"], "a", TAE),
-        (["a", "b", "c"], "a", TAE),
-        (["", "x"], "a", TAE),
-        (["a", 1], "a", TAE),
-        (("a", "b"), "a", TAE),
-        (None, "a", TAE),
-    ],
-)
-def test_replace(arg, raw, expected):
-    check("replace", arg, raw, expected)
-
-
-@pytest.mark.parametrize(
     ("name", "arg", "expected"),
     [
         ("nope", None, KeyError),
-        ("Strip", None, KeyError),  # names are case-sensitive
+        ("Collapse_ws", None, KeyError),  # names are case-sensitive
         ("trim", None, KeyError),
+        ("strip", None, KeyError),  # removed: no selector used it
         ("", None, KeyError),
-        ("strip", "x", TAE),
+        ("collapse_ws", "x", TAE),
         ("regex", None, TAE),
         ("regex", "(?P<x", TAE),
         ("findall", r"(\d)(\d)", TAE),
-        ("replace", ["a", "b", "c"], TAE),
-        ("split", "", TAE),
+        ("pick", "one phrase", TAE),
     ],
 )
 def test_compile_transform_rejects(name, arg, expected):
@@ -260,15 +162,14 @@ def test_transform_arg_error_is_a_value_error():
 @pytest.mark.parametrize(
     ("name", "arg", "raw", "expected"),
     [
-        ("strip", None, [" a ", "b "], ["a", "b"]),
-        ("upper", None, ["a", "b"], ["A", "B"]),
+        ("collapse_ws", None, [" a ", "b  c"], ["a", "b c"]),
+        ("url_decode", None, ["a%2Fb", "c+d"], ["a/b", "c d"]),
         ("regex", r"(\d+)", ["a1", "b", "c22"], ["1", "22"]),  # items without a match are dropped
         ("regex", r"\d+", ["x", "y"], []),
         ("findall", r"B0\w{8}", ["B0AAAAAAAA B0BBBBBBBB", "B0AAAAAAAA"], ["B0AAAAAAAA", "B0BBBBBBBB", "B0AAAAAAAA"]),
-        ("split", ",", ["a, b", "c", ""], ["a", "b", "c"]),
         ("match", "x", ["x", "y"], ["true", "false"]),
-        ("strip", None, [], []),
-        ("strip", None, None, None),
+        ("collapse_ws", None, [], []),
+        ("collapse_ws", None, None, None),
         ("findall", r"\d", None, None),
     ],
 )
@@ -282,13 +183,12 @@ def test_transform_on_a_list_or_none(name, arg, raw, expected):
     ("steps", "raw", "expected"),
     [
         ((), "  x  ", "  x  "),
-        ((("strip", None), ("upper", None)), "  b0abc  ", "B0ABC"),
-        ((("regex", r"order/(\S+)"), ("upper", None)), "/order/abc-1", "ABC-1"),
-        ((("regex", r"order/(\S+)"), ("upper", None)), "/orders", None),  # stops at None
-        ((("unescape", None), ("split", "&"), ("strip", None)), "a &amp; b&amp;c", ["a", "b", "c"]),
-        ((("findall", r"\d+"), ("replace", ["1", "one"])), "1 x 21 y 1", ["one", "2one"]),
-        ((("findall", r"\d+"), ("upper", None)), "keine", []),  # an empty list is not None
-        ((("strip", None),), None, None),
+        ((("collapse_ws", None), ("regex", r"^(\w+)")), "  b0abc  x ", "b0abc"),
+        ((("regex", r"sku=(\S+)"), ("url_decode", None)), "/x?sku=A%2FB", "A/B"),
+        ((("regex", r"sku=(\S+)"), ("url_decode", None)), "/orders", None),  # stops at None
+        ((("findall", r"\d+"), ("match", "1")), "1 x 21 y 3", ["true", "true", "false"]),
+        ((("findall", r"\d+"), ("collapse_ws", None)), "keine", []),  # an empty list is not None
+        ((("collapse_ws", None),), None, None),
     ],
 )
 def test_apply_all(steps, raw, expected):

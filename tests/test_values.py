@@ -76,8 +76,8 @@ def check(parse: Any, raw: Any, tag: str | None, expected: Any, kind: str) -> An
         ("en_CA", "en", "CA", False, True, "en_CA"),
         ("en", "en", None, False, True, "en"),
         ("de", "de", None, True, False, "de"),
-        ("fr-FR", "fr", "FR", True, False, "fr_FR"),
-        ("ja-JP", "ja", "JP", False, False, "ja_JP"),
+        ("fr-FR", "fr", "FR", None, None, "fr_FR"),  # no account reads pages in French: unknown, not guessed
+        ("ja-JP", "ja", "JP", None, None, "ja_JP"),
         ("", None, None, None, None, "unknown locale"),
         ("   ", None, None, None, None, "unknown locale"),
         (None, None, None, None, None, "unknown locale"),
