@@ -74,6 +74,7 @@ from scraper.run import AccountRun, RunOptions, capture_account, login_account, 
 from scraper.serialize import dumps, to_jsonable
 from scraper.session import storage_state_problem
 from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
+from scraper.status import READ_OK, SectionStatus
 from scraper.store import History, open_history
 from scraper.summary import print_account_report, print_records, records_table
 from scraper.unrecorded import alert_unrecorded, unrecorded_report
@@ -154,7 +155,7 @@ def _replay_capture(
             console.print(f"[bold red]{escape(outcome.message)}[/bold red]")
         for notice in outcome.notices:
             console.print(f"[yellow]{escape(notice)}[/yellow]")
-    return EXIT_OK if outcome.status in {"ok", "empty"} else EXIT_UNREADABLE
+    return EXIT_OK if outcome.status in READ_OK else EXIT_UNREADABLE
 
 
 def _cmd_parse(args: argparse.Namespace, spec: Spec, console: Console) -> int:
@@ -238,6 +239,11 @@ def _write_out(path: Path, write: Callable[[], object]) -> None:
         raise PathError(f"cannot write {path}: {path_problem(path, exc)}") from None
 
 
+def _stopped(exc: BaseException) -> SectionStatus:
+    """The outcome of a run that an exception stopped: interrupted by Ctrl-C or SIGTERM, crashed otherwise."""
+    return SectionStatus.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else SectionStatus.CRASHED
+
+
 def _exit_code(reports: list[AccountReport]) -> int:
     if not all(r.all_read for r in reports):
         return EXIT_UNREADABLE
@@ -282,7 +288,7 @@ def _monitored_runs(
                     recorded = record_run(history, spec, run, rules, run_id=run_id)
                 report = alert(recorded, account.alerts)
             except HistoryWriteError as exc:
-                history.settle_run(run_id, "not recorded")
+                history.settle_run(run_id, SectionStatus.NOT_RECORDED)
                 unwritten.append(exc)
                 report = alert_unrecorded(unrecorded_report(run, run_id, exc), account.alerts)
             print_account_report(console, report)
@@ -314,7 +320,7 @@ def _monitored_runs(
                         )
                     record(account, run_id, run)
                 except BaseException as exc:
-                    history.settle_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed")
+                    history.settle_run(run_id, _stopped(exc))
                     raise
     if unwritten:
         if failures is None:
@@ -352,7 +358,7 @@ def _parallel_runs(
                 record(done.account, run_ids[done.account.name], done.run)
     except BaseException as exc:
         for run_id in run_ids.values():
-            history.settle_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed")
+            history.settle_run(run_id, _stopped(exc))
         raise
 
 
@@ -488,7 +494,7 @@ def _cmd_capture(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     )
     for notice in outcome.notices:
         console.print(f"[yellow]{escape(notice)}[/yellow]")
-    return EXIT_OK if outcome.status in {"ok", "empty"} else EXIT_UNREADABLE
+    return EXIT_OK if outcome.status in READ_OK else EXIT_UNREADABLE
 
 
 def _writable_folder(path: Path) -> None:
@@ -848,7 +854,11 @@ def _stop_on_sigterm() -> tuple[list[int], Callable[[], None]]:
     if threading.current_thread() is not threading.main_thread():  # handlers live in the main thread only
         return seen, lambda: None
     previous = signal.signal(signal.SIGTERM, stop)
-    return seen, lambda: signal.signal(signal.SIGTERM, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return seen, restore
 
 
 def _crash_text(text: str, account: str) -> Path:

@@ -28,6 +28,7 @@ from scraper.credentials import Credentials
 from scraper.read import SectionOutcome
 from scraper.run import AccountRun, RunOptions, run_account
 from scraper.spec import load_spec
+from scraper.status import SectionStatus
 
 MAX_PARALLEL = 32
 """The largest pool ``--parallel`` accepts: each worker is a Chromium (about 0.3-0.5 GB)."""
@@ -62,8 +63,10 @@ def crashed_run(account: Account, options: RunOptions, reason: str) -> AccountRu
     """The run of an account whose worker raised or died: every section not read, with the cause."""
     message = f"[{account.name}] the walk crashed: {reason}"
     sections = list(options.sections or account.sections)
-    outcomes = [SectionOutcome(s, m, "error", message=message) for m in account.marketplaces for s in sections]
-    return AccountRun(account.name, outcomes, error=message, error_kind="crashed")
+    outcomes = [
+        SectionOutcome(s, m, SectionStatus.ERROR, message=message) for m in account.marketplaces for s in sections
+    ]
+    return AccountRun(account.name, outcomes, error=message, error_kind=SectionStatus.CRASHED)
 
 
 def _child(
@@ -114,7 +117,7 @@ def walk_accounts(
             while queued and len(running) < max(1, workers):
                 account = queued.pop(0)
                 receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(
+                process: BaseProcess = context.Process(
                     target=_child,
                     args=(sender, spec_path, account, settings, options, credentials),
                     name=f"sc-watch-{account.name}",

@@ -30,9 +30,10 @@ from scraper.errors import (
 )
 from scraper.evidence import Evidence
 from scraper.login import ensure_signed_in
-from scraper.read import SectionOutcome, Status, read_section
+from scraper.read import SectionOutcome, read_section
 from scraper.redact import Redactor
 from scraper.spec import SectionSpec, Spec
+from scraper.status import READ_OK, SectionStatus
 from scraper.walk import Pacer, PageSeeds, PageStop, collect_section
 from scraper.windows import PlanWindow
 
@@ -50,8 +51,9 @@ class AccountRun:
     outcomes: list[SectionOutcome] = field(default_factory=list)
     error: str | None = None
     """Why the account stopped early (login needed, challenge, wrong marketplace)."""
-    error_kind: str | None = None
-    """"login needed" or "challenge", for the summary and alerts."""
+    error_kind: SectionStatus | None = None
+    """Why the account stopped (LOGIN_NEEDED, CHALLENGE, WRONG_MARKETPLACE, UNREACHABLE, CRASHED), for the summary
+    and alerts."""
     sign_ins: int = 0
     evidence: Path | None = None
     """The run's evidence folder (scraper.evidence), when something was not read and evidence is on."""
@@ -59,7 +61,7 @@ class AccountRun:
     @property
     def all_read(self) -> bool:
         """True when nothing stopped the account and every section was read (ok or empty)."""
-        return self.error is None and all(o.status in {"ok", "empty"} for o in self.outcomes)
+        return self.error is None and all(o.status in READ_OK for o in self.outcomes)
 
 
 @dataclass(frozen=True)
@@ -207,22 +209,26 @@ def run_account(
                     pacer.wait()
                     notify(f"[{account.name}/{marketplace}] reading {section_id}")
                     outcome = read(section, marketplace)
-                    if outcome.status == "signed_out" and renewals < MAX_RENEWALS:
+                    if outcome.status == SectionStatus.SIGNED_OUT and renewals < MAX_RENEWALS:
                         # A session that expires mid-walk is normal, also right after this run signed in: renew
                         # it (bounded per marketplace, so a site that drops every session cannot loop).
                         renewals += 1
                         sign_in()
                         outcome = read(section, marketplace)
-                    if outcome.status == "challenge":
+                    if outcome.status == SectionStatus.CHALLENGE:
                         # A CAPTCHA in the middle of the walk meets every further page too: stop the account
                         # as a challenge at sign-in does (this section and the rest: not read).
                         raise ChallengeError(account.name, outcome.message or "Amazon asks for a CAPTCHA")
                     result.outcomes.append(outcome)
-                    if outcome.status == "wrong marketplace":
+                    if outcome.status == SectionStatus.WRONG_MARKETPLACE:
                         # Every further section would be filed under the wrong marketplace: stop this one.
                         result.outcomes.extend(
                             SectionOutcome(
-                                s, marketplace, "wrong marketplace", message=outcome.message, evidence=outcome.evidence
+                                s,
+                                marketplace,
+                                SectionStatus.WRONG_MARKETPLACE,
+                                message=outcome.message,
+                                evidence=outcome.evidence,
                             )
                             for s in sections[sections.index(section_id) + 1 :]
                         )
@@ -230,21 +236,23 @@ def run_account(
             except (AuthError, PlaywrightError, SiteUnavailableError, SiteUnreachableError) as exc:
                 if isinstance(exc, MarketplaceError):
                     # The site stayed on another marketplace: not a login problem, and nothing filed wrongly.
-                    result.error, result.error_kind = str(exc), "wrong marketplace"
-                    status: Status = "wrong marketplace"
+                    result.error, result.error_kind = str(exc), SectionStatus.WRONG_MARKETPLACE
+                    status = SectionStatus.WRONG_MARKETPLACE
                 elif isinstance(exc, AuthError):
                     result.error = str(exc)
-                    result.error_kind = "challenge" if isinstance(exc, ChallengeError) else "login needed"
-                    status = "signed_out"
+                    result.error_kind = (
+                        SectionStatus.CHALLENGE if isinstance(exc, ChallengeError) else SectionStatus.LOGIN_NEEDED
+                    )
+                    status = SectionStatus.SIGNED_OUT
                 elif isinstance(exc, SiteUnavailableError | SiteUnreachableError):
-                    result.error, result.error_kind, status = str(exc), "unreachable", "error"
+                    result.error, result.error_kind, status = str(exc), SectionStatus.UNREACHABLE, SectionStatus.ERROR
                 else:
                     # The site could not be reached while signing in (connection refused, DNS, timeout): say
                     # that, not "log in again", and still record and alert the run.
                     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                     result.error = f"[{account.name}] Seller Central could not be reached: {first}"
-                    result.error_kind = "unreachable"
-                    status = "error"
+                    result.error_kind = SectionStatus.UNREACHABLE
+                    status = SectionStatus.ERROR
                 # This marketplace's unread sections and every later marketplace's: none was read.
                 shown = evidence.sign_in_failed(marketplace, result.error_kind or status, result.error)
                 done = {(o.marketplace, o.section) for o in result.outcomes}

@@ -50,6 +50,7 @@ from scraper.retry import (
 )
 from scraper.retry import goto as retrying_goto
 from scraper.spec import Paging, SectionSpec, Spec
+from scraper.status import SectionStatus
 
 PageSeeds = Callable[[Exchange], list[tuple[str, str | None]]]
 """Given the first page's data call, the first requests of the filtered lists a big account reads instead of the
@@ -828,20 +829,20 @@ def _collect_once(
         _late_side_calls(page, capture, collector)
         transient = _in_page_failure(capture)
     except SignedOutError as exc:
-        capture.problem = CaptureProblem("signed_out", str(exc))
+        capture.problem = CaptureProblem(SectionStatus.SIGNED_OUT, str(exc))
     except ChallengePageError as exc:
-        capture.problem = CaptureProblem("challenge", str(exc))
+        capture.problem = CaptureProblem(SectionStatus.CHALLENGE, str(exc))
     except SelectorDriftError as exc:
-        capture.problem = CaptureProblem("drift", str(exc))
+        capture.problem = CaptureProblem(SectionStatus.DRIFT, str(exc))
     except TransientPageError as exc:
-        capture.problem = CaptureProblem("error", str(exc))
+        capture.problem = CaptureProblem(SectionStatus.ERROR, str(exc))
         if exc.source == "api":  # the page's own call stalled: only loading the page again repeats it
             transient = exc.cause
     except PageError as exc:
-        capture.problem = CaptureProblem("error", str(exc))
+        capture.problem = CaptureProblem(SectionStatus.ERROR, str(exc))
     except PlaywrightError as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        capture.problem = CaptureProblem("error", f"[{section.id}] browser: {text}")
+        capture.problem = CaptureProblem(SectionStatus.ERROR, f"[{section.id}] browser: {text}")
         # A connection lost while clicking or waiting is worth another collection; a click that timed out
         # more likely misses a control that changed (the message keeps the browser's words for that).
         transient = connection_cause(text)

@@ -34,7 +34,8 @@ from scraper.errors import ScraperError
 from scraper.parse import parse_page, record_key
 from scraper.serialize import to_jsonable
 from scraper.spec import SectionSpec, Spec
-from scraper.store import READ_OK, History, last_window_reads
+from scraper.status import READ_OK
+from scraper.store import History, last_window_reads
 
 PlanWindow = Callable[[str, str], "WindowPlan | None"]
 """The reading window of a section in a marketplace, or None for a section read whole."""
@@ -217,7 +218,7 @@ class WindowPlan:
     def to_json(self, pages: int, stop: str | None) -> dict[str, Any]:
         """What the history keeps of the window of one read."""
         since = self.since.isoformat() if self.dated else None
-        window = {"days": self.days, "since": since, "full": self.full, "pages": pages, "stop": stop}
+        window: dict[str, Any] = {"days": self.days, "since": since, "full": self.full, "pages": pages, "stop": stop}
         if self.filter is not None:
             window["filter"] = [self.filter[0], list(self.filter[1])]
         return window
