@@ -12,7 +12,6 @@ changes the seller's account; secrets are typed into the page and never logged.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from enum import StrEnum
 from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
@@ -34,8 +33,7 @@ from scraper.marketplace import check_marketplace, marketplace_shown
 from scraper.retry import NO_RETRIES, RetryPolicy
 from scraper.retry import goto as retrying_goto
 from scraper.spec import Spec
-
-Notify = Callable[[str], None]
+from scraper.text import Notify, squash
 
 
 class PageKind(StrEnum):
@@ -122,7 +120,7 @@ def _check(page: Page, selector: str) -> None:
 def _error_text(page: Page, spec: Spec) -> str | None:
     box = page.locator(spec.signin.selectors["error"]).first
     if box.count() and box.is_visible():
-        return " ".join(box.inner_text().split())[:200]
+        return squash(box.inner_text())[:200]
     return None
 
 

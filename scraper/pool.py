@@ -29,6 +29,7 @@ from scraper.read import SectionOutcome
 from scraper.run import AccountRun, RunOptions, run_account
 from scraper.spec import load_spec
 from scraper.status import SectionStatus
+from scraper.text import quiet
 
 MAX_PARALLEL = 32
 """The largest pool ``--parallel`` accepts: each worker is a Chromium (about 0.3-0.5 GB)."""
@@ -56,7 +57,7 @@ def _walk(
     """The worker's job: one account's whole run (the spec is read again here; it holds compiled
     functions that do not cross a process boundary)."""
     spec = load_spec(spec_path)
-    return run_account(spec, account, settings, options, credentials, notify=lambda message: None)
+    return run_account(spec, account, settings, options, credentials, notify=quiet)
 
 
 def crashed_run(account: Account, options: RunOptions, reason: str) -> AccountRun:

@@ -8,7 +8,7 @@ because Seller Central rotates its session token.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,10 +34,9 @@ from scraper.read import SectionOutcome, read_section
 from scraper.redact import Redactor
 from scraper.spec import SectionSpec, Spec
 from scraper.status import READ_OK, SectionStatus
+from scraper.text import Notify
 from scraper.walk import Pacer, PageSeeds, PageStop, collect_section
 from scraper.windows import PlanWindow
-
-Notify = Callable[[str], None]
 
 MAX_RENEWALS = 2
 """Sign-ins a run may repeat per marketplace when the session expires while it reads."""

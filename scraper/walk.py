@@ -51,6 +51,7 @@ from scraper.retry import (
 from scraper.retry import goto as retrying_goto
 from scraper.spec import Paging, SectionSpec, Spec
 from scraper.status import SectionStatus
+from scraper.text import squash
 
 PageSeeds = Callable[[Exchange], list[tuple[str, str | None]]]
 """Given the first page's data call, the first requests of the filtered lists a big account reads instead of the
@@ -357,7 +358,7 @@ def _open(
 
 def _title(page: Page) -> str:
     try:
-        return " ".join(page.title().split())[:120]
+        return squash(page.title())[:120]
     except PlaywrightError:
         return ""
 
@@ -422,7 +423,7 @@ def _label(page: Page, spec: Spec) -> str | None:
     for key in ("marketplace_regional", "marketplace_label"):
         label = page.locator(spec.signin.selectors[key]).first
         try:
-            text = " ".join((label.text_content(timeout=1000) or "").split()) if label.count() else ""
+            text = squash(label.text_content(timeout=1000) or "") if label.count() else ""
         except PlaywrightError:
             text = ""
         if text:

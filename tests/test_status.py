@@ -65,3 +65,16 @@ def test_history_written_as_words_reads_back_as_statuses(tmp_path: Path) -> None
     assert states["feedback"].status is SectionStatus.OK
     assert states["feedback"].last_success is not None
     history.close()
+
+
+def test_one_whitespace_normaliser() -> None:
+    from bs4 import BeautifulSoup
+
+    from scraper.text import element_text, squash
+    from scraper.transforms import REGISTRY
+
+    assert squash("  a\u00a0 b\n\tc  ") == "a b c"
+    cell = BeautifulSoup("<td>\n  Order <b>123</b>\u00a0\n</td>", "html.parser").td
+    assert cell is not None
+    assert element_text(cell) == "Order 123"
+    assert REGISTRY["collapse_ws"](None)("  a\u00a0 b\n ") == "a b"
