@@ -155,6 +155,11 @@ def save_capture(
         write_private(path, data.encode("utf-8"))
         written.append(path)
 
+    if redactor is not None:
+        # The bodies first: names learnt from their keys are then replaced on the pages too (placeholders are
+        # stable, so redacting a body again below gives the same text).
+        for x in (x for p in capture.pages for x in p.exchanges if x.body is not None):
+            redactor.json_body(x.body or b"")
     pages_meta = []
     for n, page in enumerate(capture.pages, start=1):
         html_file = None
