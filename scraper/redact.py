@@ -5,8 +5,9 @@ stable placeholders: the same original always gets the same placeholder within o
 so rows still relate to each other. A page has no keys that say "this is a name": there, an element whose
 class, id or data attribute says it holds a buyer's (customer's, recipient's, ...) name or address is
 replaced, and every name the redactor has learnt (from JSON keys or such elements) is replaced wherever it
-appears in the text, so a capture's pages lose the names its JSON bodies carried. Marketplace ids are public and kept. Inline scripts are dropped
-entirely, because they carry CSRF tokens and session data in unpredictable shapes.
+appears in the text, so a capture's pages lose the names its JSON bodies carried. Marketplace ids are
+public and kept. Inline scripts are dropped entirely, because they carry CSRF tokens and session data in
+unpredictable shapes.
 """
 
 from __future__ import annotations
