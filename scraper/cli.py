@@ -366,6 +366,9 @@ def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     config = _config(args)
     accounts = list(config.accounts.values()) if args.all else [config.account(args.account)]
     unwritten: list[HistoryWriteError] = []
+    if args.format == "json":
+        # stdout is the JSON document alone, for scripts: the progress and the summary go to stderr.
+        console = Console(stderr=True, soft_wrap=True, width=console.width)
     pairs = _monitored_runs(
         args, spec, console, accounts, config.settings, config.rules, _run_options(args, args.headed), None, unwritten
     )
