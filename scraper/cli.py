@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from rich.console import Console
 from rich.markup import escape
@@ -654,14 +654,12 @@ def _demo_marketplaces(text: str) -> str:
     return ",".join(ids)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the `scraper` command."""
-    parser = argparse.ArgumentParser(prog="scraper", description="Watch the six Seller Central places.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--spec", default=str(DEFAULT_SPEC_PATH), help="selectors file (default: %(default)s)")
-    parser.add_argument("--config", help="accounts file (default: SC_WATCH_CONFIG or the per-user config)")
-    sub = parser.add_subparsers(dest="command", required=True)
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What ``add_subparsers`` returns: each ``_add_*_command`` adds its command to it."""
 
+
+def _add_parse_command(sub: Subcommands) -> None:
+    """parse: a saved page, JSON body or capture directory."""
     p = sub.add_parser("parse", help="parse a saved page or JSON body and print the records or the error")
     p.add_argument(
         "target",
@@ -675,6 +673,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", action="store_true", help="the file is the section's summary body (pcrKpi)")
     p.set_defaults(func=_cmd_parse)
 
+
+def _add_demo_command(sub: Subcommands) -> None:
+    """demo: the bundled demo Seller Central, walked with Chromium."""
     d = sub.add_parser(
         "demo",
         help="start the bundled demo Seller Central and walk it with Chromium",
@@ -700,11 +701,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_fault_arguments(d)
     d.set_defaults(func=_cmd_demo)
 
+
+def _add_login_command(sub: Subcommands) -> None:
+    """login: sign in with a visible browser."""
     lg = sub.add_parser("login", help="sign in with a visible browser and save the session")
     lg.add_argument("--account")
     lg.add_argument("--headless", action="store_true", help="no window (only with password and TOTP secret)")
     lg.set_defaults(func=_cmd_login)
 
+
+def _add_run_command(sub: Subcommands) -> None:
+    """run: read an account's sections, record, alert."""
     r = sub.add_parser("run", help="read the sections of an account (headless by default)")
     r.add_argument("--account")
     r.add_argument("--all", action="store_true", help="every configured account")
@@ -729,12 +736,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.set_defaults(func=_cmd_run)
 
+
+def _add_report_command(sub: Subcommands) -> None:
+    """report: the HTML or JSON report."""
     rp = sub.add_parser("report", help="write the HTML (or JSON) report from the history")
     rp.add_argument("--format", choices=["html", "json"], default="html")
     rp.add_argument("--out", help="file to write (default report.html / report.json)")
     rp.add_argument("--db")
     rp.set_defaults(func=_cmd_report)
 
+
+def _add_export_command(sub: Subcommands) -> None:
+    """export: records or findings as CSV or JSON Lines."""
     ex = sub.add_parser("export", help="current records, or the findings log, as CSV or JSON Lines")
     ex.add_argument("what", choices=["records", "findings"])
     ex.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
@@ -746,12 +759,18 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--db")
     ex.set_defaults(func=_cmd_export)
 
+
+def _add_history_command(sub: Subcommands) -> None:
+    """history: how a section's records changed."""
     h = sub.add_parser("history", help="how the records of a section (or one record) changed over time")
     h.add_argument("section")
     h.add_argument("key", nargs="?", help="a record key as shown by export, e.g. '[\"302-0000001-0000001\"]'")
     h.add_argument("--db")
     h.set_defaults(func=_cmd_history)
 
+
+def _add_capture_command(sub: Subcommands) -> None:
+    """capture: a live section saved as fixture candidates."""
     c = sub.add_parser("capture", help="save a live section's pages and JSON, redacted, as fixture candidates")
     c.add_argument("section")
     c.add_argument("--account")
@@ -761,6 +780,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-pages", type=int, default=3)
     c.set_defaults(func=_cmd_capture)
 
+
+def _add_doctor_command(sub: Subcommands) -> None:
+    """doctor: find where the data moved and propose a spec diff."""
     dr = sub.add_parser(
         "doctor",
         help="when Seller Central changed: find where the data moved and propose a checked selectors.yaml diff",
@@ -777,20 +799,53 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--diff-only", action="store_true", help="print only the unified diff")
     dr.set_defaults(func=_cmd_doctor)
 
+
+def _add_config_command(sub: Subcommands) -> None:
+    """config: example, path, check."""
     cf = sub.add_parser("config", help="print an example accounts file, where it is read from, or check it")
     cf.add_argument("action", choices=["example", "path", "check"])
     cf.set_defaults(func=_cmd_config)
 
+
+def _add_credentials_command(sub: Subcommands) -> None:
+    """credentials: set or delete (keyring)."""
     cr = sub.add_parser("credentials", help="store or delete an account's password and TOTP secret (keyring)")
     cr.add_argument("action", choices=["set", "delete"])
     cr.add_argument("--account")
     cr.set_defaults(func=_cmd_credentials)
 
+
+def _add_session_command(sub: Subcommands) -> None:
+    """session: path, export, import."""
     s = sub.add_parser("session", help="show, export or import an account's saved session")
     s.add_argument("action", choices=["path", "export", "import"])
     s.add_argument("file", nargs="?")
     s.add_argument("--account")
     s.set_defaults(func=_cmd_session)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `scraper` command."""
+    parser = argparse.ArgumentParser(prog="scraper", description="Watch the six Seller Central places.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--spec", default=str(DEFAULT_SPEC_PATH), help="selectors file (default: %(default)s)")
+    parser.add_argument("--config", help="accounts file (default: SC_WATCH_CONFIG or the per-user config)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (
+        _add_parse_command,
+        _add_demo_command,
+        _add_login_command,
+        _add_run_command,
+        _add_report_command,
+        _add_export_command,
+        _add_history_command,
+        _add_capture_command,
+        _add_doctor_command,
+        _add_config_command,
+        _add_credentials_command,
+        _add_session_command,
+    ):
+        add(sub)
     return parser
 
 
