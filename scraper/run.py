@@ -29,7 +29,7 @@ from scraper.errors import (
     SiteUnreachableError,
 )
 from scraper.evidence import Evidence
-from scraper.login import ensure_signed_in
+from scraper.login import SignInHow, ensure_signed_in
 from scraper.read import SectionOutcome, read_section
 from scraper.redact import Redactor
 from scraper.spec import SectionSpec, Spec
@@ -104,19 +104,8 @@ def sign_in_to(
     notify: Notify = print,
 ) -> bool:
     """Open the account's Seller Central for one marketplace, signing in if needed; True when it signed in."""
-    return ensure_signed_in(
-        page,
-        spec,
-        account.host,
-        account.name,
-        credentials,
-        marketplace,
-        interactive=options.interactive,
-        human_timeout_s=settings.human_timeout_s,
-        timeout_ms=settings.timeout_ms,
-        notify=notify,
-        retry=settings.retry,
-    )
+    how = SignInHow(options.interactive, settings.human_timeout_s, settings.timeout_ms, settings.retry)
+    return ensure_signed_in(page, spec, account.host, account.name, credentials, marketplace, how, notify)
 
 
 def login_account(

@@ -24,7 +24,7 @@ from scraper.config import Account, Settings
 from scraper.credentials import Credentials
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
 from scraper.errors import ChallengeError, LoginRejectedError
-from scraper.login import ensure_signed_in
+from scraper.login import SignInHow, ensure_signed_in
 from scraper.read import read_section
 from scraper.run import AccountRun, RunOptions, account_page, login_account, run_account, save_and_read
 from scraper.serialize import to_jsonable
@@ -343,9 +343,7 @@ def test_visible_login_waits_for_the_person_at_the_window(spec: Spec, demo: Demo
             acct.name,
             CREDS,
             DE,
-            interactive=True,
-            human_timeout_s=20,
-            timeout_ms=10000,
+            SignInHow(interactive=True, human_timeout_s=20, timeout_ms=10000),
             notify=messages.append,
         )
     assert any("waiting up to 20 s" in m for m in messages)
@@ -362,9 +360,7 @@ def test_visible_login_gives_up_when_nobody_answers(spec: Spec, demo: DemoServer
             acct.name,
             CREDS,
             DE,
-            interactive=True,
-            human_timeout_s=2,
-            timeout_ms=10000,
+            SignInHow(interactive=True, human_timeout_s=2, timeout_ms=10000),
             notify=lambda m: None,
         )
 
