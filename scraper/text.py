@@ -18,8 +18,11 @@ def squash(text: str) -> str:
     """Runs of whitespace (line breaks, no-break spaces, tabs) as one space, none at either end.
 
     Pages indent their markup and Katal renders labels with no-break spaces; comparing or storing text as
-    the page's bytes would make a reformatted template look like a changed value.
+    the page's bytes would make a reformatted template look like a changed value. Anything but text is a
+    TypeError (a JSON number or boolean where a transform expects text), as ``re.sub`` says it.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"expected text, got {type(text).__name__}")
     return " ".join(text.split())
 
 

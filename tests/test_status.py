@@ -6,6 +6,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from scraper.status import APPLIED, READ_OK, STOPPED_EARLY, SectionStatus, sql_in
 from scraper.store import History
 
@@ -78,3 +80,5 @@ def test_one_whitespace_normaliser() -> None:
     assert cell is not None
     assert element_text(cell) == "Order 123"
     assert REGISTRY["collapse_ws"](None)("  a\u00a0 b\n ") == "a b"
+    with pytest.raises(TypeError, match="expected text, got bool"):
+        squash(False)  # type: ignore[arg-type]
