@@ -28,6 +28,7 @@ from typing import Any, Literal
 from scraper.errors import CaptureFormatError
 from scraper.paths import write_private
 from scraper.redact import Redactor
+from scraper.status import SectionStatus
 
 FORMAT = 1
 """Version of the capture.json layout; a newer file is refused rather than half-read."""
@@ -36,7 +37,13 @@ INDEX = "capture.json"
 
 ExchangeRole = Literal["rows", "summary", "counters", "other"]
 ROLES: tuple[str, ...] = ("rows", "summary", "counters", "other")
-ProblemKind = Literal["signed_out", "drift", "error", "challenge"]
+PROBLEM_KINDS: tuple[SectionStatus, ...] = (
+    SectionStatus.SIGNED_OUT,
+    SectionStatus.DRIFT,
+    SectionStatus.ERROR,
+    SectionStatus.CHALLENGE,
+)
+"""The statuses the browser itself can give a section it could not collect."""
 
 
 @dataclass
@@ -81,7 +88,8 @@ class CapturedPage:
 class CaptureProblem:
     """Why the browser could not collect everything (the reader turns it into the section's status)."""
 
-    kind: ProblemKind
+    kind: SectionStatus
+    """One of PROBLEM_KINDS."""
     message: str
 
 
@@ -147,6 +155,11 @@ def save_capture(
         write_private(path, data.encode("utf-8"))
         written.append(path)
 
+    if redactor is not None:
+        # The bodies first: names learnt from their keys are then replaced on the pages too (placeholders are
+        # stable, so redacting a body again below gives the same text).
+        for x in (x for p in capture.pages for x in p.exchanges if x.body is not None):
+            redactor.json_body(x.body or b"")
     pages_meta = []
     for n, page in enumerate(capture.pages, start=1):
         html_file = None
@@ -202,6 +215,15 @@ def _need(node: dict[str, Any], key: str, kind: type | tuple[type, ...], where: 
     if not isinstance(value, kind):
         raise CaptureFormatError(where, f"{key!r} is missing or not a {getattr(kind, '__name__', kind)}")
     return value
+
+
+def _problem(problem: Any, where: str) -> CaptureProblem | None:
+    if not isinstance(problem, dict):
+        return None
+    kind, message = problem.get("kind"), problem.get("message")
+    if kind not in PROBLEM_KINDS or not isinstance(message, str):
+        raise CaptureFormatError(where, f"problem: expected kind {', '.join(PROBLEM_KINDS)} and a message")
+    return CaptureProblem(SectionStatus(kind), message)
 
 
 def load_capture(directory: Path) -> SectionCapture:
@@ -266,7 +288,7 @@ def load_capture(directory: Path) -> SectionCapture:
         requested_url=_need(index, "requested_url", str, where),
         pages=pages,
         truncated=bool(index.get("truncated", False)),
-        problem=CaptureProblem(problem["kind"], problem["message"]) if isinstance(problem, dict) else None,
+        problem=_problem(problem, where),
         started=index.get("started"),
         elapsed_ms=int(index.get("elapsed_ms") or 0),
         attempts=int(index.get("attempts") or 1),

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from rich.console import Console
 from rich.markup import escape
@@ -74,6 +74,7 @@ from scraper.run import AccountRun, RunOptions, capture_account, login_account, 
 from scraper.serialize import dumps, to_jsonable
 from scraper.session import storage_state_problem
 from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
+from scraper.status import READ_OK, SectionStatus
 from scraper.store import History, open_history
 from scraper.summary import print_account_report, print_records, records_table
 from scraper.unrecorded import alert_unrecorded, unrecorded_report
@@ -154,7 +155,7 @@ def _replay_capture(
             console.print(f"[bold red]{escape(outcome.message)}[/bold red]")
         for notice in outcome.notices:
             console.print(f"[yellow]{escape(notice)}[/yellow]")
-    return EXIT_OK if outcome.status in {"ok", "empty"} else EXIT_UNREADABLE
+    return EXIT_OK if outcome.status in READ_OK else EXIT_UNREADABLE
 
 
 def _cmd_parse(args: argparse.Namespace, spec: Spec, console: Console) -> int:
@@ -238,6 +239,11 @@ def _write_out(path: Path, write: Callable[[], object]) -> None:
         raise PathError(f"cannot write {path}: {path_problem(path, exc)}") from None
 
 
+def _stopped(exc: BaseException) -> SectionStatus:
+    """The outcome of a run that an exception stopped: interrupted by Ctrl-C or SIGTERM, crashed otherwise."""
+    return SectionStatus.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else SectionStatus.CRASHED
+
+
 def _exit_code(reports: list[AccountReport]) -> int:
     if not all(r.all_read for r in reports):
         return EXIT_UNREADABLE
@@ -282,7 +288,7 @@ def _monitored_runs(
                     recorded = record_run(history, spec, run, rules, run_id=run_id)
                 report = alert(recorded, account.alerts)
             except HistoryWriteError as exc:
-                history.settle_run(run_id, "not recorded")
+                history.settle_run(run_id, SectionStatus.NOT_RECORDED)
                 unwritten.append(exc)
                 report = alert_unrecorded(unrecorded_report(run, run_id, exc), account.alerts)
             print_account_report(console, report)
@@ -314,7 +320,7 @@ def _monitored_runs(
                         )
                     record(account, run_id, run)
                 except BaseException as exc:
-                    history.settle_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed")
+                    history.settle_run(run_id, _stopped(exc))
                     raise
     if unwritten:
         if failures is None:
@@ -352,7 +358,7 @@ def _parallel_runs(
                 record(done.account, run_ids[done.account.name], done.run)
     except BaseException as exc:
         for run_id in run_ids.values():
-            history.settle_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed")
+            history.settle_run(run_id, _stopped(exc))
         raise
 
 
@@ -360,6 +366,9 @@ def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     config = _config(args)
     accounts = list(config.accounts.values()) if args.all else [config.account(args.account)]
     unwritten: list[HistoryWriteError] = []
+    if args.format == "json":
+        # stdout is the JSON document alone, for scripts: the progress and the summary go to stderr.
+        console = Console(stderr=True, soft_wrap=True, width=console.width)
     pairs = _monitored_runs(
         args, spec, console, accounts, config.settings, config.rules, _run_options(args, args.headed), None, unwritten
     )
@@ -488,7 +497,7 @@ def _cmd_capture(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     )
     for notice in outcome.notices:
         console.print(f"[yellow]{escape(notice)}[/yellow]")
-    return EXIT_OK if outcome.status in {"ok", "empty"} else EXIT_UNREADABLE
+    return EXIT_OK if outcome.status in READ_OK else EXIT_UNREADABLE
 
 
 def _writable_folder(path: Path) -> None:
@@ -645,16 +654,12 @@ def _demo_marketplaces(text: str) -> str:
     return ",".join(ids)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the `scraper` command."""
-    parser = argparse.ArgumentParser(prog="scraper", description="Watch the six Seller Central places.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--spec", default=str(DEFAULT_SPEC_PATH), help="selectors file (default: the one shipped in the package)"
-    )
-    parser.add_argument("--config", help="accounts file (default: SC_WATCH_CONFIG or the per-user config)")
-    sub = parser.add_subparsers(dest="command", required=True)
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What ``add_subparsers`` returns: each ``_add_*_command`` adds its command to it."""
 
+
+def _add_parse_command(sub: Subcommands) -> None:
+    """parse: a saved page, JSON body or capture directory."""
     p = sub.add_parser("parse", help="parse a saved page or JSON body and print the records or the error")
     p.add_argument(
         "target",
@@ -668,6 +673,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", action="store_true", help="the file is the section's summary body (pcrKpi)")
     p.set_defaults(func=_cmd_parse)
 
+
+def _add_demo_command(sub: Subcommands) -> None:
+    """demo: the bundled demo Seller Central, walked with Chromium."""
     d = sub.add_parser(
         "demo",
         help="start the bundled demo Seller Central and walk it with Chromium",
@@ -693,11 +701,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_fault_arguments(d)
     d.set_defaults(func=_cmd_demo)
 
+
+def _add_login_command(sub: Subcommands) -> None:
+    """login: sign in with a visible browser."""
     lg = sub.add_parser("login", help="sign in with a visible browser and save the session")
     lg.add_argument("--account")
     lg.add_argument("--headless", action="store_true", help="no window (only with password and TOTP secret)")
     lg.set_defaults(func=_cmd_login)
 
+
+def _add_run_command(sub: Subcommands) -> None:
+    """run: read an account's sections, record, alert."""
     r = sub.add_parser("run", help="read the sections of an account (headless by default)")
     r.add_argument("--account")
     r.add_argument("--all", action="store_true", help="every configured account")
@@ -722,12 +736,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.set_defaults(func=_cmd_run)
 
+
+def _add_report_command(sub: Subcommands) -> None:
+    """report: the HTML or JSON report."""
     rp = sub.add_parser("report", help="write the HTML (or JSON) report from the history")
     rp.add_argument("--format", choices=["html", "json"], default="html")
     rp.add_argument("--out", help="file to write (default report.html / report.json)")
     rp.add_argument("--db")
     rp.set_defaults(func=_cmd_report)
 
+
+def _add_export_command(sub: Subcommands) -> None:
+    """export: records or findings as CSV or JSON Lines."""
     ex = sub.add_parser("export", help="current records, or the findings log, as CSV or JSON Lines")
     ex.add_argument("what", choices=["records", "findings"])
     ex.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
@@ -739,12 +759,18 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--db")
     ex.set_defaults(func=_cmd_export)
 
+
+def _add_history_command(sub: Subcommands) -> None:
+    """history: how a section's records changed."""
     h = sub.add_parser("history", help="how the records of a section (or one record) changed over time")
     h.add_argument("section")
     h.add_argument("key", nargs="?", help="a record key as shown by export, e.g. '[\"302-0000001-0000001\"]'")
     h.add_argument("--db")
     h.set_defaults(func=_cmd_history)
 
+
+def _add_capture_command(sub: Subcommands) -> None:
+    """capture: a live section saved as fixture candidates."""
     c = sub.add_parser("capture", help="save a live section's pages and JSON, redacted, as fixture candidates")
     c.add_argument("section")
     c.add_argument("--account")
@@ -754,6 +780,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-pages", type=int, default=3)
     c.set_defaults(func=_cmd_capture)
 
+
+def _add_doctor_command(sub: Subcommands) -> None:
+    """doctor: find where the data moved and propose a spec diff."""
     dr = sub.add_parser(
         "doctor",
         help="when Seller Central changed: find where the data moved and propose a checked selectors.yaml diff",
@@ -770,20 +799,55 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--diff-only", action="store_true", help="print only the unified diff")
     dr.set_defaults(func=_cmd_doctor)
 
+
+def _add_config_command(sub: Subcommands) -> None:
+    """config: example, path, check."""
     cf = sub.add_parser("config", help="print an example accounts file, where it is read from, or check it")
     cf.add_argument("action", choices=["example", "path", "check"])
     cf.set_defaults(func=_cmd_config)
 
+
+def _add_credentials_command(sub: Subcommands) -> None:
+    """credentials: set or delete (keyring)."""
     cr = sub.add_parser("credentials", help="store or delete an account's password and TOTP secret (keyring)")
     cr.add_argument("action", choices=["set", "delete"])
     cr.add_argument("--account")
     cr.set_defaults(func=_cmd_credentials)
 
+
+def _add_session_command(sub: Subcommands) -> None:
+    """session: path, export, import."""
     s = sub.add_parser("session", help="show, export or import an account's saved session")
     s.add_argument("action", choices=["path", "export", "import"])
     s.add_argument("file", nargs="?")
     s.add_argument("--account")
     s.set_defaults(func=_cmd_session)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `scraper` command."""
+    parser = argparse.ArgumentParser(prog="scraper", description="Watch the six Seller Central places.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--spec", default=str(DEFAULT_SPEC_PATH), help="selectors file (default: the one shipped in the package)"
+    )
+    parser.add_argument("--config", help="accounts file (default: SC_WATCH_CONFIG or the per-user config)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (
+        _add_parse_command,
+        _add_demo_command,
+        _add_login_command,
+        _add_run_command,
+        _add_report_command,
+        _add_export_command,
+        _add_history_command,
+        _add_capture_command,
+        _add_doctor_command,
+        _add_config_command,
+        _add_credentials_command,
+        _add_session_command,
+    ):
+        add(sub)
     return parser
 
 

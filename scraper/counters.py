@@ -29,6 +29,7 @@ from scraper.extract import soup_of
 from scraper.jsonpath import MISSING, resolve
 from scraper.serialize import to_jsonable
 from scraper.spec import CounterSpec, SectionSpec
+from scraper.text import element_text
 
 Verdict = Literal["agrees", "fewer", "more", "differs", "not comparable", "absent"]
 JUDGED: frozenset[str] = frozenset({"agrees", "fewer", "more", "differs"})
@@ -163,7 +164,7 @@ def amazon_values(section: SectionSpec, capture: SectionCapture) -> dict[str, li
                 assert c.css is not None
                 assert c.pattern is not None
                 element = soup.select_one(c.css)
-                match = c.pattern.search(" ".join(element.get_text(" ").split())) if element is not None else None
+                match = c.pattern.search(element_text(element)) if element is not None else None
                 value = _number(match.group(1)) if match else None
                 if value is not None:
                     values[c.name].append(value)

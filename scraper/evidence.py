@@ -45,6 +45,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from scraper import paths
 from scraper.capture import save_capture
+from scraper.status import READ_OK, SectionStatus
 
 if TYPE_CHECKING:
     from scraper.config import Settings
@@ -55,8 +56,6 @@ TRACE_MODES: tuple[TraceMode, ...] = ("on_failure", "off")
 
 DEFAULT_KEEP = 10
 """Runs with evidence an account keeps by default."""
-
-READ_STATUSES = frozenset({"ok", "empty"})
 
 SIGN_IN = "sign-in"
 """The folder name for a sign-in that failed (no section is called that)."""
@@ -276,7 +275,7 @@ class Evidence:
         """
         if not self.enabled:
             return
-        if outcome.status in READ_STATUSES:
+        if outcome.status in READ_OK:
             self._stop_trace(None)
             self._discard(outcome.marketplace, outcome.section)
             return
@@ -318,7 +317,7 @@ class Evidence:
             outcome.message = f"{outcome.message or outcome.status}; evidence incomplete: {_first_line(exc)}"
         outcome.evidence = folder
 
-    def sign_in_failed(self, marketplace: str, kind: str, message: str) -> Path | None:
+    def sign_in_failed(self, marketplace: str, kind: SectionStatus, message: str) -> Path | None:
         """Screenshot and HTML of the page where sign-in stopped; the folder, or None (off, or unwritable)."""
         if not self.enabled:
             return None

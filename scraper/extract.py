@@ -17,6 +17,7 @@ from bs4.element import NavigableString, TemplateString
 from scraper.errors import PageError, SelectorDriftError, SignedOutError
 from scraper.jsonpath import MISSING, resolve
 from scraper.spec import ApiSource, DomSource, FieldSpec, SectionSpec, Spec
+from scraper.text import element_text, squash
 from scraper.values import enum_key
 
 RawValue = str | int | float | bool | list[Any] | None
@@ -37,7 +38,7 @@ class RawPage:
 
 
 def _text(element: Tag) -> str:
-    return " ".join(element.get_text(" ").split())
+    return element_text(element)
 
 
 def _attr(element: Tag, name: str) -> str | None:
@@ -48,7 +49,7 @@ def _attr(element: Tag, name: str) -> str | None:
         return None
     # Katal renders attributes such as kat-badge's label as text: read them like text, so that a no-break
     # space or a line break in the template does not change the value.
-    return " ".join(value.split())
+    return squash(value)
 
 
 def dom_field(row: Tag, field: FieldSpec) -> RawValue:

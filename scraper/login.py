@@ -12,7 +12,7 @@ changes the seller's account; secrets are typed into the page and never logged.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
@@ -34,8 +34,7 @@ from scraper.marketplace import check_marketplace, marketplace_shown
 from scraper.retry import NO_RETRIES, RetryPolicy
 from scraper.retry import goto as retrying_goto
 from scraper.spec import Spec
-
-Notify = Callable[[str], None]
+from scraper.text import Notify, squash
 
 
 class PageKind(StrEnum):
@@ -122,7 +121,7 @@ def _check(page: Page, selector: str) -> None:
 def _error_text(page: Page, spec: Spec) -> str | None:
     box = page.locator(spec.signin.selectors["error"]).first
     if box.count() and box.is_visible():
-        return " ".join(box.inner_text().split())[:200]
+        return squash(box.inner_text())[:200]
     return None
 
 
@@ -287,29 +286,23 @@ def verify_marketplace(page: Page, spec: Spec, account: str, marketplace: str) -
     check_marketplace(html, spec, account, marketplace)
 
 
-def ensure_signed_in(
-    page: Page,
-    spec: Spec,
-    base_url: str,
-    account: str,
-    credentials: Credentials,
-    marketplace: str,
-    *,
-    interactive: bool,
-    human_timeout_s: float,
-    timeout_ms: int,
-    notify: Notify = print,
-    retry: RetryPolicy = NO_RETRIES,
-) -> bool:
-    """Open Seller Central for ``marketplace``, signing in if the session is gone; True when it signed in.
+@dataclass(frozen=True)
+class SignInHow:
+    """How to sign in: whether a person is at the window, how long to wait for them and for pages, and how
+    often opening Seller Central may be tried again."""
 
-    Headless without a password (or without a TOTP secret when Amazon asks for a code) this raises
-    NeedsLoginError rather than waiting for nobody. Opening Seller Central (a GET that changes nothing) is
-    tried again on a timeout, a connection error, 5xx or 429; the sign-in forms are never submitted twice.
-    """
+    interactive: bool
+    human_timeout_s: float
+    timeout_ms: int = 30000
+    retry: RetryPolicy = NO_RETRIES
+
+
+def _open_home(page: Page, spec: Spec, base_url: str, account: str, marketplace: str, how: SignInHow) -> PageKind:
+    """Open Seller Central's home for the marketplace (a GET, tried again as ``how.retry`` allows) and name the
+    page it shows; a server that is down or unreachable is said so, never taken for an expired session."""
     home = with_params(f"{base_url}{spec.home}", **{spec.marketplace_param: marketplace})
     try:
-        response = retrying_goto(page, home, timeout_ms=timeout_ms, policy=retry)
+        response = retrying_goto(page, home, timeout_ms=how.timeout_ms, policy=how.retry)
     except RetryExhaustedError as exc:
         if exc.status is not None:
             # A server error is not an expired session: "log in again" would send the seller the wrong way.
@@ -317,30 +310,64 @@ def ensure_signed_in(
         raise SiteUnreachableError(account, exc.cause, spec.home, exc.attempts) from None
     if response is not None and (response.status >= 500 or response.status == 429):
         raise SiteUnavailableError(account, response.status, spec.home)
-    kind = wait_for_kind(page, spec, timeout_ms / 1000)
-    signed_in = False
-    if kind is not PageKind.SIGNED_IN:
-        if not interactive and not credentials.password:
-            raise NeedsLoginError(
-                account,
-                f"the saved session has expired; log in again with `scraper login "
-                f"--account {account}` (or set the password for unattended runs)",
-            )
-        notify(f"[{account}] signing in ({kind.value} page)")
-        SignIn(
-            page,
-            spec,
+    return wait_for_kind(page, spec, how.timeout_ms / 1000)
+
+
+def _sign_in(
+    page: Page,
+    spec: Spec,
+    base_url: str,
+    account: str,
+    credentials: Credentials,
+    marketplace: str,
+    how: SignInHow,
+    notify: Notify,
+    kind: PageKind,
+) -> None:
+    """Sign in from the ``kind`` of page shown, then make sure the marketplace's home is what is shown."""
+    if not how.interactive and not credentials.password:
+        raise NeedsLoginError(
             account,
-            credentials,
-            interactive=interactive,
-            human_timeout_s=human_timeout_s,
-            timeout_ms=timeout_ms,
-            notify=notify,
-        ).run(marketplace)
-        signed_in = True
-        if parse_qs(urlparse(page.url).query).get(spec.marketplace_param, [""])[-1] != marketplace:
-            page.goto(home, wait_until="domcontentloaded")
-            if wait_for_kind(page, spec, timeout_ms / 1000) is not PageKind.SIGNED_IN:
-                raise NeedsLoginError(account, "signed in, but Seller Central asked to sign in again")
+            f"the saved session has expired; log in again with `scraper login "
+            f"--account {account}` (or set the password for unattended runs)",
+        )
+    notify(f"[{account}] signing in ({kind.value} page)")
+    SignIn(
+        page,
+        spec,
+        account,
+        credentials,
+        interactive=how.interactive,
+        human_timeout_s=how.human_timeout_s,
+        timeout_ms=how.timeout_ms,
+        notify=notify,
+    ).run(marketplace)
+    if parse_qs(urlparse(page.url).query).get(spec.marketplace_param, [""])[-1] != marketplace:
+        home = with_params(f"{base_url}{spec.home}", **{spec.marketplace_param: marketplace})
+        page.goto(home, wait_until="domcontentloaded")
+        if wait_for_kind(page, spec, how.timeout_ms / 1000) is not PageKind.SIGNED_IN:
+            raise NeedsLoginError(account, "signed in, but Seller Central asked to sign in again")
+
+
+def ensure_signed_in(
+    page: Page,
+    spec: Spec,
+    base_url: str,
+    account: str,
+    credentials: Credentials,
+    marketplace: str,
+    how: SignInHow,
+    notify: Notify = print,
+) -> bool:
+    """Open Seller Central for ``marketplace``, signing in if the session is gone; True when it signed in.
+
+    Headless without a password (or without a TOTP secret when Amazon asks for a code) this raises
+    NeedsLoginError rather than waiting for nobody. Opening Seller Central (a GET that changes nothing) is
+    tried again on a timeout, a connection error, 5xx or 429; the sign-in forms are never submitted twice.
+    """
+    kind = _open_home(page, spec, base_url, account, marketplace, how)
+    signed_in = kind is not PageKind.SIGNED_IN
+    if signed_in:
+        _sign_in(page, spec, base_url, account, credentials, marketplace, how, notify, kind)
     verify_marketplace(page, spec, account, marketplace)
     return signed_in

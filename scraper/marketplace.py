@@ -18,20 +18,21 @@ from scraper.errors import MarketplaceError
 from scraper.extract import soup_of
 from scraper.records import Unknown
 from scraper.spec import Spec
+from scraper.text import element_text, squash
 
 _SEPARATORS = re.compile(r"\s*[|·•]\s*")
 _CURRENT = re.compile(r"\s*\((?:current|aktuell)\)\s*$", re.IGNORECASE)
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return squash(text).casefold()
 
 
 def _label(soup: BeautifulSoup, spec: Spec) -> str | None:
     """Text of the first non-empty switcher label, the regional one first."""
     for key in ("marketplace_regional", "marketplace_label"):
         for element in soup.select(spec.signin.selectors[key]):
-            text = " ".join(element.get_text(" ").split()) if isinstance(element, Tag) else ""
+            text = element_text(element) if isinstance(element, Tag) else ""
             if text:
                 return text
     return None
@@ -50,7 +51,7 @@ def match_marketplace(label: str, spec: Spec) -> str | Unknown:
     found = {names[part] for part in (_norm(p) for p in _SEPARATORS.split(_CURRENT.sub("", label))) if part in names}
     if len(found) == 1:
         return found.pop()
-    return Unknown(" ".join(label.split()))
+    return Unknown(squash(label))
 
 
 def marketplace_shown(html: str, spec: Spec) -> str | Unknown | None:

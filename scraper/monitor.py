@@ -24,7 +24,8 @@ from scraper.read import SectionOutcome
 from scraper.run import AccountRun
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
-from scraper.store import APPLIED, READ_OK, History
+from scraper.status import APPLIED, READ_OK, SectionStatus
+from scraper.store import History
 
 
 def key_text(key: tuple[Any, ...]) -> str:
@@ -32,10 +33,10 @@ def key_text(key: tuple[Any, ...]) -> str:
     return json.dumps(to_jsonable(list(key)), ensure_ascii=False)
 
 
-def history_status(outcome: SectionOutcome, run: AccountRun) -> str:
+def history_status(outcome: SectionOutcome, run: AccountRun) -> SectionStatus:
     """The status the history records: ok, empty, login needed, challenge, drift or error."""
-    if outcome.status == "signed_out":
-        return run.error_kind or "login needed"
+    if outcome.status == SectionStatus.SIGNED_OUT:
+        return run.error_kind or SectionStatus.LOGIN_NEEDED
     return outcome.status
 
 
@@ -45,7 +46,7 @@ class SectionReport:
 
     marketplace: str
     section: str
-    status: str
+    status: SectionStatus
     message: str | None
     records: int
     changes: Counter[str] = field(default_factory=Counter)
@@ -149,12 +150,13 @@ def record_run(
         if window is not None and status in APPLIED:
             notes.insert(0, window.describe(outcome.pages, stop))  # "feedback: last 90 days, 3 pages"
         notes += outcome.notices
-        if outcome.truncated and status != "incomplete":  # read_section says so itself for an incomplete read
+        # read_section says so itself for an incomplete read
+        if outcome.truncated and status != SectionStatus.INCOMPLETE:
             notes.append("stopped at the page limit (settings.max_pages)")
         if outcome.evidence is not None:
             notes.append(f"evidence: {outcome.evidence}")
         message = "; ".join(notes) or None
-        partial = outcome.truncated or status == "incomplete"
+        partial = outcome.truncated or status == SectionStatus.INCOMPLETE
         records = None
         if status in APPLIED:
             records = {key_text(record_key(section.key, r)): to_jsonable(r) for r in outcome.records}
@@ -224,7 +226,7 @@ def record_run(
     states = {(s.marketplace, s.section): s.last_success for s in history.section_states(run.account)}
     for report in sections:
         report.last_success = states.get((report.marketplace, report.section))
-    outcome_word = "ok" if run.all_read else (run.error_kind or "unreadable")
+    outcome_word = SectionStatus.OK if run.all_read else (run.error_kind or SectionStatus.UNREADABLE)
     history.finish_run(run_id, outcome_word)
     evidence = str(run.evidence) if run.evidence is not None else None
     return AccountReport(run.account, run_id, sections, run.error, evidence=evidence)
@@ -238,12 +240,12 @@ def alert(report: AccountReport, settings: AlertSettings) -> AccountReport:
     problems = [
         (names[s.marketplace], titles[s.section], s.message or s.status)
         for s in report.sections
-        if s.status not in READ_OK and s.status != "incomplete"
+        if s.status not in APPLIED
     ]
     incomplete = [
         (names[s.marketplace], titles[s.section], s.message or s.status)
         for s in report.sections
-        if s.status == "incomplete"
+        if s.status == SectionStatus.INCOMPLETE
     ]
     if report.error and not problems:
         problems = [("-", "login", report.error)]

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlparse, urlunparse
 
 from scraper.serialize import display
 from scraper.spec import Spec
+from scraper.text import squash
 
 ACCOUNT_HEALTH = "Account Health"
 """The title of the Account Health summary's findings and headline numbers (read with regulatory compliance)."""
@@ -56,7 +57,7 @@ def place_title(spec: Spec | None, place: str) -> str:
 
 
 def _short(text: str) -> str:
-    text = " ".join(text.split())
+    text = squash(text)
     return text if len(text) <= _MAX else text[: _MAX - 1].rstrip() + "…"
 
 

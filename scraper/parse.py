@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from scraper.errors import FieldError, PageError, SelectorDriftError, ValueParseError
 from scraper.extract import RawPage, RawValue, api_field, dom_field, load_json, read_api, read_dom, soup_of
 from scraper.spec import FieldSpec, SectionSpec, Spec, SummarySource
+from scraper.status import SectionStatus
 from scraper.transforms import apply_all
 from scraper.values import Locale
 
@@ -28,7 +29,8 @@ class ParseResult:
 
     section: str
     source: str
-    status: Literal["ok", "empty"]
+    status: SectionStatus
+    """OK or EMPTY."""
     records: tuple[Any, ...]
     locale: str | None = None
     next_page: str | None = None
@@ -160,7 +162,7 @@ def parse_page(
     return ParseResult(
         section=section_id,
         source=source,
-        status="empty" if page.empty else "ok",
+        status=SectionStatus.EMPTY if page.empty else SectionStatus.OK,
         records=tuple(records),
         locale=str(loc) if loc.language else None,
         next_page=page.next_page,
@@ -187,7 +189,7 @@ def merge_pages(section: SectionSpec, pages: list[ParseResult]) -> ParseResult:
     return ParseResult(
         section=first.section,
         source=first.source,
-        status="ok" if records else "empty",
+        status=SectionStatus.OK if records else SectionStatus.EMPTY,
         records=records,
         locale=first.locale,
         next_page=pages[-1].next_page,

@@ -28,6 +28,8 @@ from scraper.credentials import Credentials
 from scraper.read import SectionOutcome
 from scraper.run import AccountRun, RunOptions, run_account
 from scraper.spec import load_spec
+from scraper.status import SectionStatus
+from scraper.text import quiet
 
 MAX_PARALLEL = 32
 """The largest pool ``--parallel`` accepts: each worker is a Chromium (about 0.3-0.5 GB)."""
@@ -55,15 +57,17 @@ def _walk(
     """The worker's job: one account's whole run (the spec is read again here; it holds compiled
     functions that do not cross a process boundary)."""
     spec = load_spec(spec_path)
-    return run_account(spec, account, settings, options, credentials, notify=lambda message: None)
+    return run_account(spec, account, settings, options, credentials, notify=quiet)
 
 
 def crashed_run(account: Account, options: RunOptions, reason: str) -> AccountRun:
     """The run of an account whose worker raised or died: every section not read, with the cause."""
     message = f"[{account.name}] the walk crashed: {reason}"
     sections = list(options.sections or account.sections)
-    outcomes = [SectionOutcome(s, m, "error", message=message) for m in account.marketplaces for s in sections]
-    return AccountRun(account.name, outcomes, error=message, error_kind="crashed")
+    outcomes = [
+        SectionOutcome(s, m, SectionStatus.ERROR, message=message) for m in account.marketplaces for s in sections
+    ]
+    return AccountRun(account.name, outcomes, error=message, error_kind=SectionStatus.CRASHED)
 
 
 def _child(
@@ -115,7 +119,7 @@ def walk_accounts(
             while queued and len(running) < max(1, workers):
                 account = queued.pop(0)
                 receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(
+                process: BaseProcess = context.Process(
                     target=_child,
                     args=(sender, spec_path, account, settings, options, credentials),
                     name=f"sc-watch-{account.name}",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlparse
 
 from scraper.capture import CapturedPage, Exchange, SectionCapture
@@ -25,12 +25,8 @@ from scraper.marketplace import marketplace_shown
 from scraper.parse import ParseResult, convert, merge_pages, parse_page, parse_summary_api, record_key
 from scraper.records import Unknown
 from scraper.spec import SectionSpec, Spec
+from scraper.status import READ_OK, SectionStatus
 from scraper.values import Locale
-
-Status = Literal["ok", "empty", "incomplete", "drift", "signed_out", "wrong marketplace", "error", "challenge"]
-"""incomplete: read, but not all of it (the page limit cut it, or Amazon's own count is higher): what was
-read is kept, nothing unseen is resolved, and it is never reported as green. challenge: a CAPTCHA or an
-identity check appeared in the middle of the walk."""
 
 
 @dataclass
@@ -39,7 +35,7 @@ class SectionOutcome:
 
     section: str
     marketplace: str
-    status: Status
+    status: SectionStatus
     records: tuple[Any, ...] = ()
     source: str | None = None
     """"api" when the page's JSON was used, "dom" otherwise."""
@@ -192,13 +188,13 @@ def _read_api_first(
             for r in outcome.records
         )
     if only_page or only_json:
-        outcome.status = "drift"
+        outcome.status = SectionStatus.DRIFT
         outcome.message = (
             f"[{section.id}] page and JSON disagree: {len(only_page)} row(s) only on the page, {len(only_json)} "
             "only in the JSON"
         )
         return
-    outcome.status = "ok" if outcome.records else "empty"
+    outcome.status = SectionStatus.OK if outcome.records else SectionStatus.EMPTY
 
 
 def _read_dom_only(spec: Spec, section: SectionSpec, capture: SectionCapture, outcome: SectionOutcome) -> None:
@@ -214,7 +210,7 @@ def _read_dom_only(spec: Spec, section: SectionSpec, capture: SectionCapture, ou
             f"[{section.id}] maintenance: the page did not call {section.api.url_pattern.pattern!r}; records were "
             f"read from the page (check sections.{section.id}.api.url_pattern in selectors.yaml)"
         )
-    outcome.status = "ok" if outcome.records else "empty"
+    outcome.status = SectionStatus.OK if outcome.records else SectionStatus.EMPTY
 
 
 def read_section(spec: Spec, section: SectionSpec, capture: SectionCapture) -> SectionOutcome:
@@ -222,7 +218,7 @@ def read_section(spec: Spec, section: SectionSpec, capture: SectionCapture) -> S
     outcome = SectionOutcome(
         section.id,
         capture.marketplace,
-        "error",
+        SectionStatus.ERROR,
         pages=len(capture.pages),
         truncated=capture.truncated,
         capture=capture,
@@ -245,16 +241,16 @@ def read_section(spec: Spec, section: SectionSpec, capture: SectionCapture) -> S
             _read_dom_only(spec, section, capture, outcome)
         outcome.summary = _summary(spec, section, capture, outcome)
     except SignedOutError as exc:
-        outcome.status, outcome.message = "signed_out", str(exc)
+        outcome.status, outcome.message = SectionStatus.SIGNED_OUT, str(exc)
         return outcome
     except WrongMarketplaceError as exc:
-        outcome.status, outcome.message = "wrong marketplace", str(exc)
+        outcome.status, outcome.message = SectionStatus.WRONG_MARKETPLACE, str(exc)
         return outcome
     except SelectorDriftError as exc:
-        outcome.status, outcome.message = "drift", str(exc)
+        outcome.status, outcome.message = SectionStatus.DRIFT, str(exc)
         return _unseen_url(section, outcome)
     except PageError as exc:
-        outcome.status, outcome.message = "error", str(exc)
+        outcome.status, outcome.message = SectionStatus.ERROR, str(exc)
         return _unseen_url(section, outcome)
     _judge(section, capture, outcome)
     if capture.pager_probe:
@@ -298,13 +294,13 @@ def _judge(section: SectionSpec, capture: SectionCapture, outcome: SectionOutcom
         )
     outcome.counters = {c.name: c.amazon for c in outcome.checks if c.amazon is not None}
     outcome.counted = headline(section, outcome.checks)
-    if outcome.status not in {"ok", "empty"}:
+    if outcome.status not in READ_OK:
         return
     more = [c for c in outcome.checks if c.verdict == "more"]
     differs = [c for c in outcome.checks if c.verdict == "differs"]
     fewer = [c for c in outcome.checks if c.verdict == "fewer"]
     if more or differs:
-        outcome.status = "drift"
+        outcome.status = SectionStatus.DRIFT
         why = (
             "more than Amazon counts (the read holds something the page does not list)"
             if more
@@ -312,7 +308,7 @@ def _judge(section: SectionSpec, capture: SectionCapture, outcome: SectionOutcom
         )
         outcome.message = f"[{section.id}] {why}: " + "; ".join(c.text() for c in (*more, *differs, *fewer))
     elif capture.truncated:
-        outcome.status = "incomplete"
+        outcome.status = SectionStatus.INCOMPLETE
         counted = f"; Amazon counts {outcome.counted:,}" if outcome.counted is not None else ""
         short = "".join(f"; {c.text()}" for c in fewer)
         outcome.message = (
@@ -320,7 +316,7 @@ def _judge(section: SectionSpec, capture: SectionCapture, outcome: SectionOutcom
             f"page(s) with {len(outcome.records)} record(s){counted}{short}"
         )
     elif fewer:
-        outcome.status = "incomplete"
+        outcome.status = SectionStatus.INCOMPLETE
         outcome.message = f"[{section.id}] incomplete: Amazon counts more than was read: " + "; ".join(
             c.text() for c in fewer
         )
@@ -329,9 +325,9 @@ def _judge(section: SectionSpec, capture: SectionCapture, outcome: SectionOutcom
 def _unseen_url(section: SectionSpec, outcome: SectionOutcome) -> SectionOutcome:
     """A section whose URL no capture confirmed says so when it fails: the URL is the first suspect."""
     attempts = outcome.capture.attempts if outcome.capture is not None else 1
-    if attempts > 1 and outcome.status not in {"ok", "empty"}:
+    if attempts > 1 and outcome.status not in READ_OK:
         outcome.message = f"{outcome.message} (the section was collected {attempts} times)"
-    if not section.url_seen and outcome.status not in {"ok", "empty"}:
+    if not section.url_seen and outcome.status not in READ_OK:
         outcome.message = (
             f"{outcome.message}; note: {section.url} was never seen on the live site (selectors.yaml "
             f"sections.{section.id}.url is a guess): find the page by its menu and fix the URL"

@@ -2,8 +2,12 @@
 
 Order ids, e-mail addresses, merchant and customer ids, tokens, names and addresses are replaced with
 stable placeholders: the same original always gets the same placeholder within one :class:`Redactor`,
-so rows still relate to each other. Marketplace ids are public and kept. Inline scripts are dropped
-entirely, because they carry CSRF tokens and session data in unpredictable shapes.
+so rows still relate to each other. A page has no keys that say "this is a name": there, an element whose
+class, id or data attribute says it holds a buyer's (customer's, recipient's, ...) name or address is
+replaced, and every name the redactor has learnt (from JSON keys or such elements) is replaced wherever it
+appears in the text, so a capture's pages lose the names its JSON bodies carried. Marketplace ids are
+public and kept. Inline scripts are dropped entirely, because they carry CSRF tokens and session data in
+unpredictable shapes.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from bs4 import BeautifulSoup, Comment
+
+from scraper.text import squash
 
 ORDER_ID = re.compile(r"\b\d{3}-\d{7}-\d{7}\b")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -26,6 +32,12 @@ NAME_KEYS = re.compile(
     re.I,
 )
 ID_KEYS = re.compile(r"(merchant|customer|buyer|rater|ratee|seller|obfuscated).*id$", re.I)
+NAME_MARKS = re.compile(
+    r"(buyer|customer|recipient|contact|rater|reviewer|ship[-_]?to)[-_]?(full[-_]?)?(name|address)", re.I
+)
+"""A class, id or data attribute of an element that holds a person's name or address on a page."""
+MIN_NAME = 3
+"""Shorter learnt names are not replaced in free text (a two-letter value would hit ordinary words)."""
 SENSITIVE_ATTRS = re.compile(r"^(data-)?(.*(token|csrf|session|merchant|customer|buyer|email).*)$", re.I)
 
 
@@ -55,8 +67,15 @@ class Redactor:
             self.mapping[key] = make.format(n=n)
         return self.mapping[key]
 
+    def _learnt_names(self) -> list[tuple[str, str]]:
+        """(name, placeholder) of every name learnt so far, longest first (a full name before its parts)."""
+        names = [(k[len("name:") :], v) for k, v in self.mapping.items() if k.startswith("name:")]
+        return sorted((n for n in names if len(n[0].strip()) >= MIN_NAME), key=lambda n: -len(n[0]))
+
     def text(self, value: str) -> str:
-        """Redact ids, e-mails and long tokens inside free text."""
+        """Redact learnt names, ids, e-mails and long tokens inside free text."""
+        for name, placeholder in self._learnt_names():
+            value = value.replace(name, placeholder)
         value = ORDER_ID.sub(lambda m: self._stable(m[0], "order", "000-0000000-{n:07d}"), value)
         value = EMAIL.sub(lambda m: self._stable(m[0], "email", "person{n}@example.invalid"), value)
         value = MERCHANT_ID.sub(
@@ -93,6 +112,14 @@ class Redactor:
     def html(self, page: str) -> str:
         """A rendered page with scripts, hidden inputs, CSRF metas and sensitive attributes cleared."""
         soup = drop_session_material(BeautifulSoup(page, "lxml"))
+        for element in soup.find_all(True):
+            marks = " ".join(
+                " ".join(v) if isinstance(v, list) else str(v)
+                for k, v in element.attrs.items()
+                if k in {"class", "id"} or k.startswith("data-")
+            )
+            if NAME_MARKS.search(marks) and (text := squash(element.get_text(" "))):
+                element.string = self._stable(text, "name", "Redacted Name {n}")
         for field in soup.select("input[type=hidden], input[type=password]"):
             if field.get("value"):
                 field["value"] = "REDACTED"

@@ -25,6 +25,7 @@ from scraper.names import marketplace_name, record_title, section_title
 from scraper.paths import write_private
 from scraper.serialize import display
 from scraper.spec import Spec, load_spec
+from scraper.status import READ_OK, STOPPED_EARLY, SectionStatus, sql_in
 from scraper.store import History
 from scraper.trends import early_warnings, feedback_series, finding_view, headlines, ncx_series
 
@@ -47,9 +48,9 @@ def sparkline(values: list[float], width: int = 160, height: int = 28) -> str:
     )
 
 
-LATEST_READS = """
+LATEST_READS = f"""
     SELECT account, marketplace, section, MAX(run_id) AS run_id FROM section_runs
-    WHERE status IN ('ok', 'empty') GROUP BY account, marketplace, section
+    WHERE status IN {sql_in(READ_OK)} GROUP BY account, marketplace, section
 """
 """Per account, marketplace and section: the run of its latest successful read.
 
@@ -65,7 +66,7 @@ def _latest_run(history: History, account: str, running: bool) -> dict[str, Any]
     if run["outcome"] is None:
         # No outcome: still going while a run holds the lock, else it was killed before it finished (the next
         # run marks it so in the history too).
-        run["outcome"] = "running" if running else "interrupted"
+        run["outcome"] = SectionStatus.RUNNING if running else SectionStatus.INTERRUPTED
     return run
 
 
@@ -163,7 +164,7 @@ def account_data(
     health: dict[str, list[float]] = {k: [] for k in HEALTH_KEYS}
     for row in history.query(
         "SELECT summary FROM section_runs WHERE account = ? AND section = 'voice_of_customer' "
-        "AND summary IS NOT NULL AND status = 'ok' ORDER BY run_id",
+        f"AND summary IS NOT NULL AND status = '{SectionStatus.OK}' ORDER BY run_id",
         (account,),
     ):
         counts = json.loads(row["summary"]) or {}
@@ -214,6 +215,7 @@ def report_data(
 def render_html(data: dict[str, Any]) -> str:
     """The self-contained HTML report."""
     env = Environment(loader=PackageLoader("scraper", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    env.globals.update(read_ok=READ_OK, stopped_early=STOPPED_EARLY)
     for acc in data["accounts"]:
         months = acc["trends"]["feedback_by_month"]
         acc["feedback_chart"] = sparkline(list(months.values()))

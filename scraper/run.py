@@ -8,7 +8,7 @@ because Seller Central rotates its session token.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,14 +29,14 @@ from scraper.errors import (
     SiteUnreachableError,
 )
 from scraper.evidence import Evidence
-from scraper.login import ensure_signed_in
-from scraper.read import SectionOutcome, Status, read_section
+from scraper.login import SignInHow, ensure_signed_in
+from scraper.read import SectionOutcome, read_section
 from scraper.redact import Redactor
 from scraper.spec import SectionSpec, Spec
+from scraper.status import READ_OK, SectionStatus
+from scraper.text import Notify
 from scraper.walk import Pacer, PageSeeds, PageStop, collect_section
-from scraper.windows import PlanWindow
-
-Notify = Callable[[str], None]
+from scraper.windows import PlanWindow, WindowPlan
 
 MAX_RENEWALS = 2
 """Sign-ins a run may repeat per marketplace when the session expires while it reads."""
@@ -50,8 +50,9 @@ class AccountRun:
     outcomes: list[SectionOutcome] = field(default_factory=list)
     error: str | None = None
     """Why the account stopped early (login needed, challenge, wrong marketplace)."""
-    error_kind: str | None = None
-    """"login needed" or "challenge", for the summary and alerts."""
+    error_kind: SectionStatus | None = None
+    """Why the account stopped (LOGIN_NEEDED, CHALLENGE, WRONG_MARKETPLACE, UNREACHABLE, CRASHED), for the summary
+    and alerts."""
     sign_ins: int = 0
     evidence: Path | None = None
     """The run's evidence folder (scraper.evidence), when something was not read and evidence is on."""
@@ -59,7 +60,7 @@ class AccountRun:
     @property
     def all_read(self) -> bool:
         """True when nothing stopped the account and every section was read (ok or empty)."""
-        return self.error is None and all(o.status in {"ok", "empty"} for o in self.outcomes)
+        return self.error is None and all(o.status in READ_OK for o in self.outcomes)
 
 
 @dataclass(frozen=True)
@@ -103,19 +104,8 @@ def sign_in_to(
     notify: Notify = print,
 ) -> bool:
     """Open the account's Seller Central for one marketplace, signing in if needed; True when it signed in."""
-    return ensure_signed_in(
-        page,
-        spec,
-        account.host,
-        account.name,
-        credentials,
-        marketplace,
-        interactive=options.interactive,
-        human_timeout_s=settings.human_timeout_s,
-        timeout_ms=settings.timeout_ms,
-        notify=notify,
-        retry=settings.retry,
-    )
+    how = SignInHow(options.interactive, settings.human_timeout_s, settings.timeout_ms, settings.retry)
+    return ensure_signed_in(page, spec, account.host, account.name, credentials, marketplace, how, notify)
 
 
 def login_account(
@@ -136,6 +126,145 @@ def login_account(
     return session
 
 
+def _window_hooks(
+    spec: Spec, section: SectionSpec, plan: WindowPlan | None
+) -> tuple[PageStop | None, PageSeeds | None]:
+    """The walk's hooks for a reading window: where to stop paging, and the filtered first requests."""
+    if plan is None:
+        return None, None
+    window = plan
+
+    def stop(exchange: Exchange) -> str | None:
+        return window.stop_after(spec, section, exchange)
+
+    if plan.filter is None:
+        return stop, None
+
+    def seeds(first: Exchange) -> list[tuple[str, str | None]]:
+        return window.seeds(section, first)
+
+    return stop, seeds
+
+
+def stop_reason(account: str, exc: Exception) -> tuple[str, SectionStatus, SectionStatus]:
+    """Why sign-in (or the walk) stopped an account: (message, the run's reason, the unread sections' status)."""
+    if isinstance(exc, MarketplaceError):
+        # The site stayed on another marketplace: not a login problem, and nothing filed wrongly.
+        return str(exc), SectionStatus.WRONG_MARKETPLACE, SectionStatus.WRONG_MARKETPLACE
+    if isinstance(exc, AuthError):
+        kind = SectionStatus.CHALLENGE if isinstance(exc, ChallengeError) else SectionStatus.LOGIN_NEEDED
+        return str(exc), kind, SectionStatus.SIGNED_OUT
+    if isinstance(exc, SiteUnavailableError | SiteUnreachableError):
+        return str(exc), SectionStatus.UNREACHABLE, SectionStatus.ERROR
+    # The site could not be reached while signing in (connection refused, DNS, timeout): say that, not "log in
+    # again", and still record and alert the run.
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"[{account}] Seller Central could not be reached: {first}", SectionStatus.UNREACHABLE, SectionStatus.ERROR
+
+
+@dataclass
+class _AccountWalk:
+    """One account's walk in one browser page: signing in per marketplace, then each section in turn."""
+
+    spec: Spec
+    account: Account
+    settings: Settings
+    options: RunOptions
+    credentials: Credentials
+    notify: Notify
+    windows: PlanWindow | None
+    context: BrowserContext
+    page: Page
+    evidence: Evidence
+    result: AccountRun
+    pacer: Pacer
+    session: Path
+
+    def read(self, section: SectionSpec, marketplace: str) -> SectionOutcome:
+        """Collect and read one section (within its reading window, where one is planned)."""
+        self.evidence.begin_section()
+        plan = self.windows(section.id, marketplace) if self.windows is not None else None
+        stop, seeds = _window_hooks(self.spec, section, plan)
+        capture = collect_section(
+            self.page,
+            self.spec,
+            section,
+            self.account.host,
+            marketplace,
+            self.account.locale,
+            via_menu=self.options.via_menu,
+            max_pages=plan.max_pages if plan is not None and plan.max_pages else self.settings.max_pages,
+            timeout_ms=self.settings.timeout_ms,
+            pacer=self.pacer,
+            retry=self.settings.retry,
+            stop=stop,
+            seeds=seeds,
+        )
+        outcome = read_section(self.spec, section, capture)
+        outcome.window = plan
+        self.evidence.end_section(outcome)  # before anything else loads: the page is as the failure left it
+        return outcome
+
+    def sign_in(self, marketplace: str) -> bool:
+        """Open the marketplace, signing in if needed; a new sign-in is counted and its session saved."""
+        signed = sign_in_to(
+            self.page, self.spec, self.account, self.credentials, marketplace, self.settings, self.options, self.notify
+        )
+        if signed:
+            self.result.sign_ins += 1
+            save_session(self.context, self.session)
+        return signed
+
+    def marketplace(self, marketplace: str, sections: list[str]) -> None:
+        """Sign in to one marketplace and read its sections; raises what stops the account."""
+        self.sign_in(marketplace)
+        renewals = 0
+        for section_id in sections:
+            section = self.spec.section(section_id)
+            self.pacer.wait()
+            self.notify(f"[{self.account.name}/{marketplace}] reading {section_id}")
+            outcome = self.read(section, marketplace)
+            if outcome.status == SectionStatus.SIGNED_OUT and renewals < MAX_RENEWALS:
+                # A session that expires mid-walk is normal, also right after this run signed in: renew
+                # it (bounded per marketplace, so a site that drops every session cannot loop).
+                renewals += 1
+                self.sign_in(marketplace)
+                outcome = self.read(section, marketplace)
+            if outcome.status == SectionStatus.CHALLENGE:
+                # A CAPTCHA in the middle of the walk meets every further page too: stop the account
+                # as a challenge at sign-in does (this section and the rest: not read).
+                raise ChallengeError(self.account.name, outcome.message or "Amazon asks for a CAPTCHA")
+            self.result.outcomes.append(outcome)
+            if outcome.status == SectionStatus.WRONG_MARKETPLACE:
+                # Every further section would be filed under the wrong marketplace: stop this one.
+                self.result.outcomes.extend(
+                    SectionOutcome(
+                        s,
+                        marketplace,
+                        SectionStatus.WRONG_MARKETPLACE,
+                        message=outcome.message,
+                        evidence=outcome.evidence,
+                    )
+                    for s in sections[sections.index(section_id) + 1 :]
+                )
+                break
+
+    def stopped(self, marketplace: str, sections: list[str], exc: Exception) -> None:
+        """Record why the account stopped; this marketplace's unread sections and every later marketplace's
+        are outcomes with that status: none was read."""
+        result = self.result
+        result.error, result.error_kind, status = stop_reason(self.account.name, exc)
+        shown = self.evidence.sign_in_failed(marketplace, result.error_kind or status, result.error)
+        done = {(o.marketplace, o.section) for o in result.outcomes}
+        later = self.account.marketplaces[self.account.marketplaces.index(marketplace) :]
+        result.outcomes.extend(
+            SectionOutcome(s, m, status, message=result.error, evidence=shown)
+            for m in later
+            for s in sections
+            if (m, s) not in done
+        )
+
+
 def run_account(
     spec: Spec,
     account: Account,
@@ -153,108 +282,14 @@ def run_account(
     session = paths.session_file(account.name)
     with account_page(account, settings, options) as (context, page):
         evidence = Evidence(settings, account.name, context, page)
-
-        def read(section: SectionSpec, marketplace: str) -> SectionOutcome:
-            evidence.begin_section()
-            plan = windows(section.id, marketplace) if windows is not None else None
-            stop: PageStop | None = None
-            seeds: PageSeeds | None = None
-            if plan is not None:
-                window = plan
-
-                def stop(exchange: Exchange) -> str | None:
-                    return window.stop_after(spec, section, exchange)
-
-                if plan.filter is not None:
-
-                    def seeds(first: Exchange) -> list[tuple[str, str | None]]:
-                        return window.seeds(section, first)
-
-            capture = collect_section(
-                page,
-                spec,
-                section,
-                account.host,
-                marketplace,
-                account.locale,
-                via_menu=options.via_menu,
-                max_pages=plan.max_pages if plan is not None and plan.max_pages else settings.max_pages,
-                timeout_ms=settings.timeout_ms,
-                pacer=pacer,
-                retry=settings.retry,
-                stop=stop,
-                seeds=seeds,
-            )
-            outcome = read_section(spec, section, capture)
-            outcome.window = plan
-            evidence.end_section(outcome)  # before anything else loads: the page is as the failure left it
-            return outcome
-
+        walk = _AccountWalk(
+            spec, account, settings, options, creds, notify, windows, context, page, evidence, result, pacer, session
+        )
         for marketplace in account.marketplaces:
-
-            def sign_in(mk: str = marketplace) -> bool:
-                signed = sign_in_to(page, spec, account, creds, mk, settings, options, notify)
-                if signed:
-                    result.sign_ins += 1
-                    save_session(context, session)
-                return signed
-
             try:
-                sign_in()
-                renewals = 0
-                for section_id in sections:
-                    section = spec.section(section_id)
-                    pacer.wait()
-                    notify(f"[{account.name}/{marketplace}] reading {section_id}")
-                    outcome = read(section, marketplace)
-                    if outcome.status == "signed_out" and renewals < MAX_RENEWALS:
-                        # A session that expires mid-walk is normal, also right after this run signed in: renew
-                        # it (bounded per marketplace, so a site that drops every session cannot loop).
-                        renewals += 1
-                        sign_in()
-                        outcome = read(section, marketplace)
-                    if outcome.status == "challenge":
-                        # A CAPTCHA in the middle of the walk meets every further page too: stop the account
-                        # as a challenge at sign-in does (this section and the rest: not read).
-                        raise ChallengeError(account.name, outcome.message or "Amazon asks for a CAPTCHA")
-                    result.outcomes.append(outcome)
-                    if outcome.status == "wrong marketplace":
-                        # Every further section would be filed under the wrong marketplace: stop this one.
-                        result.outcomes.extend(
-                            SectionOutcome(
-                                s, marketplace, "wrong marketplace", message=outcome.message, evidence=outcome.evidence
-                            )
-                            for s in sections[sections.index(section_id) + 1 :]
-                        )
-                        break
+                walk.marketplace(marketplace, sections)
             except (AuthError, PlaywrightError, SiteUnavailableError, SiteUnreachableError) as exc:
-                if isinstance(exc, MarketplaceError):
-                    # The site stayed on another marketplace: not a login problem, and nothing filed wrongly.
-                    result.error, result.error_kind = str(exc), "wrong marketplace"
-                    status: Status = "wrong marketplace"
-                elif isinstance(exc, AuthError):
-                    result.error = str(exc)
-                    result.error_kind = "challenge" if isinstance(exc, ChallengeError) else "login needed"
-                    status = "signed_out"
-                elif isinstance(exc, SiteUnavailableError | SiteUnreachableError):
-                    result.error, result.error_kind, status = str(exc), "unreachable", "error"
-                else:
-                    # The site could not be reached while signing in (connection refused, DNS, timeout): say
-                    # that, not "log in again", and still record and alert the run.
-                    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                    result.error = f"[{account.name}] Seller Central could not be reached: {first}"
-                    result.error_kind = "unreachable"
-                    status = "error"
-                # This marketplace's unread sections and every later marketplace's: none was read.
-                shown = evidence.sign_in_failed(marketplace, result.error_kind or status, result.error)
-                done = {(o.marketplace, o.section) for o in result.outcomes}
-                later = account.marketplaces[account.marketplaces.index(marketplace) :]
-                result.outcomes.extend(
-                    SectionOutcome(s, m, status, message=result.error, evidence=shown)
-                    for m in later
-                    for s in sections
-                    if (m, s) not in done
-                )
+                walk.stopped(marketplace, sections, exc)
                 break
         evidence.close()
         result.evidence = evidence.run_dir

@@ -21,6 +21,7 @@ from typing import Any
 from scraper.diff import Change, diff_records
 from scraper.errors import HistoryError, HistoryWriteError
 from scraper.paths import path_problem
+from scraper.status import APPLIED, READ_OK, SectionStatus, sql_in
 
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -101,10 +102,7 @@ MIGRATIONS: list[str] = [
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-READ_OK = ("ok", "empty")
-APPLIED = ("ok", "empty", "incomplete")
-"""Statuses whose records go into the history: an incomplete read is applied in part (nothing it did not see
-is resolved), and is never counted as a successful read."""
+__all__ = ["APPLIED", "READ_OK", "History", "SectionState"]  # READ_OK/APPLIED live in scraper.status
 
 
 def now_iso() -> str:
@@ -123,7 +121,7 @@ class SectionState:
     account: str
     marketplace: str
     section: str
-    status: str
+    status: SectionStatus
     message: str | None
     read_at: str
     last_success: str | None
@@ -218,12 +216,12 @@ class History:
             cursor = self.db.execute("INSERT INTO runs(account, started) VALUES (?, ?)", (account, now_iso()))
         return int(cursor.lastrowid or 0)
 
-    def finish_run(self, run_id: int, outcome: str) -> None:
+    def finish_run(self, run_id: int, outcome: SectionStatus) -> None:
         """Close a run record with its outcome ("ok", "unreadable", "login needed", ...)."""
         with self.writing():
             self.db.execute("UPDATE runs SET finished = ?, outcome = ? WHERE id = ?", (now_iso(), outcome, run_id))
 
-    def settle_run(self, run_id: int, outcome: str) -> bool:
+    def settle_run(self, run_id: int, outcome: SectionStatus) -> bool:
         """Give a run that stopped early its outcome ("crashed", "interrupted", "not recorded") unless it has
         one; best effort (the history may be what failed): False when that could not be written either."""
         try:
@@ -265,7 +263,7 @@ class History:
         account: str,
         marketplace: str,
         section: str,
-        status: str,
+        status: SectionStatus,
         message: str | None,
         records: dict[str, dict[str, Any]] | None,
         summary: Any = None,
@@ -283,7 +281,7 @@ class History:
         it may resolve (those inside what it covered; the others keep their state, untouched).
         """
         at = now_iso()
-        partial = partial or status == "incomplete"
+        partial = partial or status == SectionStatus.INCOMPLETE
         with self.transaction():
             self.db.execute(
                 "INSERT INTO section_runs (run_id, account, marketplace, section, status, message, record_count, "
@@ -343,11 +341,11 @@ class History:
     def section_states(self, account: str | None = None) -> list[SectionState]:
         """The latest status of every section (per account and marketplace) with its last successful read."""
         rows = self.db.execute(
-            """
+            f"""
             SELECT s.account, s.marketplace, s.section, s.status, s.message, s.read_at, s.counters,
                    (SELECT MAX(o.read_at) FROM section_runs o WHERE o.account = s.account
                       AND o.marketplace = s.marketplace AND o.section = s.section
-                      AND o.status IN ('ok', 'empty')) AS last_success
+                      AND o.status IN {sql_in(READ_OK)}) AS last_success
             FROM section_runs s
             WHERE s.run_id = (SELECT MAX(l.run_id) FROM section_runs l WHERE l.account = s.account
                                 AND l.marketplace = s.marketplace AND l.section = s.section)
@@ -356,7 +354,7 @@ class History:
             """,
             (account, account),
         )
-        return [SectionState(**dict(row)) for row in rows]
+        return [SectionState(**{**dict(row), "status": SectionStatus(row["status"])}) for row in rows]
 
     # --- findings --------------------------------------------------------------------------------------
 
@@ -366,10 +364,10 @@ class History:
         """Store a section's findings for this run; returns those not present at its previous read that stored
         findings (ok, empty, or incomplete: a cut read judges what it did not see by the history's copy)."""
         previous = self.db.execute(
-            """
+            f"""
             SELECT key, rule FROM findings WHERE account = ? AND marketplace = ? AND section = ? AND run_id = (
               SELECT MAX(run_id) FROM section_runs WHERE account = ? AND marketplace = ? AND section = ?
-                AND status IN ('ok', 'empty', 'incomplete') AND run_id < ?)
+                AND status IN {sql_in(APPLIED)} AND run_id < ?)
             """,
             (account, marketplace, section, account, marketplace, section, run_id),
         )

@@ -15,11 +15,11 @@ from rich.table import Table
 
 from scraper.early_warning import POLICY_METRICS, RATE_METRICS, metric_text
 from scraper.findings import severity_rank
-from scraper.monitor import AccountReport
+from scraper.monitor import AccountReport, SectionReport
 from scraper.names import ACCOUNT_HEALTH, finding_place
 from scraper.run import AccountRun
 from scraper.serialize import display, to_jsonable
-from scraper.store import APPLIED
+from scraper.status import APPLIED, READ_OK, SectionStatus
 
 
 def records_table(records: tuple[Any, ...] | list[Any], title: str, caption: str | None = None) -> Table:
@@ -66,11 +66,11 @@ def headline_lines(summary: dict[str, Any] | None) -> list[str]:
     return lines
 
 
-def _note(s: Any) -> str:
+def _note(s: SectionReport) -> str:
     """What a person should know about a section beyond the table's numbers: Amazon's count, why it was not read."""
-    read = s.status in {"ok", "empty"}
+    read = s.status in READ_OK
     note = s.message or ""
-    if s.status == "incomplete":
+    if s.status == SectionStatus.INCOMPLETE:
         last = f"last complete read {s.last_success}" if s.last_success else "never read completely"
         note = f"read in part ({last})" + (f": {s.message}" if s.message else "")
     elif not read:
@@ -80,10 +80,10 @@ def _note(s: Any) -> str:
     return f"{count}; {note}" if note else count
 
 
-def _add_row(table: Table, s: Any) -> None:
-    read = s.status in {"ok", "empty"}
+def _add_row(table: Table, s: SectionReport) -> None:
+    read = s.status in READ_OK
     # An incomplete read was read in part: its records and changes are shown, never as green.
-    applied = read or s.status == "incomplete"
+    applied = read or s.status == SectionStatus.INCOMPLETE
     style = "green" if read else "bold red"
     word = "read" if read else s.status.upper()
     by_severity = Counter(f.severity for f in s.findings)

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
+from scraper.text import squash
+
 Value = str | list[str] | None
 TransformFn = Callable[[str], str | list[str] | None]
 
@@ -69,7 +71,7 @@ def _match(arg: object) -> TransformFn:
 
 
 def _collapse_ws(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return squash(text)
 
 
 def _label_key(text: str) -> str:

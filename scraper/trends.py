@@ -14,7 +14,8 @@ from scraper.early_warning import POLICY_METRICS, RATE_METRICS, amazon_negative,
 from scraper.findings import EARLY, FindingRules, _percent, severity_rank
 from scraper.names import finding_place, marketplace_name, place_title, record_title
 from scraper.spec import Spec
-from scraper.store import APPLIED, History
+from scraper.status import APPLIED, sql_in
+from scraper.store import History
 
 MAX_LISTING_CHARTS = 40
 """NCX charts per marketplace: the listings with an early warning first, then the nearest to their threshold."""
@@ -23,7 +24,7 @@ MAX_READS = 60
 
 
 def _applied(column: str = "status") -> str:
-    return f"{column} IN ({', '.join(repr(s) for s in APPLIED)})"
+    return f"{column} IN {sql_in(APPLIED)}"
 
 
 def when_text(urgency: list[Any] | None, detail: dict[str, Any] | None = None) -> str:

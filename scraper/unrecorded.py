@@ -11,7 +11,7 @@ from scraper.alerts import AlertSettings, Digest, send
 from scraper.errors import HistoryWriteError
 from scraper.monitor import AccountReport, SectionReport, history_status
 from scraper.run import AccountRun
-from scraper.store import READ_OK
+from scraper.status import READ_OK
 
 
 def unrecorded_report(run: AccountRun, run_id: int, error: HistoryWriteError) -> AccountReport:

@@ -50,6 +50,8 @@ from scraper.retry import (
 )
 from scraper.retry import goto as retrying_goto
 from scraper.spec import Paging, SectionSpec, Spec
+from scraper.status import SectionStatus
+from scraper.text import squash
 
 PageSeeds = Callable[[Exchange], list[tuple[str, str | None]]]
 """Given the first page's data call, the first requests of the filtered lists a big account reads instead of the
@@ -356,7 +358,7 @@ def _open(
 
 def _title(page: Page) -> str:
     try:
-        return " ".join(page.title().split())[:120]
+        return squash(page.title())[:120]
     except PlaywrightError:
         return ""
 
@@ -423,7 +425,7 @@ def _label(page: Page, spec: Spec) -> str | None:
     for key in ("marketplace_regional", "marketplace_label"):
         label = page.locator(spec.signin.selectors[key]).first
         try:
-            text = " ".join((label.text_content(timeout=1000) or "").split()) if label.count() else ""
+            text = squash(label.text_content(timeout=1000) or "") if label.count() else ""
         except PlaywrightError:
             text = ""
         if text:
@@ -707,10 +709,23 @@ def collect_section(
     started = time.monotonic()
     attempt = 0
     while True:
-        capture, cause, retry_after_s = _collect_once(
-            page, spec, section, base_url, marketplace, locale, via_menu, max_pages, timeout_ms, pacer, retry,
-            urlparse(base_url).netloc if all_json else None, stop, seeds,
+        walk = _SectionWalk(
+            page,
+            spec,
+            section,
+            base_url,
+            marketplace,
+            locale,
+            via_menu,
+            max_pages,
+            timeout_ms,
+            pacer or Pacer(),
+            retry,
+            urlparse(base_url).netloc if all_json else None,
+            stop,
+            seeds,
         )
+        capture, cause, retry_after_s = walk.collect_once()
         if cause is None or attempt >= retry.section_retries:
             break
         pause = retry.pause_s(attempt, retry_after_s)
@@ -736,118 +751,163 @@ def _in_page_failure(capture: SectionCapture) -> str | None:
     return None
 
 
-def _collect_once(
-    page: Page,
-    spec: Spec,
-    section: SectionSpec,
-    base_url: str,
-    marketplace: str,
-    locale: str,
-    via_menu: bool,
-    max_pages: int,
-    timeout_ms: int,
-    pacer: Pacer | None,
-    policy: RetryPolicy,
-    other_host: str | None = None,
-    stop: PageStop | None = None,
-    seeds: PageSeeds | None = None,
-) -> tuple[SectionCapture, str | None, float | None]:
-    """One collection of the section: the capture, a transient cause worth another collection, Retry-After."""
-    pacer = pacer or Pacer()
-    collector = _Collector(page, section, timeout_ms, other_host)
-    started = time.monotonic()
-    capture = SectionCapture(
-        section.id, marketplace, locale, f"{base_url}{section.url}", started=datetime.now(UTC).isoformat()
-    )
-    transient: str | None = None
-    collector.attach()
-    try:
-        capture.requested_url = _open(page, spec, section, base_url, locale, via_menu, timeout_ms, policy)
+def _problem(section: SectionSpec, exc: Exception) -> tuple[CaptureProblem, str | None]:
+    """What stopped a collection, as the capture's problem, and the transient cause worth another collection."""
+    if isinstance(exc, SignedOutError):
+        return CaptureProblem(SectionStatus.SIGNED_OUT, str(exc)), None
+    if isinstance(exc, ChallengePageError):
+        return CaptureProblem(SectionStatus.CHALLENGE, str(exc)), None
+    if isinstance(exc, SelectorDriftError):
+        return CaptureProblem(SectionStatus.DRIFT, str(exc)), None
+    if isinstance(exc, TransientPageError):
+        # The page's own call stalled: only loading the page again repeats it.
+        return CaptureProblem(SectionStatus.ERROR, str(exc)), exc.cause if exc.source == "api" else None
+    if isinstance(exc, PageError):
+        return CaptureProblem(SectionStatus.ERROR, str(exc)), None
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    # A connection lost while clicking or waiting is worth another collection; a click that timed out more
+    # likely misses a control that changed (the message keeps the browser's words for that).
+    return CaptureProblem(SectionStatus.ERROR, f"[{section.id}] browser: {text}"), connection_cause(text)
+
+
+@dataclass
+class _SectionWalk:
+    """One section's collection: where it is, how far it may page, and the hooks of its reading window."""
+
+    page: Page
+    spec: Spec
+    section: SectionSpec
+    base_url: str
+    marketplace: str
+    locale: str
+    via_menu: bool
+    max_pages: int
+    timeout_ms: int
+    pacer: Pacer
+    policy: RetryPolicy
+    other_host: str | None = None
+    stop: PageStop | None = None
+    seeds: PageSeeds | None = None
+
+    def collect_once(self) -> tuple[SectionCapture, str | None, float | None]:
+        """One collection of the section: the capture, a transient cause worth another collection, Retry-After."""
+        collector = _Collector(self.page, self.section, self.timeout_ms, self.other_host)
+        started = time.monotonic()
+        capture = SectionCapture(
+            self.section.id,
+            self.marketplace,
+            self.locale,
+            f"{self.base_url}{self.section.url}",
+            started=datetime.now(UTC).isoformat(),
+        )
+        transient: str | None = None
+        collector.attach()
+        try:
+            capture.requested_url = _open(
+                self.page,
+                self.spec,
+                self.section,
+                self.base_url,
+                self.locale,
+                self.via_menu,
+                self.timeout_ms,
+                self.policy,
+            )
+            self._pages(capture, collector)
+            _late_side_calls(self.page, capture, collector)
+            transient = _in_page_failure(capture)
+        except (SignedOutError, ChallengePageError, SelectorDriftError, PageError, PlaywrightError) as exc:
+            capture.problem, transient = _problem(self.section, exc)
+        finally:
+            collector.detach()
+            capture.elapsed_ms = int((time.monotonic() - started) * 1000)
+        return capture, transient, collector.retry_after_s
+
+    def _pages(self, capture: SectionCapture, collector: _Collector) -> None:
+        """Every page in turn: rendered ones by clicking Next, then (where the pager ends early or the spec says
+        so) further pages by replaying the data call, until the list, the window or the page limit ends."""
         replaying = False
         while True:
             href: str | None = None
             if replaying:
-                last = _last_rows(capture)
-                fetched = _replay(page, section, last, timeout_ms, policy) if last is not None else None
-                if fetched is None:
+                if not self._replayed_page(capture):
                     break
-                probing = capture.pager_probe and capture.pages[-1].html is not None
-                if probing and _nothing_new(section, capture, fetched):
-                    # The list ended with a full page (the pager was right), or this endpoint cannot be paged by
-                    # its page number alone: either way the probe learnt nothing, and says nothing.
-                    capture.pager_probe = False
-                    break
-                capture.pages.append(CapturedPage(page.url, None, [fetched]))
-                if not fetched.ok:
-                    break  # the reader reports the failed page; asking again for the same page loops
             else:
-                t0 = time.monotonic()
-                ready = _wait_ready(page, spec, section, collector, timeout_ms)
-                expand_groups(page, section, timeout_ms)
-                html = snapshot(page, spec)
-                elapsed = int((time.monotonic() - t0) * 1000)
-                captured = CapturedPage(page.url, html, collector.take(), _label(page, spec), elapsed, ready)
-                capture.pages.append(captured)
-                calls = [x for x in captured.exchanges if x.role == "rows"]
-                if calls and not any(x.ok for x in calls):
-                    break  # the page's data call failed: paging on would only repeat the failure
-                first = _last_rows(capture) if seeds is not None else None
-                if seeds is not None and first is not None:
-                    # A big account's nightly read: the filtered lists instead of the whole one.
-                    capture.window_stop = "filter"
-                    _collect_seeded(page, section, capture, seeds(first), first.method, max_pages, timeout_ms,
-                                    pacer, policy)
+                go_on, href, replaying = self._rendered_page(capture, collector)
+                if not go_on:
                     break
-                href = _next_href(page, section)
-                if href is None:
-                    paging = section.api.paging if section.api else None
-                    last = _last_rows(capture)
-                    if paging is None or last is None:
-                        break
-                    if not paging.replay:
-                        # No Next control, yet the page's data call came back full and did not say it was the
-                        # last: a pager selector that no longer matches would end the list here in silence (a
-                        # false green). Ask for the next page as the page would; the reader says what happened.
-                        if section.dom.next_page is None or replay_request(section, last) is None:
-                            break
-                        capture.pager_probe = True
-                    replaying = True
-            if stop is not None and (href is not None or replaying):
+            if self.stop is not None and (href is not None or replaying):
                 last = _last_rows(capture)
                 if last is not None and last in capture.pages[-1].exchanges:
-                    capture.window_stop = stop(last)
+                    capture.window_stop = self.stop(last)
                     if capture.window_stop is not None:
                         break
-            if len(capture.pages) >= max_pages:
+            if len(capture.pages) >= self.max_pages:
                 last = _last_rows(capture)
                 capture.truncated = href is not None or (
-                    replaying and last is not None and replay_request(section, last) is not None
+                    replaying and last is not None and replay_request(self.section, last) is not None
                 )
                 break
-            pacer.wait()
+            self.pacer.wait()
             if href is not None:
-                _click_next(page, section, href, collector, timeout_ms, policy)
-        _late_side_calls(page, capture, collector)
-        transient = _in_page_failure(capture)
-    except SignedOutError as exc:
-        capture.problem = CaptureProblem("signed_out", str(exc))
-    except ChallengePageError as exc:
-        capture.problem = CaptureProblem("challenge", str(exc))
-    except SelectorDriftError as exc:
-        capture.problem = CaptureProblem("drift", str(exc))
-    except TransientPageError as exc:
-        capture.problem = CaptureProblem("error", str(exc))
-        if exc.source == "api":  # the page's own call stalled: only loading the page again repeats it
-            transient = exc.cause
-    except PageError as exc:
-        capture.problem = CaptureProblem("error", str(exc))
-    except PlaywrightError as exc:
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        capture.problem = CaptureProblem("error", f"[{section.id}] browser: {text}")
-        # A connection lost while clicking or waiting is worth another collection; a click that timed out
-        # more likely misses a control that changed (the message keeps the browser's words for that).
-        transient = connection_cause(text)
-    finally:
-        collector.detach()
-        capture.elapsed_ms = int((time.monotonic() - started) * 1000)
-    return capture, transient, collector.retry_after_s
+                _click_next(self.page, self.section, href, collector, self.timeout_ms, self.policy)
+
+    def _replayed_page(self, capture: SectionCapture) -> bool:
+        """Fetch the next page by replaying the last data call; False when the list ends here."""
+        last = _last_rows(capture)
+        fetched = _replay(self.page, self.section, last, self.timeout_ms, self.policy) if last is not None else None
+        if fetched is None:
+            return False
+        probing = capture.pager_probe and capture.pages[-1].html is not None
+        if probing and _nothing_new(self.section, capture, fetched):
+            # The list ended with a full page (the pager was right), or this endpoint cannot be paged by
+            # its page number alone: either way the probe learnt nothing, and says nothing.
+            capture.pager_probe = False
+            return False
+        capture.pages.append(CapturedPage(self.page.url, None, [fetched]))
+        return fetched.ok  # the reader reports a failed page; asking again for the same page loops
+
+    def _rendered_page(self, capture: SectionCapture, collector: _Collector) -> tuple[bool, str | None, bool]:
+        """Snapshot the page shown: (go on, the Next control's href, replay from here on)."""
+        section = self.section
+        t0 = time.monotonic()
+        ready = _wait_ready(self.page, self.spec, section, collector, self.timeout_ms)
+        expand_groups(self.page, section, self.timeout_ms)
+        html = snapshot(self.page, self.spec)
+        elapsed = int((time.monotonic() - t0) * 1000)
+        captured = CapturedPage(self.page.url, html, collector.take(), _label(self.page, self.spec), elapsed, ready)
+        capture.pages.append(captured)
+        calls = [x for x in captured.exchanges if x.role == "rows"]
+        if calls and not any(x.ok for x in calls):
+            return False, None, False  # the page's data call failed: paging on would only repeat the failure
+        first = _last_rows(capture) if self.seeds is not None else None
+        if self.seeds is not None and first is not None:
+            # A big account's nightly read: the filtered lists instead of the whole one.
+            capture.window_stop = "filter"
+            _collect_seeded(
+                self.page,
+                section,
+                capture,
+                self.seeds(first),
+                first.method,
+                self.max_pages,
+                self.timeout_ms,
+                self.pacer,
+                self.policy,
+            )
+            return False, None, False
+        href = _next_href(self.page, section)
+        if href is not None:
+            return True, href, False
+        paging = section.api.paging if section.api else None
+        last = _last_rows(capture)
+        if paging is None or last is None:
+            return False, None, False
+        if not paging.replay:
+            # No Next control, yet the page's data call came back full and did not say it was the
+            # last: a pager selector that no longer matches would end the list here in silence (a
+            # false green). Ask for the next page as the page would; the reader says what happened.
+            if section.dom.next_page is None or replay_request(section, last) is None:
+                return False, None, False
+            capture.pager_probe = True
+        return True, None, True

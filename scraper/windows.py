@@ -34,7 +34,8 @@ from scraper.errors import ScraperError
 from scraper.parse import parse_page, record_key
 from scraper.serialize import to_jsonable
 from scraper.spec import SectionSpec, Spec
-from scraper.store import READ_OK, History, last_window_reads
+from scraper.status import READ_OK
+from scraper.store import History, last_window_reads
 
 PlanWindow = Callable[[str, str], "WindowPlan | None"]
 """The reading window of a section in a marketplace, or None for a section read whole."""

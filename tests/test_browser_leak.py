@@ -26,7 +26,7 @@ import pytest
 
 from scraper.cli import EXIT_OK, EXIT_UNREADABLE, main
 from scraper.demo.server import DEMO_EMAIL, DemoOptions, DemoServer
-from tests.test_credentials import MemoryKeyring
+from tests.helpers import MemoryKeyring
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 DE = "A1PA6795UKMFR9"

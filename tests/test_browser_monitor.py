@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from scraper.cli import EXIT_FINDINGS, EXIT_LOCKED, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, main
 from scraper.demo.server import DEMO_EMAIL, DemoOptions, DemoServer
@@ -141,8 +143,18 @@ def test_report_after_runs(demo: DemoServer, env: Path, hook: str) -> None:
     # B0DEMO0005: NCX 3.1 % over its category's 1.5 % + 1.2 % (the demo's VoC data)
     assert "Before Amazon acts" in html
     assert "B0DEMO0005 / DEMO-TRUF-100: NCX rate 3.1 % is 1.3 standard deviations above similar offers" in html
-    # feedback by month + five CX health lines + the negative share + one NCX chart per listing (12)
-    assert html.count("<svg") >= 6 + 1 + 12
+    # One NCX chart per listing read, each captioned by its listing; the warned one first, marked so.
+    with open_history(env / "history.sqlite3") as history:
+        listings = history.active_records("demo", DE, "voice_of_customer")
+    soup = BeautifulSoup(html, "lxml")
+    heading = next(h for h in soup.find_all("h4") if h.get_text().startswith("NCX rate per listing"))
+    figures = heading.find_next("div", class_="charts").find_all("figure")
+    assert len(figures) == len(listings)
+    assert all(f.find("svg") is not None for f in figures)
+    shown = sorted(asin for f in figures for asin in re.findall(r"\bB0[0-9A-Z]{8}\b", f.figcaption.get_text())[:1])
+    assert shown == sorted(r["asin"] for r in listings.values())
+    assert figures[0].figcaption.get_text().startswith("early warning · ")
+    assert "B0DEMO0005" in figures[0].figcaption.get_text()
 
 
 def test_a_changed_page_with_its_json_intact_is_read_with_a_maintenance_notice(

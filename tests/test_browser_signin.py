@@ -12,7 +12,7 @@ from scraper.config import Account, Settings
 from scraper.credentials import Credentials
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
 from scraper.errors import ChallengeError, MarketplaceError
-from scraper.login import PageKind, classify, ensure_signed_in
+from scraper.login import PageKind, SignInHow, classify, ensure_signed_in
 from scraper.run import RunOptions, account_page, login_account
 from scraper.spec import Spec
 from tests.conftest import CHROMIUM_ARGS
@@ -49,9 +49,7 @@ def sign_in(page: Page, spec: Spec, acct: Account, marketplace: str, *, interact
         acct.name,
         CREDS,
         marketplace,
-        interactive=interactive,
-        human_timeout_s=2,
-        timeout_ms=10000,
+        SignInHow(interactive=interactive, human_timeout_s=2, timeout_ms=10000),
         notify=lambda m: None,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -23,11 +24,12 @@ from scraper.config import Account, Settings
 from scraper.credentials import Credentials
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
 from scraper.errors import ChallengeError, LoginRejectedError
-from scraper.login import ensure_signed_in
+from scraper.login import SignInHow, ensure_signed_in
 from scraper.read import read_section
 from scraper.run import AccountRun, RunOptions, account_page, login_account, run_account, save_and_read
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
+from scraper.status import READ_OK, SectionStatus
 from scraper.walk import collect_section
 from tests.conftest import CHROMIUM_ARGS, FIXTURES, signed_in_page
 from tests.fixture_cases import comparable, run_golden, source_fields
@@ -101,9 +103,7 @@ def test_second_run_reuses_the_session_without_sign_in(spec: Spec, demo: DemoSer
 
 
 @pytest.mark.parametrize("damage", [b"", b"[]", b"\x00garbage", b'{"cookies": [{"name": 1}]}'])
-def test_a_damaged_session_file_is_set_aside_and_the_run_signs_in(
-    spec: Spec, demo: DemoServer, damage: bytes
-) -> None:
+def test_a_damaged_session_file_is_set_aside_and_the_run_signs_in(spec: Spec, demo: DemoServer, damage: bytes) -> None:
     session = paths.session_file("demo")
     session.write_bytes(damage)
     run = run_account(spec, account(demo), SETTINGS, OPTIONS, CREDS, notify=lambda m: None)
@@ -277,22 +277,41 @@ def test_demo_command(home: Path, headed: bool) -> None:
         command, capture_output=True, text=True, timeout=300, check=False, env={**os.environ, "COLUMNS": "200"}
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    lines = proc.stdout.splitlines()
-    # The summary names sections by their title, one table row each
-    for title in (
+    out = proc.stdout
+    # One table row per section, by its title: status "read", records, all new on a first run, findings.
+    row = re.compile(
+        r"^\s*(?P<title>\S.*?)\s{2,}(?P<status>\S+(?: \S+)?)\s+(?P<records>\d+)\s+"
+        r"\+(?P<new>\d+) ~(?P<changed>\d+) -(?P<resolved>\d+)\s+(?P<findings>\d+/\d+/\d+)\s*$"
+    )
+    rows = {m["title"]: m for line in out.splitlines() if (m := row.match(line))}
+    assert list(rows) == [
         "Performance Notifications",
         "Voice of the Customer",
         "Case Log",
         "Regulatory Compliance",
         "Product Compliance Requests",
         "Feedback Manager",
-    ):
-        row = next(line for line in lines if line.lstrip().startswith(f"{title} "))
-        assert " read " in row, row
-    assert "Germany (amazon.de)" in proc.stdout
-    assert "order defect rate (seller-fulfilled): 1.25 % (target under 1 %) BAD" in proc.stdout  # the demo's summary
-    for alarm in ("NOT READ", "PAGE CHANGED", "LOGIN NEEDED"):
-        assert alarm not in proc.stdout
+    ], out
+    findings = 0
+    for title, m in rows.items():
+        assert m["status"] == "read", (title, m["status"])
+        assert int(m["records"]) > 0, title
+        assert (int(m["new"]), int(m["changed"]), int(m["resolved"])) == (int(m["records"]), 0, 0), title
+        findings += sum(int(n) for n in m["findings"].split("/"))
+    # Every finding of the table is listed once below it, and the count line says how many.
+    assert f"\n{findings} new finding(s):\n" in out
+    listed = [
+        line for line in out.splitlines() if re.match(r"^\s+(CRITICAL|WARNING|INFO)\s+Germany \(amazon\.de\) ", line)
+    ]
+    assert len(listed) == findings
+    assert "Germany (amazon.de)" in out
+    assert "order defect rate (seller-fulfilled): 1.25 % (target under 1 %) BAD" in out  # the demo's summary
+    # What the summary prints for a section not read (its status in capitals, the note's words): none of it.
+    for status in SectionStatus:
+        if status not in READ_OK:
+            assert f" {status.upper()} " not in out, status
+    for words in ("not read successfully", "never read successfully", "read in part", "Traceback"):
+        assert words not in out + proc.stderr, words
 
 
 # A person at the window, played by a script in the page: it answers the challenge after a moment, while
@@ -324,9 +343,7 @@ def test_visible_login_waits_for_the_person_at_the_window(spec: Spec, demo: Demo
             acct.name,
             CREDS,
             DE,
-            interactive=True,
-            human_timeout_s=20,
-            timeout_ms=10000,
+            SignInHow(interactive=True, human_timeout_s=20, timeout_ms=10000),
             notify=messages.append,
         )
     assert any("waiting up to 20 s" in m for m in messages)
@@ -343,9 +360,7 @@ def test_visible_login_gives_up_when_nobody_answers(spec: Spec, demo: DemoServer
             acct.name,
             CREDS,
             DE,
-            interactive=True,
-            human_timeout_s=2,
-            timeout_ms=10000,
+            SignInHow(interactive=True, human_timeout_s=2, timeout_ms=10000),
             notify=lambda m: None,
         )
 

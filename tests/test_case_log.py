@@ -21,7 +21,7 @@ from scraper.serialize import dumps, to_jsonable
 from scraper.spec import Spec, load_spec
 from scraper.values import Locale
 from tests.conftest import FIXTURES
-from tests.test_spec import _write
+from tests.helpers import write_spec as _write
 
 TODAY = date(2026, 9, 10)
 

@@ -11,7 +11,7 @@ import pytest
 
 from scraper.cli import EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, main
 from scraper.spec import DEFAULT_SPEC_PATH
-from tests.test_parse_errors import GOOD_FEEDBACK, feedback_page, feedback_row
+from tests.helpers import GOOD_FEEDBACK, feedback_page, feedback_row
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_parse_api_body_by_extension(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert json.loads(capsys.readouterr().out)["source"] == "api"
 
 
-def test_drift_exits_1_naming_the_selector(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_drift_exits_unreadable_naming_the_selector(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "changed.html"
     path.write_text(feedback_page(""), encoding="utf-8")
     assert main(["parse", "feedback", str(path)]) == EXIT_UNREADABLE
@@ -75,7 +75,7 @@ def test_drift_exits_1_naming_the_selector(tmp_path: Path, capsys: pytest.Captur
     assert "kat-table-row#feedback-details" in err
 
 
-def test_field_error_exits_1_with_row_and_raw(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_field_error_exits_unreadable_with_row_and_raw(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.html"
     path.write_text(feedback_page(feedback_row(date_text="31.02.2026")), encoding="utf-8")
     assert main(["parse", "feedback", str(path)]) == EXIT_UNREADABLE

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import stat
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import keyring
 import pytest
 
 from scraper.cli import EXIT_CRASHED, EXIT_OK, EXIT_USAGE, main
@@ -18,7 +18,7 @@ from scraper.records import Feedback
 from scraper.run import AccountRun
 from scraper.spec import load_spec
 from scraper.store import open_history
-from tests.test_credentials import MemoryKeyring
+from tests.helpers import MemoryKeyring, memory_keyring_installed
 
 CONFIG = """accounts:
   main:
@@ -39,12 +39,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    with memory_keyring_installed() as backend:
+        yield backend
 
 
 def test_credentials_set_prompts_without_echo_and_delete(

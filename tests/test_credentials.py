@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -20,38 +21,15 @@ from scraper.credentials import (
     store_credentials,
 )
 from scraper.errors import CredentialsError
+from tests.helpers import MemoryKeyring, memory_keyring_installed
 
 TOTP = "JBSWY3DPEHPK3PXP"
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring, so no test touches a real store."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.store:
-            raise keyring.errors.PasswordDeleteError(username)
-        del self.store[(service, username)]
-
-
 @pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    with memory_keyring_installed() as backend:
+        yield backend
 
 
 @pytest.fixture(autouse=True)

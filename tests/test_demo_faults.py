@@ -15,7 +15,7 @@ from scraper import cli
 from scraper.demo import server as demo_server
 from scraper.demo.faults import SECTION_FAULTS, SITE_FAULTS, HttpFault, catalogue, parse_fault, parse_status
 from scraper.demo.server import DemoOptions, DemoServer
-from tests.test_demo_server import Client
+from tests.helpers import Client
 
 CASES_CALL = "/hill/hillservice/mons-api/SearchForCases"
 CASES_BODY = {"page": 0, "searchPageSize": 10, "sortBy": "CreationDate"}

@@ -6,7 +6,6 @@ Everything but the last test talks plain HTTP (urllib with a cookie jar), so it 
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import math
 import subprocess
@@ -15,13 +14,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import pyotp
 import pytest
-from bs4 import BeautifulSoup
 
 from scraper.demo.server import (
     CAPTCHA_ANSWER,
@@ -42,6 +39,7 @@ from scraper.values import Locale
 from scraper.walk import expand_groups, snapshot
 from tests.conftest import FIXTURES
 from tests.fixture_cases import comparable, source_fields
+from tests.helpers import Client, Reply
 
 DE, UK, FR = "A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH"
 API_SECTIONS = list(SECTIONS.values())
@@ -49,80 +47,6 @@ API_SECTIONS = list(SECTIONS.values())
 
 def golden(section: str, case: str = "de-typical", source: str = "api") -> list[dict[str, Any]]:
     return json.loads((FIXTURES / section / source / f"{case}.expected.json").read_text(encoding="utf-8"))["records"]
-
-
-# --- a small HTTP client with cookies ----------------------------------------------------------------------
-
-
-@dataclass
-class Reply:
-    status: int
-    url: str
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
-
-    @property
-    def path(self) -> str:
-        return urlsplit(self.url).path
-
-    def soup(self) -> BeautifulSoup:
-        return BeautifulSoup(self.text, "lxml")
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class Client:
-    base: str
-    jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
-
-    def open(self, path: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> Reply:
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        request = urllib.request.Request(urljoin(self.base, path), data=data, headers=headers or {})
-        try:
-            with opener.open(request, timeout=10) as response:
-                return Reply(response.status, response.url, dict(response.headers), response.read())
-        except urllib.error.HTTPError as exc:
-            with exc:
-                return Reply(exc.code, exc.url, dict(exc.headers), exc.read())
-
-    def get(self, path: str) -> Reply:
-        return self.open(path)
-
-    def post(self, path: str, form: dict[str, str]) -> Reply:
-        return self.open(path, urlencode(form).encode())
-
-    def post_json(self, path: str, document: Any) -> Reply:
-        return self.open(path, json.dumps(document).encode(), {"Content-Type": "application/json"})
-
-    def cookie(self, name: str) -> http.cookiejar.Cookie | None:
-        return next((c for c in self.jar if c.name == name), None)
-
-    def sign_in(self, return_to: str = "/home", *, remember_device: bool = True) -> Reply:
-        """E-mail, password, then whatever challenge the server asks for, answered correctly."""
-        reply = self.post("/ap/signin", {"email": DEMO_EMAIL, "openid.return_to": return_to})
-        reply = self.post(
-            "/ap/signin",
-            {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "rememberMe": "true", "openid.return_to": return_to},
-        )
-        for _ in range(4):
-            if reply.path == "/errors/validateCaptcha":
-                reply = self.post("/errors/validateCaptcha", {"guess": CAPTCHA_ANSWER})
-            elif reply.path.startswith("/ap/cvf"):
-                reply = self.post("/ap/cvf/verify", {"code": CVF_CODE})
-            elif reply.path == "/ap/mfa":
-                form = {"otpCode": pyotp.TOTP(DEMO_TOTP_SECRET).now()}
-                if remember_device:
-                    form["rememberDevice"] = "true"
-                reply = self.post("/ap/mfa", form)
-            else:
-                break
-        return reply
 
 
 @pytest.fixture

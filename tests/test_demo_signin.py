@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
 from scraper.marketplace import marketplace_shown
 from scraper.spec import Spec
-from tests.test_demo_server import Client
+from tests.helpers import Client
 
 DE, UK = "A1PA6795UKMFR9", "A1F83G8C2ARO7P"
 

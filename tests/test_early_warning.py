@@ -10,47 +10,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-import scraper.store as store
-from scraper.findings import Finding, FindingRules
-from scraper.monitor import AccountReport, record_run
+from scraper.findings import FindingRules
 from scraper.read import SectionOutcome
 from scraper.records import (
-    AccountHealthSummary,
     ApprovalStatus,
-    Case,
     CaseStatus,
-    ComplianceRequest,
     CxHealth,
     Feedback,
     IssueStatus,
     RegulatoryIssue,
     RegulatoryRequirement,
-    VocListing,
 )
-from scraper.run import AccountRun
 from scraper.spec import Spec
 from scraper.store import History, open_history
+from tests.helpers import DE, Sequence, aggregates, case, found, health, listing, new, ok, request
 
-DE = "A1PA6795UKMFR9"
 EARLY = ("early warning",)
-
-
-class Sequence:
-    """Runs of one account, each read on its own day."""
-
-    def __init__(self, history: History, spec: Spec, monkeypatch: pytest.MonkeyPatch, rules: FindingRules) -> None:
-        self.history, self.spec, self.monkeypatch, self.rules = history, spec, monkeypatch, rules
-
-    def run(self, day: str, *outcomes: SectionOutcome) -> AccountReport:
-        self.monkeypatch.setattr(store, "now_iso", lambda: f"{day}T05:00:00+00:00")
-        return record_run(
-            self.history, self.spec, AccountRun("main", list(outcomes)), self.rules, date.fromisoformat(day)
-        )
 
 
 @pytest.fixture
@@ -64,43 +43,7 @@ def seq(history: History, spec: Spec, monkeypatch: pytest.MonkeyPatch) -> Sequen
     return Sequence(history, spec, monkeypatch, FindingRules())
 
 
-def ok(section: str, *records: object, **kw: object) -> SectionOutcome:
-    return SectionOutcome(section, DE, "ok" if records else "empty", tuple(records), "api", 1, **kw)  # type: ignore[arg-type]
-
-
-def found(report: AccountReport, *rules: str) -> list[Finding]:
-    return [f for s in report.sections for f in s.findings if not rules or f.rule in rules]
-
-
-def new(report: AccountReport, *rules: str) -> list[tuple[str, str, str]]:
-    return [(f.rule, f.severity, f.message) for _, f in report.new_findings if not rules or f.rule in rules]
-
-
 # --- Voice of the Customer ------------------------------------------------------------------------------------
-
-
-def listing(rate: str, health: CxHealth = CxHealth.FAIR, at_risk: bool = False, title: str = "Olive oil") -> VocListing:
-    """B0TEST0001 in a category with mean 1.5 % and SD 1.2 %: the warning line is 1.5 + 1 * 1.2 = 2.7 %."""
-    return VocListing(
-        "B0TEST0001",
-        "X00TEST001",
-        None,
-        title,
-        None,
-        health,
-        Decimal(rate),
-        3,
-        100,
-        None,
-        Decimal("1"),
-        None,
-        None,
-        None,
-        False,
-        at_risk,
-        category_ncx_rate_mean=Decimal("1.5"),
-        category_ncx_rate_sd=Decimal("1.2"),
-    )
 
 
 VOC = ("ncx_rate_above_category", "ncx_rate_rising", "high_return_rate_risk", "cx_health_poor")
@@ -194,18 +137,6 @@ def test_amazons_at_risk_flag_turning_true_is_alerted_once(seq: Sequence) -> Non
 # --- Feedback -------------------------------------------------------------------------------------------------
 
 
-def aggregates(neg30: tuple[int, int], all30: int, neg90: tuple[int, int], all90: int) -> dict[str, int]:
-    """Amazon's counts as the feedback read carries them (counter names of selectors.yaml)."""
-    return {
-        "1_star_ratings_30_days": neg30[0],
-        "2_star_ratings_30_days": neg30[1],
-        "ratings_30_days": all30,
-        "1_star_ratings_90_days": neg90[0],
-        "2_star_ratings_90_days": neg90[1],
-        "ratings_90_days": all90,
-    }
-
-
 FEEDBACK = ("feedback_negative_share", "feedback_negative_rise")
 
 
@@ -270,16 +201,6 @@ def test_negative_share_from_the_records_without_amazons_counts(seq: Sequence) -
 
 
 # --- due dates ------------------------------------------------------------------------------------------------
-
-
-def request(due: str | None, status: ApprovalStatus | None = ApprovalStatus.ACTION_REQUIRED) -> ComplianceRequest:
-    return ComplianceRequest(
-        "B0TEST0009",
-        ("Test report",),
-        "Helmet",
-        approval_status=status,
-        due_date=date.fromisoformat(due) if due else None,
-    )
 
 
 DUE = ("due_soon", "due_final", "overdue")
@@ -349,16 +270,6 @@ def test_a_regulatory_date_ahead_is_the_day_amazon_acts(seq: Sequence) -> None:
 # --- cases ----------------------------------------------------------------------------------------------------
 
 
-def case(status: CaseStatus, last_updated: str | None = None) -> Case:
-    return Case(
-        "123",
-        "Docs needed",
-        status,
-        date(2026, 6, 30),
-        date.fromisoformat(last_updated) if last_updated else None,
-    )
-
-
 def test_a_case_waiting_more_than_two_days(seq: Sequence) -> None:
     waiting = CaseStatus.NEEDS_ATTENTION
     assert found(seq.run("2026-07-01", ok("case_log", case(waiting))), "case_waiting") == []
@@ -395,21 +306,6 @@ def test_a_case_waits_since_its_last_change_where_the_page_shows_it(seq: Sequenc
 
 
 # --- Account Health -------------------------------------------------------------------------------------------
-
-
-def health(mfn: str = "GOOD", account: str | None = "NORMAL", listing_policy: str = "GOOD") -> AccountHealthSummary:
-    return AccountHealthSummary(
-        0,
-        "GOOD",
-        account_status=account,
-        ahr_score=250,
-        ahr_status="HEALTHY",
-        odr_mfn_rate=Decimal("1.25") if mfn == "BAD" else Decimal("0.5"),
-        odr_mfn_status=mfn,
-        odr_mfn_target=Decimal("1"),
-        listing_policy_defects=0 if listing_policy == "GOOD" else 2,
-        listing_policy_status=listing_policy,
-    )
 
 
 HEALTH = ("account_metric_bad", "account_health_changed", "account_status")

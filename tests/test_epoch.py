@@ -13,7 +13,7 @@ from scraper.errors import FieldError, SpecError, ValueParseError
 from scraper.parse import parse_page
 from scraper.spec import Spec, load_spec
 from scraper.values import EPOCH_UNITS, EpochParser, parse_epoch
-from tests.test_spec import _write
+from tests.helpers import write_spec as _write
 
 SECONDS = EpochParser("seconds")
 SECONDS_DAY = EpochParser("seconds", as_date=True)

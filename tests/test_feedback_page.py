@@ -16,7 +16,7 @@ from scraper.findings import FindingRules, evaluate
 from scraper.parse import parse_page
 from scraper.records import Feedback
 from scraper.spec import Spec
-from tests.test_demo_server import Client
+from tests.helpers import Client
 
 NOTE_TEXT = "This item was fulfilled by Amazon and we take responsibility for this fulfillment experience."
 NOTE_EN = f'Message from Amazon: "{NOTE_TEXT}"'

@@ -12,27 +12,7 @@ from scraper.errors import FieldError, PageError, SelectorDriftError, SignedOutE
 from scraper.parse import merge_pages, parse_page
 from scraper.records import CaseStatus, Feedback, Unknown
 from scraper.spec import Spec
-
-
-def feedback_page(rows: str, extra: str = "", lang: str = "de-DE") -> str:
-    return f"""<html lang="{lang}"><body><div id="sc-content-container"><div class="fbm-content katal">
-      <feedback-list><kat-table><kat-table-body>{rows}</kat-table-body></kat-table></feedback-list>{extra}
-    </div></div></body></html>"""
-
-
-def feedback_row(
-    date_text: str = "27.07.2026", rating: str = "4", order: str = "302-0000001-0000001", comment: str = "Alles gut"
-) -> str:
-    """A row in the live shape (id 68585964457): same id on every row, order id in the label, comment cell
-    without a col_* class."""
-    stars = f'<kat-star-rating value="{rating}"></kat-star-rating>' if rating is not None else ""
-    label = f' label="{order}"' if order is not None else ""
-    return f"""<kat-table-row id="feedback-details">
-      <kat-table-cell class="col_order_date">{date_text}</kat-table-cell>
-      <kat-table-cell class="col_feedback_rating">{stars}</kat-table-cell>
-      <kat-table-cell class="col_order_id"><kat-link{label}></kat-link></kat-table-cell>
-      <kat-table-cell><div class="fb-comment">{comment}</div></kat-table-cell>
-    </kat-table-row>"""
+from tests.helpers import GOOD_FEEDBACK, feedback_page, feedback_row
 
 
 def test_a_good_row_parses(spec: Spec) -> None:
@@ -132,16 +112,6 @@ def test_known_label_maps_in_either_language(spec: Spec) -> None:
 
 def body(**kwargs: object) -> str:
     return json.dumps(kwargs)
-
-
-GOOD_FEEDBACK = {
-    "orderId": "302-0000001-0000001",
-    "feedbackDate": "2026-07-27T08:24:39.851Z",
-    "numericRating": 2,
-    "feedbackText": "Late",
-    "responseText": None,
-    "suppressed": False,
-}
 
 
 def test_api_rows_parse(spec: Spec) -> None:

@@ -23,7 +23,7 @@ from scraper.spec import DEFAULT_SPEC_PATH, Spec
 from scraper.store import History, open_history
 from scraper.summary import print_account_report
 from scraper.trends import early_warnings, when_text
-from tests.test_early_warning import DE, Sequence, aggregates, case, health, listing, request
+from tests.helpers import DE, Sequence, aggregates, case, health, listing, request
 
 EVIL = "<script>alert(1)</script> Öl & Essig"
 HOST = "https://sellercentral.amazon.de"

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
 import yaml
 
 from scraper.errors import SpecError
-from scraper.records import RECORD_TYPES
+from scraper.records import ENUM_TYPES, RECORD_TYPES, SUMMARY_TYPES, Unknown
 from scraper.spec import DEFAULT_SPEC_PATH, load_spec
 
 
@@ -39,11 +43,63 @@ def test_spec_fields_cover_every_record_field_for_every_source() -> None:
             assert fields[name].default is None, f"{section.id}.{name} is filled by one source only"
 
 
+_PLAIN_TYPES = (str, int, bool, Decimal, date, type(None), Unknown)
+"""What a record field may hold besides an enum the spec may name (ENUM_TYPES) and tuple[str, ...]."""
+
+
+def _type_problems(record_type: type) -> list[str]:
+    """Why the record class is not made of documented types: each field a plain value, an enum that
+    selectors.yaml may name (so its labels can be mapped), Unknown for labels not mapped yet, tuple[str, ...],
+    optionally None; the class documented."""
+    problems = [] if record_type.__doc__ else [f"{record_type.__name__} has no docstring"]
+    hints = typing.get_type_hints(record_type)
+    for f in dataclasses.fields(record_type):
+        hint = hints[f.name]
+        union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+        for option in typing.get_args(hint) if union else (hint,):
+            if typing.get_origin(option) is tuple:
+                ok = typing.get_args(option) == (str, ...)
+            elif isinstance(option, type) and issubclass(option, StrEnum):
+                ok = ENUM_TYPES.get(option.__name__) is option and bool(option.__doc__)
+            else:
+                ok = option in _PLAIN_TYPES
+            if not ok:
+                problems.append(f"{record_type.__name__}.{f.name}: {option!r} is not a documented type")
+    return problems
+
+
 def test_record_fields_are_documented_types() -> None:
-    for record_type in RECORD_TYPES.values():
-        hints = typing.get_type_hints(record_type)
-        assert record_type.__doc__
-        assert set(hints) == {f.name for f in dataclasses.fields(record_type)}
+    for record_type in (*RECORD_TYPES.values(), *SUMMARY_TYPES.values()):
+        assert _type_problems(record_type) == []
+
+
+class _Undocumented(StrEnum):
+    A = "A"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Loose:
+    """A record that would slip through an assertion that cannot fail."""
+
+    raw: dict[str, str]
+    anything: typing.Any
+    numbers: tuple[int, ...]
+    label: _Undocumented | None
+
+
+def test_the_documented_types_check_can_fail() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class NoDoc:
+        amount: Decimal
+
+    NoDoc.__doc__ = None
+    assert [p.split(":")[0] for p in _type_problems(_Loose)] == [
+        "_Loose.raw",
+        "_Loose.anything",
+        "_Loose.numbers",
+        "_Loose.label",
+    ]
+    assert _type_problems(NoDoc) == ["NoDoc has no docstring"]
 
 
 def _write(tmp_path: Path, mutate: typing.Callable[[dict], None]) -> Path:

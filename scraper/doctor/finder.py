@@ -18,6 +18,7 @@ from bs4 import Tag
 from scraper.errors import PageError
 from scraper.parse import convert
 from scraper.spec import FieldSpec, Spec
+from scraper.text import element_text, squash
 from scraper.values import Locale
 
 MAX_TEXT = 3000
@@ -36,7 +37,7 @@ class Holder:
 
 def text_of(element: Tag) -> str:
     """An element's text as the reader sees it (whitespace collapsed)."""
-    return " ".join(element.get_text(" ").split())
+    return element_text(element)
 
 
 def attr_of(element: Tag, name: str) -> str | None:
@@ -44,7 +45,7 @@ def attr_of(element: Tag, name: str) -> str | None:
     value = element.get(name)
     if isinstance(value, list):
         return " ".join(value)
-    return " ".join(value.split()) if value is not None else None
+    return squash(value) if value is not None else None
 
 
 def locatable(field: FieldSpec) -> bool:

@@ -11,8 +11,9 @@ from scraper.capture import SectionCapture, save_capture
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials, load_credentials
 from scraper.redact import Redactor
-from scraper.run import Notify, RunOptions, account_page, save_session, sign_in_to
+from scraper.run import RunOptions, account_page, save_session, sign_in_to
 from scraper.spec import Spec
+from scraper.text import Notify
 from scraper.walk import collect_section
 
 
