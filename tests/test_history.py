@@ -42,8 +42,8 @@ def test_unchanged_records_give_no_changes() -> None:
 
 
 @pytest.fixture
-def history(tmp_path: Path):
-    with open_history(tmp_path / "h.sqlite3") as h:
+def history(history_target: str | Path):
+    with open_history(history_target) as h:
         yield h
 
 
