@@ -265,5 +265,5 @@ def test_the_report_command_draws_the_configured_band(
     # 1.5 + 2 * 1.2 = 3.9: the configured k, not the default
     assert (market["k"], market["listings"][0]["points"][-1]["threshold"]) == (2, 3.9)
     html = tmp_path / "r.html"
-    assert main(["report", "--db", str(history.path), "--out", str(html)]) == EXIT_OK  # no configuration: defaults
+    assert main(["report", "--db", str(history_target), "--out", str(html)]) == EXIT_OK  # no configuration: defaults
     assert "mean + 1 standard deviation," in html.read_text(encoding="utf-8")
