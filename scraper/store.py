@@ -179,26 +179,26 @@ class History:
             return
         # One transaction per step: its tables and the new version number land together or not at all. The
         # version is read again inside, where a second process migrating at the same time waits for the first.
-        while True:
-            backend.begin()
-            try:
-                backend.lock_migrations()
-                version = backend.schema_version()
-                if version > SCHEMA_VERSION:
-                    raise HistoryError(
-                        f"{self.location} has schema {version}, newer than this tool's {SCHEMA_VERSION}; upgrade"
-                    )
-                if version == SCHEMA_VERSION:
-                    backend.execute("COMMIT")
-                    return
-                backend.script(backend.ddl(MIGRATIONS[version]))
-                backend.set_schema_version(version + 1)
-            except BaseException:
-                if backend.in_transaction:
-                    with suppress(*backend.errors):
-                        backend.execute("ROLLBACK")
-                raise
-            backend.execute("COMMIT")
+        with backend.migrating():
+            while True:
+                backend.begin()
+                try:
+                    version = backend.schema_version()
+                    if version > SCHEMA_VERSION:
+                        raise HistoryError(
+                            f"{self.location} has schema {version}, newer than this tool's {SCHEMA_VERSION}; upgrade"
+                        )
+                    if version == SCHEMA_VERSION:
+                        backend.execute("COMMIT")
+                        return
+                    backend.script(backend.ddl(MIGRATIONS[version]))
+                    backend.set_schema_version(version + 1)
+                except BaseException:
+                    if backend.in_transaction:
+                        with suppress(*backend.errors):
+                            backend.execute("ROLLBACK")
+                    raise
+                backend.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

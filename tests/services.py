@@ -15,6 +15,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+PASSWORD_ROLE = "scwatch_pw"
+PASSWORD = "right-Secret-42"
+"""A role the test server asks a password of (scram-sha-256); every other role is trusted on the socket."""
 PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
 
@@ -69,6 +72,9 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
+        # One role that must give its password (the others are trusted): for the rejected-credentials test.
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\n" + hba.read_text(encoding="utf-8"), encoding="utf-8")
         log = (self.root / "server.log").open("wb")
         self.process = subprocess.Popen(
             self._as_owner(
@@ -98,6 +104,7 @@ class PostgresServer:
                 log = (self.root / "server.log").read_text(errors="replace")
                 raise RuntimeError(f"PostgreSQL did not start: {log[-2000:]}")
             time.sleep(0.05)
+        self._psql_py(f"CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{PASSWORD}'", "postgres")
         self.seconds += time.monotonic() - began
         return self
 
