@@ -365,3 +365,18 @@ def test_the_report_and_exports_are_the_same_on_both_backends(
             )
     assert seen[0] == seen[1]
     assert [r["key"] for r in seen[0][1] if r["account"] == "beta"] == ['["Z"]', '["_a"]', '["a b"]', '["ä"]']
+
+
+def test_the_sqlite_path_does_not_import_psycopg(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from scraper.cli import main\n"
+        f"code = main(['export', 'records', '--db', {str(tmp_path / 'h.sqlite3')!r}])\n"
+        "from scraper.store import open_history\n"
+        f"with open_history({str(tmp_path / 'h.sqlite3')!r}) as h:\n"
+        "    h.start_run('main')\n"
+        f"code = main(['export', 'records', '--db', {str(tmp_path / 'h.sqlite3')!r}])\n"
+        "print(code, 'psycopg' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.stdout.strip().splitlines()[-1] == "0 False", done.stderr
