@@ -40,7 +40,7 @@ from rich.table import Table
 
 from scraper import __version__, paths
 from scraper.capture import is_capture_dir, load_capture
-from scraper.config import EXAMPLE, Account, Config, Settings, load_config
+from scraper.config import EXAMPLE, MAX_TIME_LIMIT_S, Account, Config, Settings, load_config
 from scraper.counters import count_text
 from scraper.credentials import (
     Credentials,
@@ -52,6 +52,7 @@ from scraper.demo.faults import add_fault_arguments
 from scraper.demo.faults import catalogue as demo_catalogue
 from scraper.errors import (
     AuthError,
+    BrokerError,
     BrowserNotFoundError,
     CredentialsError,
     FileCheckError,
@@ -61,6 +62,7 @@ from scraper.errors import (
     PageError,
     PathError,
     ScraperError,
+    TimeLimitExceeded,
 )
 from scraper.findings import FindingRules
 from scraper.lock import lock_held, run_lock
@@ -76,6 +78,7 @@ from scraper.session import storage_state_problem
 from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
 from scraper.store import History, open_history
 from scraper.summary import print_account_report, print_records, records_table
+from scraper.timelimit import time_limit, timed_out_run
 from scraper.unrecorded import alert_unrecorded, unrecorded_report
 from scraper.windows import plan_windows, utc_today
 
@@ -309,9 +312,13 @@ def _monitored_runs(
                         # Big accounts: date-sorted lists within their windows, judged from this history.
                         own = account.windows or settings.windows
                         windows = plan_windows(history, account.name, own, utc_today(), spec)
-                        run = run_account(
-                            spec, account, settings, options, credentials, notify=progress, windows=windows
-                        )
+                        try:
+                            with time_limit(getattr(args, "time_limit", None)):
+                                run = run_account(
+                                    spec, account, settings, options, credentials, notify=progress, windows=windows
+                                )
+                        except TimeLimitExceeded as exc:  # recorded and alerted as not read, never green
+                            run = timed_out_run(account, options, exc.seconds)
                     record(account, run_id, run)
                 except BaseException as exc:
                     history.settle_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed")
@@ -345,7 +352,8 @@ def _parallel_runs(
     run_ids = {account.name: history.start_run(account.name) for account in accounts}
     try:
         with console.status(f"walking {len(accounts)} accounts, {workers} at a time"):
-            for done in walk_accounts(args.spec, accounts, settings, options, credentials, workers):
+            limit = getattr(args, "time_limit", None)
+            for done in walk_accounts(args.spec, accounts, settings, options, credentials, workers, limit):
                 if done.crash is not None:
                     saved = _crash_text(done.crash, done.account.name)
                     console.print(f"[red]{escape(done.run.error or '')} (traceback: {escape(str(saved))})[/red]")
@@ -621,6 +629,25 @@ def _cmd_demo(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     return EXIT_OK if all(report.all_read for _, report in pairs) else EXIT_UNREADABLE
 
 
+# --- distributed run (scraper/distributed.py; needs the scale extra) --------------------------------------
+
+
+def _cmd_queue(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    """enqueue, worker and beat: Celery is imported here only, so the single-machine path never needs it."""
+    try:
+        from scraper import distributed
+    except ImportError as exc:
+        if exc.name not in {"celery", "kombu", "redis", "billiard"}:
+            raise
+        raise BrokerError(
+            f"scraper {args.command} needs the scale extra ({exc.name} is not installed): "
+            "pip install 'sc-watch-scraper[scale]'",
+            usage=True,
+        ) from None
+    command = {"enqueue": distributed.cmd_enqueue, "worker": distributed.cmd_worker, "beat": distributed.cmd_beat}
+    return command[args.command](args, console)
+
+
 # --- wiring -----------------------------------------------------------------------------------------------
 
 
@@ -718,7 +745,35 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="with --all: walk up to N accounts at once, each in its own process and browser (default 1)",
     )
+    r.add_argument(
+        "--time-limit",
+        type=_bounded(1, MAX_TIME_LIMIT_S),
+        metavar="SECONDS",
+        help="stop an account's run after this long and record it as not read (exit 3; default: no limit)",
+    )
     r.set_defaults(func=_cmd_run)
+
+    eq = sub.add_parser("enqueue", help="distributed run: queue one task per account for the workers (docs/scale.md)")
+    chosen = eq.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--all", action="store_true", help="every configured account")
+    chosen.add_argument("--account", nargs="+", metavar="NAME", help="these accounts")
+    eq.add_argument("--sections", nargs="+", metavar="SECTION", choices=list(RECORD_TYPES), help="only these")
+    eq.add_argument("--via-menu", action="store_true")
+    eq.set_defaults(func=_cmd_queue)
+
+    wk = sub.add_parser("worker", help="distributed run: a Celery worker that runs the queued accounts")
+    wk.add_argument(
+        "--concurrency", type=_bounded(1, 32), default=1, metavar="N", help="accounts at once (default 1)"
+    )
+    wk.add_argument("--beat", action="store_true", help="also queue every account on settings.queue.nightly")
+    wk.add_argument("--name", help="the worker's node name (default sc-watch-PID@HOST)")
+    wk.add_argument("--db", help="history database (default: SC_WATCH_DB or the per-user data folder)")
+    wk.add_argument("--loglevel", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default="INFO")
+    wk.set_defaults(func=_cmd_queue)
+
+    bt = sub.add_parser("beat", help="distributed run: queue every account on settings.queue.nightly")
+    bt.add_argument("--loglevel", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default="INFO")
+    bt.set_defaults(func=_cmd_queue)
 
     rp = sub.add_parser("report", help="write the HTML (or JSON) report from the history")
     rp.add_argument("--format", choices=["html", "json"], default="html")
@@ -806,6 +861,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LockedError as exc:
         err.print(f"[red]not started:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_LOCKED
+    except BrokerError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_USAGE if exc.usage else EXIT_UNREADABLE
     except HistoryWriteError as exc:
         err.print(f"[red]history not written:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_HISTORY
