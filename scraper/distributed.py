@@ -118,7 +118,9 @@ def make_app(settings: QueueSettings, setup: WorkerSetup | None = None) -> Celer
         beat_schedule={
             "nightly": {
                 "task": ENQUEUE_TASK,
-                "schedule": crontab(minute, hour, day, month, weekday),
+                "schedule": crontab(
+                    minute=minute, hour=hour, day_of_month=day, month_of_year=month, day_of_week=weekday
+                ),
                 "options": {"queue": QUEUE},
             }
         },
@@ -232,7 +234,7 @@ def _valid_message(account: object, sections: object, via_menu: object) -> str |
 
 
 def _register_tasks(app: Celery, settings: QueueSettings, setup: WorkerSetup) -> None:
-    @app.task(name=RUN_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
+    @app.task(name=RUN_TASK, bind=True, max_retries=None, shared=False)  # type: ignore[untyped-decorator]
     def run_account_task(self: Task, account: str, sections: list[str] | None = None, via_menu: bool = False) -> int:
         problem = _valid_message(account, sections, via_menu)
         if problem is not None:
@@ -249,7 +251,7 @@ def _register_tasks(app: Celery, settings: QueueSettings, setup: WorkerSetup) ->
             log.warning("account %s: not everything was read (exit %s); see the history and the alert", account, code)
         return code
 
-    @app.task(name=ENQUEUE_TASK)  # type: ignore[untyped-decorator]
+    @app.task(name=ENQUEUE_TASK, shared=False)  # type: ignore[untyped-decorator]
     def enqueue_all_task() -> int:
         config = load_config(Path(setup.config) if setup.config else paths.config_file())
         for name in config.accounts:
@@ -280,7 +282,12 @@ def cmd_enqueue(args: argparse.Namespace, out: Any) -> int:
         chosen = list(dict.fromkeys(args.account))
     app = make_app(settings)
     ids = enqueue(app, chosen, args.sections, args.via_menu)
-    out.print(f"queued {len(ids)} account(s) on {safe_url(app)} (queue {QUEUE}): {', '.join(chosen)}")
+    out.print(
+        f"queued {len(ids)} account(s) on {safe_url(app)} (queue {QUEUE}): {', '.join(chosen)}",
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
+    )
     return 0
 
 
@@ -311,7 +318,12 @@ def cmd_beat(args: argparse.Namespace, out: Any) -> int:
     _, settings = _settings(args)
     app = make_app(settings)
     check_broker(app)
-    out.print(f"scraper beat: every account queued at '{settings.nightly}' ({settings.timezone}) on {safe_url(app)}")
+    out.print(
+        f"scraper beat: every account queued at '{settings.nightly}' ({settings.timezone}) on {safe_url(app)}",
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
+    )
     beat = app.Beat(schedule=str(paths.state_dir() / "celerybeat-schedule"), loglevel=args.loglevel)
     beat.run()
     return 0

@@ -21,6 +21,7 @@ from scraper.credentials import Credentials
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from scraper.run import RunOptions, account_page, sign_in_to
 from scraper.spec import Spec, load_spec
+from tests.services import redis_broker, redis_session  # noqa: F401 (the Redis fixtures, tests/services.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
