@@ -39,6 +39,7 @@ from rich.status import Status
 from rich.table import Table
 
 from scraper import __version__, paths
+from scraper.backends import is_url
 from scraper.capture import is_capture_dir, load_capture
 from scraper.config import EXAMPLE, MAX_TIME_LIMIT_S, Account, Config, Settings, load_config
 from scraper.counters import count_text
@@ -65,7 +66,6 @@ from scraper.errors import (
     TimeLimitExceeded,
 )
 from scraper.findings import FindingRules
-from scraper.lock import lock_held, run_lock
 from scraper.monitor import AccountReport, alert, record_run
 from scraper.parse import ParseResult, Source, parse_page, parse_summary_api
 from scraper.paths import path_problem
@@ -219,14 +219,20 @@ def _cmd_login(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     return EXIT_OK
 
 
-def _db_path(args: argparse.Namespace) -> Path:
+def _db_path(args: argparse.Namespace) -> Path | str:
+    """``--db``, else SC_WATCH_DB, else the per-user history: a ``postgresql://`` URL or a SQLite path."""
+    named = getattr(args, "db", None) or os.environ.get("SC_WATCH_DB")
+    if named and is_url(named):
+        return str(named)
     return Path(args.db) if getattr(args, "db", None) else paths.history_file()
 
 
-def _run_db(args: argparse.Namespace) -> Path:
+def _run_db(args: argparse.Namespace) -> Path | str:
     """The history a run writes. A folder named by --db or SC_WATCH_DB must exist: a mistyped path would
     otherwise start a new, empty history and report everything as new (the default folder is created)."""
     db = _db_path(args)
+    if isinstance(db, str):
+        return db  # PostgreSQL: the server says whether the database is there
     if (getattr(args, "db", None) or os.environ.get("SC_WATCH_DB")) and not db.parent.exists():
         named = "--db" if getattr(args, "db", None) else "SC_WATCH_DB"
         raise HistoryError(f"the folder of the history {db} does not exist ({db.parent}); create it or fix {named}")
@@ -268,8 +274,10 @@ def _monitored_runs(
     db = _run_db(args)
     reports = []
     unwritten: list[HistoryWriteError] = []
-    with run_lock(db), open_history(db) as history:
-        for stale in history.mark_interrupted():
+    names = [account.name for account in accounts]
+    # Per account: runs of other accounts may write this history meanwhile (another process, a worker).
+    with open_history(db) as history, history.account_locks(names):
+        for stale in history.mark_interrupted(names):
             console.print(
                 f"[yellow]run {stale['id']} of {escape(stale['account'])} (started {stale['started']}) did not "
                 "finish (killed, or the machine stopped) and recorded nothing: marked interrupted[/yellow]"
@@ -405,10 +413,10 @@ def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     return _exit_code([report for _, report in pairs])
 
 
-def _existing_db(args: argparse.Namespace, console: Console) -> Path | None:
+def _existing_db(args: argparse.Namespace, console: Console) -> Path | str | None:
     """The history to read, or None (said) when there is none: reading must not create an empty one."""
     db = _db_path(args)
-    if not db.exists():
+    if isinstance(db, Path) and not db.exists():
         console.print(f"[red]no history at {escape(str(db))} yet; run `scraper run` first[/red]")
         return None
     return db
@@ -420,11 +428,11 @@ def _cmd_report(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     if db is None:
         return EXIT_USAGE
     out = Path(args.out or ("report.json" if args.format == "json" else "report.html"))
-    running = lock_held(db)
     config_path = Path(args.config) if args.config else paths.config_file()
     # The charts draw the configured thresholds; a report needs no configuration, so the defaults stand in.
     rules = load_config(config_path).rules if config_path.exists() else FindingRules()
     with open_history(db) as history:
+        running = history.running_accounts()
         _write_out(out, lambda: write_report(history, out, args.format, running, spec, rules))
     console.print(f"wrote {escape(str(out))}")
     return EXIT_OK
@@ -452,13 +460,9 @@ def _cmd_history(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     db = _existing_db(args, console)
     if db is None:
         return EXIT_USAGE
-    running = lock_held(db)
     with open_history(db) as history:
         rows = history.changes_for(args.section, args.key)
-        stopped = history.query(
-            "SELECT id, started FROM runs WHERE outcome = 'interrupted' OR (outcome IS NULL AND ? = 0) ORDER BY id",
-            (int(running),),
-        )
+        stopped = history.stopped_runs(history.running_accounts())
     table = Table(title=escape(f"{args.section}{' ' + args.key if args.key else ''}: {len(rows)} change(s)"))
     for column in ("run", "when", "marketplace", "record", "change", "fields"):
         table.add_column(column, overflow="fold")

@@ -7,11 +7,13 @@ only; the file needs nothing else to open.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,33 +49,13 @@ def sparkline(values: list[float], width: int = 160, height: int = 28) -> str:
     )
 
 
-LATEST_READS = """
-    SELECT account, marketplace, section, MAX(run_id) AS run_id FROM section_runs
-    WHERE status IN ('ok', 'empty') GROUP BY account, marketplace, section
-"""
-"""Per account, marketplace and section: the run of its latest successful read.
-
-Findings and changes are shown per section as of that run, so a run that was interrupted (and recorded
-nothing), or that could not read a section, never blanks out what the history last knew."""
-
-
 def _latest_run(history: History, account: str, running: bool) -> dict[str, Any] | None:
-    rows = history.query("SELECT * FROM runs WHERE account = ? ORDER BY id DESC LIMIT 1", (account,))
-    if not rows:
-        return None
-    run = dict(rows[0])
-    if run["outcome"] is None:
-        # No outcome: still going while a run holds the lock, else it was killed before it finished (the next
-        # run marks it so in the history too).
+    run = history.latest_run(account)
+    if run is not None and run["outcome"] is None:
+        # No outcome: still going while a run holds the account's lock, else it was killed before it finished
+        # (the next run marks it so in the history too).
         run["outcome"] = "running" if running else "interrupted"
     return run
-
-
-def _last_complete_run(history: History, account: str) -> dict[str, Any] | None:
-    rows = history.query(
-        "SELECT * FROM runs WHERE account = ? AND finished IS NOT NULL ORDER BY id DESC LIMIT 1", (account,)
-    )
-    return dict(rows[0]) if rows else None
 
 
 def account_data(
@@ -85,30 +67,13 @@ def account_data(
 ) -> dict[str, Any]:
     """Everything the report shows for one account, as plain data (also the JSON report).
 
-    ``running``: a run holds the history's lock now (see :func:`scraper.lock.lock_held`). ``spec`` names the
-    marketplaces and sections; ``rules`` (the configuration's ``findings:``) draws the charts' thresholds.
+    ``running``: a run holds the account's lock now (see :meth:`scraper.store.History.running_accounts`).
+    ``spec`` names the marketplaces and sections; ``rules`` (the configuration's ``findings:``) draws the
+    charts' thresholds.
     """
     rules = rules or FindingRules()
     run = _latest_run(history, account, running)
-    findings = [
-        finding_view(
-            {
-                **dict(row),
-                "tags": json.loads(row["tags"]),
-                "is_new": bool(row["is_new"]),
-                "detail": json.loads(row["detail"]) if row["detail"] else {},
-            },
-            spec,
-        )
-        for row in history.query(
-            "SELECT f.run_id, f.marketplace, f.section, f.key, f.rule, f.severity, f.message, f.tags, f.is_new, "
-            "f.detail "
-            f"FROM findings f JOIN ({LATEST_READS}) l ON l.account = f.account AND l.marketplace = f.marketplace "
-            "AND l.section = f.section AND l.run_id = f.run_id WHERE f.account = ? "
-            "ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.section",
-            (account,),
-        )
-    ]
+    findings = [finding_view(row, spec) for row in history.latest_findings(account)]
     changes = [
         {
             "marketplace": r["marketplace"],
@@ -121,12 +86,7 @@ def account_data(
             "fields": {k: [display(v[0]), display(v[1])] for k, v in json.loads(r["fields"]).items()},
             "run_id": r["run_id"],
         }
-        for r in history.query(
-            f"SELECT c.* FROM changes c JOIN ({LATEST_READS}) l ON l.account = c.account "
-            "AND l.marketplace = c.marketplace AND l.section = c.section AND l.run_id = c.run_id "
-            "WHERE c.account = ? ORDER BY c.id",
-            (account,),
-        )
+        for r in history.latest_changes(account)
     ]
     warned = {
         (f["marketplace"], f["key"])
@@ -135,12 +95,8 @@ def account_data(
     }
     tables = []
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for row in history.query(
-        "SELECT marketplace, section, data FROM records WHERE account = ? AND resolved_run IS NULL "
-        "ORDER BY marketplace, section, key",
-        (account,),
-    ):
-        grouped[(row["marketplace"], row["section"])].append(json.loads(row["data"]))
+    for row in history.current_records(account):
+        grouped[(row["marketplace"], row["section"])].append(row["data"])
     for (marketplace, section), rows in grouped.items():
         columns = list(rows[0]) if rows else []
         tables.append(
@@ -154,25 +110,21 @@ def account_data(
             }
         )
     monthly: dict[str, list[int]] = defaultdict(list)
-    for row in history.query("SELECT data FROM records WHERE account = ? AND section = 'feedback'", (account,)):
-        record = json.loads(row["data"])
+    for row in history.record_spans(account, "feedback"):
+        record = row["data"]
         if record.get("date") and record.get("rating"):
             monthly[record["date"][:7]].append(int(record["rating"]))
     months = sorted(monthly)
     feedback = [round(sum(monthly[m]) / len(monthly[m]), 2) for m in months]
     health: dict[str, list[float]] = {k: [] for k in HEALTH_KEYS}
-    for row in history.query(
-        "SELECT summary FROM section_runs WHERE account = ? AND section = 'voice_of_customer' "
-        "AND summary IS NOT NULL AND status = 'ok' ORDER BY run_id",
-        (account,),
-    ):
-        counts = json.loads(row["summary"]) or {}
+    for summary in history.summary_series(account, "voice_of_customer"):
+        counts = summary or {}
         for k in HEALTH_KEYS:
             health[k].append(float(counts.get(k, 0)))
     return {
         "name": account,
         "run": run,
-        "last_complete_run": _last_complete_run(history, account),
+        "last_complete_run": history.last_complete_run(account),
         "states": [
             {
                 **s.__dict__,
@@ -198,21 +150,28 @@ def account_data(
 
 
 def report_data(
-    history: History, running: bool = False, spec: Spec | None = None, rules: FindingRules | None = None
+    history: History,
+    running: bool | Collection[str] = False,
+    spec: Spec | None = None,
+    rules: FindingRules | None = None,
 ) -> dict[str, Any]:
-    """The whole report as plain data (``running``: a run holds the history's lock now; ``spec`` names
-    marketplaces and sections, the bundled selectors.yaml when not given; ``rules`` the charts' thresholds)."""
+    """The whole report as plain data (``running``: the accounts a run holds the lock of now, or True for
+    all; ``spec`` names marketplaces and sections, the bundled selectors.yaml when not given; ``rules`` the
+    charts' thresholds)."""
     spec = spec or load_spec()
-    accounts = [r["account"] for r in history.query("SELECT DISTINCT account FROM runs ORDER BY account")]
     return {
         "generated": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "db": str(history.path),
-        "accounts": [account_data(history, a, running, spec, rules) for a in accounts],
+        "db": history.location,
+        "accounts": [
+            account_data(history, a, running if isinstance(running, bool) else a in running, spec, rules)
+            for a in history.accounts()
+        ],
     }
 
 
 def render_html(data: dict[str, Any]) -> str:
-    """The self-contained HTML report."""
+    """The self-contained HTML report (``data`` is left as it was: the charts are drawn into a copy)."""
+    data = copy.deepcopy(data)
     env = Environment(loader=PackageLoader("scraper", "templates"), autoescape=select_autoescape(["html", "j2"]))
     for acc in data["accounts"]:
         months = acc["trends"]["feedback_by_month"]
@@ -271,7 +230,7 @@ def write_report(
     history: History,
     path: Path,
     fmt: str = "html",
-    running: bool = False,
+    running: bool | Collection[str] = False,
     spec: Spec | None = None,
     rules: FindingRules | None = None,
 ) -> Path:
@@ -286,28 +245,14 @@ def export_rows(history: History, what: str, section: str | None = None, latest:
     """Current records (with account, marketplace, section, key), or every finding with its run (with
     ``latest``, only those of each section's latest successful read), as flat rows."""
     if what == "records":
-        rows = history.query(
-            "SELECT account, marketplace, section, key, first_seen, last_seen, data FROM records "
-            "WHERE resolved_run IS NULL AND (? IS NULL OR section = ?) ORDER BY account, marketplace, section, key",
-            (section, section),
-        )
         return [
             {
                 **{k: r[k] for k in ("account", "marketplace", "section", "key", "first_seen", "last_seen")},
-                **json.loads(r["data"]),
+                **r["data"],
             }
-            for r in rows
+            for r in history.current_records(section=section)
         ]
-    rows = history.query(
-        "SELECT f.run_id, r.started, f.account, f.marketplace, f.section, f.key, f.rule, f.severity, f.message, "
-        "f.tags, f.is_new FROM findings f JOIN runs r ON r.id = f.run_id "
-        f"LEFT JOIN ({LATEST_READS}) l ON l.account = f.account AND l.marketplace = f.marketplace "
-        "AND l.section = f.section AND l.run_id = f.run_id "
-        "WHERE (? = 0 OR l.run_id IS NOT NULL) AND (? IS NULL OR f.section = ?) "
-        "ORDER BY f.run_id, f.account, f.section, f.key",
-        (int(latest), section, section),
-    )
-    return [{**dict(r), "tags": json.loads(r["tags"]), "is_new": bool(r["is_new"])} for r in rows]
+    return history.findings_by_run(section, latest)
 
 
 def to_jsonl(rows: list[dict[str, Any]]) -> str:

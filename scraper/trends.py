@@ -14,16 +14,12 @@ from scraper.early_warning import POLICY_METRICS, RATE_METRICS, amazon_negative,
 from scraper.findings import EARLY, FindingRules, _percent, severity_rank
 from scraper.names import finding_place, marketplace_name, place_title, record_title
 from scraper.spec import Spec
-from scraper.store import APPLIED, History
+from scraper.store import History
 
 MAX_LISTING_CHARTS = 40
 """NCX charts per marketplace: the listings with an early warning first, then the nearest to their threshold."""
 MAX_READS = 60
 """Reads per chart (the latest)."""
-
-
-def _applied(column: str = "status") -> str:
-    return f"{column} IN ({', '.join(repr(s) for s in APPLIED)})"
 
 
 def when_text(urgency: list[Any] | None, detail: dict[str, Any] | None = None) -> str:
@@ -68,14 +64,7 @@ def early_warnings(findings: list[dict[str, Any]], spec: Spec | None) -> list[di
 
 def headlines(history: History, account: str, spec: Spec | None) -> list[dict[str, Any]]:
     """Per marketplace: the Account Health summary's headline numbers of its latest read that had one."""
-    rows = history.query(
-        "SELECT s.marketplace, s.section, s.read_at, s.summary FROM section_runs s WHERE s.account = ? AND "
-        f"s.section = 'regulatory_compliance' AND s.summary IS NOT NULL AND {_applied('s.status')} "
-        "AND s.run_id = (SELECT MAX(o.run_id) FROM section_runs o WHERE o.account = s.account AND "
-        "o.marketplace = s.marketplace AND o.section = s.section AND o.summary IS NOT NULL AND "
-        f"{_applied('o.status')}) ORDER BY s.marketplace",
-        (account,),
-    )
+    rows = history.latest_summaries(account, "regulatory_compliance")
     out = []
     for row in rows:
         summary = json.loads(row["summary"]) or {}
@@ -131,14 +120,7 @@ def ncx_series(
     ``warned``: (marketplace, key) of the listings with an early warning now; they come first, then the
     listings nearest to (or farthest past) their threshold; at most :data:`MAX_LISTING_CHARTS` a marketplace.
     """
-    markets = [
-        r["marketplace"]
-        for r in history.query(
-            "SELECT DISTINCT marketplace FROM section_runs WHERE account = ? AND section = 'voice_of_customer' "
-            f"AND {_applied()} ORDER BY marketplace",
-            (account,),
-        )
-    ]
+    markets = history.applied_marketplaces(account, "voice_of_customer")
     out = []
     for market in markets:
         charts = []
@@ -193,23 +175,15 @@ def _share(counts: tuple[int, int] | None) -> float | None:
 def feedback_series(history: History, account: str, spec: Spec | None, rules: FindingRules) -> list[dict[str, Any]]:
     """Per marketplace: the negative (1-2 star) share of the last 30 and of the last 90 days at each feedback read,
     from Amazon's counts where that read had them, else from the feedback the history held then."""
-    runs = history.query(
-        "SELECT run_id, marketplace, read_at, counters FROM section_runs WHERE account = ? AND section = 'feedback' "
-        f"AND {_applied()} ORDER BY marketplace, run_id",
-        (account,),
-    )
+    runs = history.section_reads(account, "feedback")
     by_market: dict[str, list[Any]] = {}
     for run in runs:
         by_market.setdefault(run["marketplace"], []).append(run)
     out = []
     for market, reads in by_market.items():
         records = [
-            (r["first_run"], r["resolved_run"], json.loads(r["data"]))
-            for r in history.query(
-                "SELECT first_run, resolved_run, data FROM records WHERE account = ? AND marketplace = ? "
-                "AND section = 'feedback'",
-                (account, market),
-            )
+            (r["first_run"], r["resolved_run"], r["data"])
+            for r in history.record_spans(account, "feedback", market)
         ]
         points = []
         for run in reads[-MAX_READS:]:

@@ -21,7 +21,12 @@ from scraper.credentials import Credentials
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from scraper.run import RunOptions, account_page, sign_in_to
 from scraper.spec import Spec, load_spec
-from tests.services import redis_broker, redis_session  # noqa: F401 (the Redis fixtures, tests/services.py)
+from tests.services import (  # the Redis fixtures (redis_*) of tests/services.py are used by name
+    PostgresServer,
+    postgres_bin,
+    redis_broker,  # noqa: F401
+    redis_session,  # noqa: F401
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -48,6 +53,45 @@ def no_real_keyring() -> Iterator[None]:
     keyring.set_keyring(keyring.backends.null.Keyring())
     yield
     keyring.set_keyring(previous)
+
+
+_SERVICE_SECONDS: dict[str, float] = {}
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (Debian's package, unix socket only), started on first use."""
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        pytest.skip(
+            "NO POSTGRESQL: /usr/lib/postgresql/*/bin/postgres is missing, the PostgreSQL history tests did not "
+            "run; install it with scripts/setup.sh (apt-get install postgresql)"
+        )
+    server = PostgresServer(bin_dir).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        _SERVICE_SECONDS["PostgreSQL server start and stop"] = server.seconds
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer) -> str:
+    """A fresh, empty PostgreSQL database of the session's server, as a ``--db`` URL."""
+    return postgres.url()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def history_target(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """A new history on each backend: a SQLite file, and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "history.sqlite3"
+    return str(request.getfixturevalue("pg_url"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for what, seconds in _SERVICE_SECONDS.items():
+        terminalreporter.write_line(f"{what}: {seconds:.1f} s")
 
 
 @pytest.fixture(scope="session")

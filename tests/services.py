@@ -1,4 +1,8 @@
-"""Real servers the tests start and stop themselves: never a service of the machine, never beyond the machine.
+"""Real servers for the tests, from Debian's packages: a PostgreSQL on a unix socket in a temp folder.
+
+Nothing listens on a network port (``listen_addresses = ''``). Tests run as root, and PostgreSQL refuses
+to run as root, so as root initdb and the server run as the ``postgres`` user, in a folder that user owns.
+``scripts/setup.sh`` installs the package where it is missing.
 
 Redis (the distributed run's broker, tests/test_distributed.py and tests/test_browser_distributed.py): the
 Debian package's ``redis-server`` (scripts/setup.sh installs it), on a unix socket in a temporary folder, no TCP
@@ -8,15 +12,142 @@ before each test.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import redis
+
+PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+
+
+def postgres_bin() -> Path | None:
+    """The newest installed PostgreSQL's bin folder (Debian: /usr/lib/postgresql/<version>/bin), if any."""
+    for path in PG_BIN_DIRS:
+        if (path / "initdb").exists() and (path / "postgres").exists():
+            return path
+    return None
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL cluster; :meth:`url` gives a fresh database in it."""
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin = bin_dir
+        self.root = Path(tempfile.mkdtemp(prefix="sc-watch-pg-"))
+        self.data = self.root / "data"
+        self.socket_dir = self.root / "sock"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.databases = 0
+        self.seconds = 0.0
+        """How long starting and stopping took (reported at the end of the session)."""
+
+    def _as_owner(self, argv: Sequence[str]) -> list[str]:
+        if os.geteuid() != 0:
+            return list(argv)
+        # setpriv execs the program itself (no process in between): signals reach the server directly.
+        return ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", *argv]
+
+    def start(self) -> PostgresServer:
+        """initdb and start; returns when it accepts connections."""
+        began = time.monotonic()
+        self.socket_dir.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+            shutil.chown(self.socket_dir, "postgres", "postgres")
+        subprocess.run(
+            self._as_owner(
+                [
+                    str(self.bin / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",  # the socket is in a private temp folder; nobody else can reach it
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        log = (self.root / "server.log").open("wb")
+        self.process = subprocess.Popen(
+            self._as_owner(
+                [
+                    str(self.bin / "postgres"),
+                    "-D",
+                    str(self.data),
+                    "-k",
+                    str(self.socket_dir),
+                    "-c",
+                    "listen_addresses=",
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                ]
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        log.close()  # the server has its own copy
+        deadline = time.monotonic() + 30
+        while not (self.socket_dir / ".s.PGSQL.5432").exists() or self._psql_py("SELECT 1", "postgres").returncode != 0:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                log = (self.root / "server.log").read_text(errors="replace")
+                raise RuntimeError(f"PostgreSQL did not start: {log[-2000:]}")
+            time.sleep(0.05)
+        self.seconds += time.monotonic() - began
+        return self
+
+    def _psql_py(self, sql: str, database: str) -> subprocess.CompletedProcess[bytes]:
+        import psycopg
+
+        try:
+            with psycopg.connect(self.url_of(database), autocommit=True) as connection:
+                connection.execute(sql.encode())
+        except psycopg.Error as exc:
+            return subprocess.CompletedProcess([], 1, b"", str(exc).encode())
+        return subprocess.CompletedProcess([], 0, b"", b"")
+
+    def url_of(self, database: str) -> str:
+        """The URL of a database of this server (over its unix socket)."""
+        return f"postgresql://postgres@/{database}?host={self.socket_dir}"
+
+    def url(self) -> str:
+        """A new, empty database: each test its own, so locks and rows never meet."""
+        self.databases += 1
+        name = f"t{self.databases}"
+        done = self._psql_py(f"CREATE DATABASE {name}", "postgres")
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr.decode(errors="replace"))
+        return self.url_of(name)
+
+    def stop(self) -> None:
+        """Stop the server (fast shutdown) and delete its folder."""
+        began = time.monotonic()
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(2)  # SIGINT, "fast" shutdown: SIGTERM would wait for clients to leave
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.seconds += time.monotonic() - began
+
+
+# --- Redis (the distributed run's broker) ------------------------------------------------------------
 
 REDIS_START_S = 20
 """How long a starting Redis may take to answer (a loaded CI machine); normally a few milliseconds."""

@@ -118,8 +118,8 @@ def query(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
 def after_the_kill(db: Path, pid: int) -> None:
     """The history is intact and the dead run's lock is not in anyone's way."""
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
-    assert lock_path(db).read_text() == str(pid)  # the stale file stays, naming the dead run
-    assert not lock_held(db)  # but the kernel dropped its flock with the process
+    assert lock_path(db, "demo").read_text() == str(pid)  # the stale file stays, naming the dead run
+    assert not lock_held(db, "demo")  # but the kernel dropped its flock with the process
 
 
 def outcomes(db: Path) -> dict[int, str | None]:
@@ -238,7 +238,7 @@ def test_two_runs_at_once(demo: DemoServer, env: Path, capsys: pytest.CaptureFix
         )
         assert second.returncode == EXIT_LOCKED
         assert second.stderr.strip() == (
-            f"not started: another run (pid {first.pid}) is using {env / 'history.sqlite3'}; "
+            f"not started: another run (pid {first.pid}) is using {env / 'history.sqlite3'} for account demo; "
             "try again when it has finished"
         )
         assert "Traceback" not in second.stdout

@@ -125,7 +125,7 @@ def test_exit_code_for_a_bad_configuration(env: Path) -> None:
 
 
 def test_exit_code_when_another_run_holds_the_lock(demo: DemoServer, env: Path, hook: str) -> None:
-    with run_lock(env / "history.sqlite3"):
+    with run_lock(env / "history.sqlite3", "demo"):
         assert main(["--config", config(env, demo, hook), "run"]) == EXIT_LOCKED
 
 

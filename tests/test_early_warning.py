@@ -54,8 +54,8 @@ class Sequence:
 
 
 @pytest.fixture
-def history(tmp_path: Path) -> Iterator[History]:
-    with open_history(tmp_path / "history.sqlite3") as h:
+def history(history_target: str | Path) -> Iterator[History]:
+    with open_history(history_target) as h:
         yield h
 
 

@@ -14,7 +14,7 @@ import pytest
 from scraper.diff import diff_records
 from scraper.errors import HistoryError, LockedError
 from scraper.findings import Finding
-from scraper.lock import run_lock
+from scraper.lock import lock_held, run_lock
 from scraper.store import SCHEMA_VERSION, History, open_history
 
 
@@ -42,8 +42,8 @@ def test_unchanged_records_give_no_changes() -> None:
 
 
 @pytest.fixture
-def history(tmp_path: Path):
-    with open_history(tmp_path / "h.sqlite3") as h:
+def history(history_target: str | Path):
+    with open_history(history_target) as h:
         yield h
 
 
@@ -131,7 +131,7 @@ def test_lock_refuses_a_second_concurrent_run(tmp_path: Path) -> None:
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path; from scraper.lock import run_lock\n"
-            f"with run_lock(Path({str(db)!r})):\n    print('locked', flush=True); time.sleep(30)",
+            f"with run_lock(Path({str(db)!r}), 'demo'):\n    print('locked', flush=True); time.sleep(30)",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -139,8 +139,11 @@ def test_lock_refuses_a_second_concurrent_run(tmp_path: Path) -> None:
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(LockedError, match=f"pid {holder.pid}"), run_lock(db):
+        with pytest.raises(LockedError, match=f"pid {holder.pid}.*for account demo"), run_lock(db, "demo"):
             pass
+        with run_lock(db, "other"):  # another account of the same history goes ahead meanwhile
+            assert lock_held(db, "demo")
+            assert lock_held(db, "other")
     finally:
         holder.kill()
         holder.wait()
@@ -148,7 +151,7 @@ def test_lock_refuses_a_second_concurrent_run(tmp_path: Path) -> None:
     deadline = time.monotonic() + 5
     while True:  # the kernel drops the lock with the process: no stale lock after a crash
         try:
-            with run_lock(db):
+            with run_lock(db, "demo"):
                 break
         except LockedError:
             assert time.monotonic() < deadline

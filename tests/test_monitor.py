@@ -40,10 +40,11 @@ def ok(section: str, *records: object) -> SectionOutcome:
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def db(history_target: str | Path, monkeypatch: pytest.MonkeyPatch) -> str | Path:
+    """A new history, on each backend (SQLite and PostgreSQL)."""
     monkeypatch.setenv("SC_WATCH_PASSWORD", SECRET_PASSWORD)
     monkeypatch.setenv("SC_WATCH_TOTP_SECRET", SECRET_TOTP)
-    return tmp_path / "history.sqlite3"
+    return history_target
 
 
 def test_two_runs_give_new_changed_resolved_and_findings(spec: Spec, db: Path) -> None:

@@ -51,8 +51,8 @@ def night(day: str, rate: str, odr: str) -> list[SectionOutcome]:
 
 
 @pytest.fixture
-def history(tmp_path: Path, spec: Spec, monkeypatch: pytest.MonkeyPatch) -> Iterator[History]:
-    with open_history(tmp_path / "history.sqlite3") as h:
+def history(history_target: str | Path, spec: Spec, monkeypatch: pytest.MonkeyPatch) -> Iterator[History]:
+    with open_history(history_target) as h:
         seq = Sequence(h, spec, monkeypatch, FindingRules())
         seq.run("2026-07-01", *night("2026-07-01", "2.0", "BAD"))
         seq.run("2026-07-15", *night("2026-07-15", "3.1", "BAD"))
@@ -247,7 +247,7 @@ def test_the_readmes_sample_lines_are_printed_as_written(
 
 
 def test_the_report_command_draws_the_configured_band(
-    history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    history: History, history_target: str | Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from scraper.cli import EXIT_OK, main
 
@@ -259,11 +259,11 @@ def test_the_report_command_draws_the_configured_band(
         encoding="utf-8",
     )
     out = tmp_path / "r.json"
-    args = ["--config", str(config), "report", "--db", str(history.path), "--format", "json", "--out", str(out)]
+    args = ["--config", str(config), "report", "--db", str(history_target), "--format", "json", "--out", str(out)]
     assert main(args) == EXIT_OK
     (market,) = json.loads(out.read_text(encoding="utf-8"))["accounts"][0]["trends"]["ncx_by_listing"]
     # 1.5 + 2 * 1.2 = 3.9: the configured k, not the default
     assert (market["k"], market["listings"][0]["points"][-1]["threshold"]) == (2, 3.9)
     html = tmp_path / "r.html"
-    assert main(["report", "--db", str(history.path), "--out", str(html)]) == EXIT_OK  # no configuration: defaults
+    assert main(["report", "--db", str(history_target), "--out", str(html)]) == EXIT_OK  # no configuration: defaults
     assert "mean + 1 standard deviation," in html.read_text(encoding="utf-8")

@@ -141,7 +141,7 @@ def test_a_run_being_written_now_is_running_not_interrupted(home: Path, walk: Ca
     walk(canned(ONE_STAR))
     assert main(["run"]) == EXIT_FINDINGS
     db = home / "history.sqlite3"
-    with run_lock(db), open_history(db) as history:
+    with run_lock(db, "main"), open_history(db) as history:
         history.start_run("main")
         assert main(["report", "--format", "json", "--out", str(home / "r.json")]) == EXIT_OK
     (account,) = json.loads((home / "r.json").read_text(encoding="utf-8"))["accounts"]
