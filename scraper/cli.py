@@ -13,6 +13,8 @@ of the run was kept, an alert says so, and the next run compares with the last r
 A run killed before it finished (kill -9, power loss) shows as "interrupted" in the report and is marked
 so by the next run.
 ``doctor``: 0 nothing to fix, 1 a checked fix is proposed, 2 usage, 3 some problem has no safe fix.
+``enqueue``, ``worker``, ``beat`` (the distributed run, scraper/distributed.py): 0 done, 2 no broker configured
+or no scale extra, 3 the broker cannot be reached; a run that outlives ``--time-limit`` exits 3.
 """
 
 from __future__ import annotations
