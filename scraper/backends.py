@@ -43,6 +43,8 @@ def redact_url(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         return url.split("://", 1)[0] + "://***"
+    if _password(url) is None:
+        return url  # nothing to hide (and urlunsplit would turn postgresql:///db into postgresql:/db)
     netloc = parts.netloc
     if "@" in netloc:
         user, host = netloc.rsplit("@", 1)
@@ -52,7 +54,7 @@ def redact_url(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs], safe="/:")
+        query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs], safe="/:*")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
@@ -101,8 +103,11 @@ class Backend:
         """True inside a transaction (also one the database has ended with an error, waiting for ROLLBACK)."""
         raise NotImplementedError
 
-    def lock_migrations(self) -> None:
-        """Inside the migration transaction: wait for any other process migrating the same history."""
+    @contextmanager
+    def migrating(self) -> Iterator[None]:
+        """Around the migrations: wait for any other process migrating the same history, and keep others
+        waiting (SQLite: BEGIN IMMEDIATE does it)."""
+        yield
 
     def schema_version(self) -> int:
         """The schema version of the history (0: empty)."""
@@ -265,8 +270,16 @@ class PostgresBackend(Backend):
     def in_transaction(self) -> bool:
         return bool(self.db.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE)
 
-    def lock_migrations(self) -> None:
-        self.execute("SELECT pg_advisory_xact_lock(?, ?)", (LOCK_CLASS, MIGRATION_LOCK))
+    @contextmanager
+    def migrating(self) -> Iterator[None]:
+        # A session lock taken outside the transactions: each BEGIN after it sees the tables the other
+        # process created (a lock taken inside one would leave its catalog view as it was, "already exists").
+        self.execute("SELECT pg_advisory_lock(?, ?)", (LOCK_CLASS, MIGRATION_LOCK))
+        try:
+            yield
+        finally:
+            with suppress(*self.errors):
+                self.execute("SELECT pg_advisory_unlock(?, ?)", (LOCK_CLASS, MIGRATION_LOCK))
 
     def _has_version_table(self) -> bool:
         return bool(self.rows("SELECT to_regclass('schema_version') IS NOT NULL AS there")[0]["there"])

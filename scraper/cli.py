@@ -912,7 +912,11 @@ def _stop_on_sigterm() -> tuple[list[int], Callable[[], None]]:
     if threading.current_thread() is not threading.main_thread():  # handlers live in the main thread only
         return seen, lambda: None
     previous = signal.signal(signal.SIGTERM, stop)
-    return seen, lambda: signal.signal(signal.SIGTERM, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return seen, restore
 
 
 def _crash_text(text: str, account: str) -> Path:

@@ -179,26 +179,26 @@ class History:
             return
         # One transaction per step: its tables and the new version number land together or not at all. The
         # version is read again inside, where a second process migrating at the same time waits for the first.
-        while True:
-            backend.begin()
-            try:
-                backend.lock_migrations()
-                version = backend.schema_version()
-                if version > SCHEMA_VERSION:
-                    raise HistoryError(
-                        f"{self.location} has schema {version}, newer than this tool's {SCHEMA_VERSION}; upgrade"
-                    )
-                if version == SCHEMA_VERSION:
-                    backend.execute("COMMIT")
-                    return
-                backend.script(backend.ddl(MIGRATIONS[version]))
-                backend.set_schema_version(version + 1)
-            except BaseException:
-                if backend.in_transaction:
-                    with suppress(*backend.errors):
-                        backend.execute("ROLLBACK")
-                raise
-            backend.execute("COMMIT")
+        with backend.migrating():
+            while True:
+                backend.begin()
+                try:
+                    version = backend.schema_version()
+                    if version > SCHEMA_VERSION:
+                        raise HistoryError(
+                            f"{self.location} has schema {version}, newer than this tool's {SCHEMA_VERSION}; upgrade"
+                        )
+                    if version == SCHEMA_VERSION:
+                        backend.execute("COMMIT")
+                        return
+                    backend.script(backend.ddl(MIGRATIONS[version]))
+                    backend.set_schema_version(version + 1)
+                except BaseException:
+                    if backend.in_transaction:
+                        with suppress(*backend.errors):
+                            backend.execute("ROLLBACK")
+                    raise
+                backend.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -489,7 +489,7 @@ class History:
             json.loads(r["summary"])
             for r in self._rows(
                 "SELECT summary FROM section_runs WHERE account = ? AND section = ? "
-                "AND summary IS NOT NULL AND status = 'ok' ORDER BY run_id",
+                "AND summary IS NOT NULL AND status = 'ok' ORDER BY run_id, marketplace",
                 (account, section),
             )
         ]
@@ -511,13 +511,14 @@ class History:
 
     def record_spans(self, account: str, section: str, marketplace: str | None = None) -> list[Row]:
         """Every record of the section, resolved or not (marketplace, first_run, resolved_run, data decoded),
-        in the database's order."""
+        by marketplace and key."""
         where, params = _filters(("marketplace", marketplace))
         return [
             {**r, "data": json.loads(r["data"])}
             for r in self._rows(
                 "SELECT marketplace, first_run, resolved_run, data FROM records WHERE account = ? AND section = ?"
-                + where,
+                + where
+                + " ORDER BY marketplace, key",
                 (account, section, *params),
             )
         ]
@@ -583,7 +584,10 @@ class History:
                 "f.is_new, f.detail "
                 f"FROM findings f JOIN ({LATEST_READS}) l ON l.account = f.account AND l.marketplace = f.marketplace "
                 "AND l.section = f.section AND l.run_id = f.run_id WHERE f.account = ? "
-                "ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.section",
+                # The last three only make ties come out in one order on every dialect (the one SQLite
+                # always gave: it reads the findings by their primary key)
+                "ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.section, "
+                "f.marketplace, f.key, f.rule",
                 (account,),
             )
         ]
@@ -601,7 +605,7 @@ class History:
                 f"LEFT JOIN ({LATEST_READS}) l ON l.account = f.account AND l.marketplace = f.marketplace "
                 f"AND l.section = f.section AND l.run_id = f.run_id WHERE 1 = 1"
                 f"{' AND l.run_id IS NOT NULL' if latest else ''}{where} "
-                "ORDER BY f.run_id, f.account, f.section, f.key",
+                "ORDER BY f.run_id, f.account, f.section, f.key, f.marketplace, f.rule",  # ties: as SQLite gave
                 params,
             )
         ]

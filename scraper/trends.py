@@ -123,9 +123,9 @@ def ncx_series(
     markets = history.applied_marketplaces(account, "voice_of_customer")
     out = []
     for market in markets:
-        charts = []
+        charts: list[dict[str, Any]] = []
         for key, readings in history.record_readings(account, market, "voice_of_customer").items():
-            points = []
+            points: list[dict[str, Any]] = []
             for reading in readings[-MAX_READS:]:
                 data = reading.data
                 mean, sd = _percent(data.get("category_ncx_rate_mean")), _percent(data.get("category_ncx_rate_sd"))

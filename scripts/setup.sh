@@ -14,8 +14,12 @@ if ! have_playwright_chromium && ! command -v chromium >/dev/null 2>&1 && [ -z "
   need_apt+=(chromium)
 fi
 command -v xvfb-run >/dev/null 2>&1 || need_apt+=(xvfb xauth)
-# The distributed run's tests start a Redis of their own (tests/services.py); the package, not a service.
-dpkg -s redis-server >/dev/null 2>&1 || command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# Servers the tests start themselves (tests/services.py): PostgreSQL for the history, Redis for the Celery broker.
+if command -v dpkg >/dev/null 2>&1; then
+  for package in postgresql redis-server; do
+    dpkg -s "$package" >/dev/null 2>&1 || need_apt+=("$package")
+  done
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -72,7 +72,9 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
-        _SERVICE_SECONDS["PostgreSQL server start and stop"] = server.seconds
+        _SERVICE_SECONDS["PostgreSQL server start"] = server.start_seconds
+        _SERVICE_SECONDS["PostgreSQL server stop"] = server.stop_seconds
+        _SERVICE_SECONDS[f"PostgreSQL databases created ({server.databases})"] = server.create_seconds
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def pause_inside_the_history_write(marker: Path) -> None:
 
     def paused(self: store.History, *args: Any, **kwargs: Any) -> Any:
         changes = original(self, *args, **kwargs)
-        state = "in transaction" if self.db.in_transaction else "committed"
+        state = "in transaction" if self.backend.in_transaction else "committed"
         partial = marker.with_name(marker.name + ".partial")
         partial.write_text(state, encoding="utf-8")
         os.replace(partial, marker)  # the test waits for the marker: it must never see it half-written
