@@ -222,6 +222,15 @@ def run_account(
             process.wait()
 
 
+_FAILED = {
+    2: "not run: a usage or configuration error on this worker (its config file, history or keyring backend; "
+    "the line above says which)",
+    5: "the run crashed; its traceback is in this worker's state folder (crashes/)",
+    6: "the history could not be written; nothing of the run was kept, an alert said so",
+}
+"""What a task's exit code other than 0, 1 and 3 means, for the worker's log (scraper.cli's exit codes)."""
+
+
 def _valid_message(account: object, sections: object, via_menu: object) -> str | None:
     """Why a task's arguments are not a run's (None: they are); a message is checked before anything runs."""
     if not isinstance(account, str) or not account or account.startswith("-"):
@@ -247,8 +256,10 @@ def _register_tasks(app: Celery, settings: QueueSettings, setup: WorkerSetup) ->
                 log.info("account %s: the history is in use by another run; trying again shortly", account)
                 raise self.retry(countdown=LOCKED_RETRY_S + random.uniform(0, LOCKED_RETRY_S))
             log.error("account %s: not run, the history was in use for %s s", account, waited)
+        elif code == 3:
+            log.warning("account %s: not everything was read (exit 3); the history and the alert say what", account)
         elif code not in (0, 1):
-            log.warning("account %s: not everything was read (exit %s); see the history and the alert", account, code)
+            log.error("account %s: %s (exit %s)", account, _FAILED.get(code, "the run failed"), code)
         return code
 
     @app.task(name=ENQUEUE_TASK, shared=False)  # type: ignore[untyped-decorator]

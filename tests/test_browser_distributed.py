@@ -264,6 +264,31 @@ def test_a_worker_killed_mid_account_and_the_task_is_delivered_again(
     assert time.monotonic() - killed_at < WAIT_S
 
 
+def test_a_task_past_its_time_limit_records_the_account_as_not_read(
+    demo: DemoServer, env: Path, webhook, workers
+) -> None:
+    """settings.queue.time_limit_s reaches the run through the worker: stopped, recorded not read, alerted."""
+    url, received = webhook
+    cfg = write_config(env, demo, url, time_limit_s=5)
+    group = workers(cfg)
+    group.start(1)
+    group.wait_ready()
+    gate = Gate(demo, "POST", "/hill/hillservice/mons-api/SearchForCases")  # the case list never comes
+    try:
+        assert main(["--config", cfg, "enqueue", "--account", "shop-a"]) == EXIT_OK
+        wait_until(lambda: len(received) == 1, "the alert of the stopped run")
+    finally:
+        gate.open()
+    db = env / "history.sqlite3"
+    assert recorded(db) == {"shop-a": ["timed out"]}  # never "ok", never missing
+    assert [r["title"] for r in received] == ["Seller Central [shop-a]: could not read 1 place(s)"]
+    wait_until(lambda: "succeeded in" in group.log(1), "the task to end")
+    log = group.log(1)
+    assert "not read: the run was stopped after its time limit of 5 s" in log
+    assert "account shop-a: not everything was read (exit 3)" in log
+    assert group.stop() == [0]
+
+
 def test_run_time_limit_records_the_account_as_not_read(
     demo: DemoServer, env: Path, webhook, shared_browser, capsys: pytest.CaptureFixture[str]
 ) -> None:
