@@ -255,8 +255,9 @@ def test_a_worker_killed_mid_account_and_the_task_is_delivered_again(
         f"timeout {VISIBILITY_S} s); every account recorded {took:.1f} s after the kill"
     )
     # The visibility clock runs from the task's delivery (just before its first run started): never before it
-    # (a task still running must never go twice), and soon after it (kombu looks every tenth of it).
-    assert VISIBILITY_S - 5 <= again - first <= VISIBILITY_S + 30
+    # (a task still running must never go twice), and soon after it: kombu looks every tenth of it, and the
+    # other worker takes the task when it has finished the account it is on.
+    assert VISIBILITY_S - 5 <= again - first <= VISIBILITY_S + 90
     assert record_counts(db) == dict.fromkeys(ACCOUNTS, 10)
     assert sorted(r["title"] for r in received) == [f"Seller Central [{n}]: 3 new finding(s)" for n in ACCOUNTS]
     survivor = next(n for n, p in enumerate(group.procs, 1) if p.pid != victim)
