@@ -13,6 +13,8 @@ of the run was kept, an alert says so, and the next run compares with the last r
 A run killed before it finished (kill -9, power loss) shows as "interrupted" in the report and is marked
 so by the next run.
 ``doctor``: 0 nothing to fix, 1 a checked fix is proposed, 2 usage, 3 some problem has no safe fix.
+``enqueue``, ``worker``, ``beat`` (the distributed run, scraper/distributed.py): 0 done, 2 no broker configured
+or no scale extra, 3 the broker cannot be reached; a run that outlives ``--time-limit`` exits 3.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from rich.table import Table
 from scraper import __version__, paths
 from scraper.backends import is_url
 from scraper.capture import is_capture_dir, load_capture
-from scraper.config import EXAMPLE, Account, Config, Settings, load_config
+from scraper.config import EXAMPLE, MAX_TIME_LIMIT_S, Account, Config, Settings, load_config
 from scraper.counters import count_text
 from scraper.credentials import (
     Credentials,
@@ -53,6 +55,7 @@ from scraper.demo.faults import add_fault_arguments
 from scraper.demo.faults import catalogue as demo_catalogue
 from scraper.errors import (
     AuthError,
+    BrokerError,
     BrowserNotFoundError,
     CredentialsError,
     FileCheckError,
@@ -62,6 +65,7 @@ from scraper.errors import (
     PageError,
     PathError,
     ScraperError,
+    TimeLimitExceeded,
 )
 from scraper.findings import FindingRules
 from scraper.monitor import AccountReport, alert, record_run
@@ -77,6 +81,7 @@ from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
 from scraper.status import READ_OK, SectionStatus
 from scraper.store import History, open_history
 from scraper.summary import print_account_report, print_records, records_table
+from scraper.timelimit import time_limit, timed_out_run
 from scraper.unrecorded import alert_unrecorded, unrecorded_report
 from scraper.windows import plan_windows, utc_today
 
@@ -323,9 +328,13 @@ def _monitored_runs(
                         # Big accounts: date-sorted lists within their windows, judged from this history.
                         own = account.windows or settings.windows
                         windows = plan_windows(history, account.name, own, utc_today(), spec)
-                        run = run_account(
-                            spec, account, settings, options, credentials, notify=progress, windows=windows
-                        )
+                        try:
+                            with time_limit(getattr(args, "time_limit", None)):
+                                run = run_account(
+                                    spec, account, settings, options, credentials, notify=progress, windows=windows
+                                )
+                        except TimeLimitExceeded as exc:  # recorded and alerted as not read, never green
+                            run = timed_out_run(account, options, exc.seconds)
                     record(account, run_id, run)
                 except BaseException as exc:
                     history.settle_run(run_id, _stopped(exc))
@@ -359,7 +368,8 @@ def _parallel_runs(
     run_ids = {account.name: history.start_run(account.name) for account in accounts}
     try:
         with console.status(f"walking {len(accounts)} accounts, {workers} at a time"):
-            for done in walk_accounts(args.spec, accounts, settings, options, credentials, workers):
+            limit = getattr(args, "time_limit", None)
+            for done in walk_accounts(args.spec, accounts, settings, options, credentials, workers, limit):
                 if done.crash is not None:
                     saved = _crash_text(done.crash, done.account.name)
                     console.print(f"[red]{escape(done.run.error or '')} (traceback: {escape(str(saved))})[/red]")
@@ -634,6 +644,25 @@ def _cmd_demo(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     return EXIT_OK if all(report.all_read for _, report in pairs) else EXIT_UNREADABLE
 
 
+# --- distributed run (scraper/distributed.py; needs the scale extra) --------------------------------------
+
+
+def _cmd_queue(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+    """enqueue, worker and beat: Celery is imported here only, so the single-machine path never needs it."""
+    try:
+        from scraper import distributed
+    except ImportError as exc:
+        if exc.name not in {"celery", "kombu", "redis", "billiard"}:
+            raise
+        raise BrokerError(
+            f"scraper {args.command} needs the scale extra ({exc.name} is not installed): "
+            "pip install 'sc-watch-scraper[scale]'",
+            usage=True,
+        ) from None
+    command = {"enqueue": distributed.cmd_enqueue, "worker": distributed.cmd_worker, "beat": distributed.cmd_beat}
+    return command[args.command](args, console)
+
+
 # --- wiring -----------------------------------------------------------------------------------------------
 
 
@@ -738,7 +767,38 @@ def _add_run_command(sub: Subcommands) -> None:
         metavar="N",
         help="with --all: walk up to N accounts at once, each in its own process and browser (default 1)",
     )
+    r.add_argument(
+        "--time-limit",
+        type=_bounded(1, MAX_TIME_LIMIT_S),
+        metavar="SECONDS",
+        help="stop an account's run after this long and record it as not read (exit 3; default: no limit)",
+    )
     r.set_defaults(func=_cmd_run)
+
+
+def _add_queue_commands(sub: Subcommands) -> None:
+    """enqueue, worker, beat: the distributed run on Celery (docs/scale.md)."""
+    eq = sub.add_parser("enqueue", help="distributed run: queue one task per account for the workers (docs/scale.md)")
+    chosen = eq.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--all", action="store_true", help="every configured account")
+    chosen.add_argument("--account", nargs="+", metavar="NAME", help="these accounts")
+    eq.add_argument("--sections", nargs="+", metavar="SECTION", choices=list(RECORD_TYPES), help="only these")
+    eq.add_argument("--via-menu", action="store_true")
+    eq.set_defaults(func=_cmd_queue)
+
+    wk = sub.add_parser("worker", help="distributed run: a Celery worker that runs the queued accounts")
+    wk.add_argument(
+        "--concurrency", type=_bounded(1, 32), default=1, metavar="N", help="accounts at once (default 1)"
+    )
+    wk.add_argument("--beat", action="store_true", help="also queue every account on settings.queue.nightly")
+    wk.add_argument("--name", help="the worker's node name (default sc-watch-PID@HOST)")
+    wk.add_argument("--db", help="history database (default: SC_WATCH_DB or the per-user data folder)")
+    wk.add_argument("--loglevel", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default="INFO")
+    wk.set_defaults(func=_cmd_queue)
+
+    bt = sub.add_parser("beat", help="distributed run: queue every account on settings.queue.nightly")
+    bt.add_argument("--loglevel", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default="INFO")
+    bt.set_defaults(func=_cmd_queue)
 
 
 def _add_report_command(sub: Subcommands) -> None:
@@ -842,6 +902,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_demo_command,
         _add_login_command,
         _add_run_command,
+        _add_queue_commands,
         _add_report_command,
         _add_export_command,
         _add_history_command,
@@ -876,6 +937,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LockedError as exc:
         err.print(f"[red]not started:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_LOCKED
+    except BrokerError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_USAGE if exc.usage else EXIT_UNREADABLE
     except HistoryWriteError as exc:
         err.print(f"[red]history not written:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_HISTORY

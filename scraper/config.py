@@ -44,6 +44,13 @@ settings:                      # all optional; defaults shown
     incremental: true          # stop at a page the history already holds unchanged (window covered before)
     full_max_pages: 1000       # page limit of a whole-window read (the first, the weekly); nights: max_pages
   block_resources: true        # skip images, fonts and media (never needed to read a page)
+  queue:                       # the distributed run: scraper enqueue / worker / beat (docs/scale.md)
+    broker: null               # else SC_WATCH_BROKER (which wins), e.g. redis://redis.internal:6379/0
+    time_limit_s: 1800         # one account's run on a worker; then it is stopped and recorded as not read
+    visibility_timeout_s: 3600 # a task a dead worker held goes to another worker after this; must exceed
+                               # time_limit_s plus its grace (a tenth of it, 10..120 s) plus 5 s
+    nightly: "30 2 * * *"      # scraper beat: when every account is queued (minute hour day month weekday)
+    timezone: UTC              # of nightly
 accounts:
   main:
     host: https://sellercentral.amazon.de
@@ -79,6 +86,32 @@ _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,40}")
 _MARKETPLACE_ID = re.compile(r"(amzn1\.mp\.o\.)?[A-Z0-9]{10,14}")
 
 
+MAX_TIME_LIMIT_S = 86_400
+"""The longest one account's run may be given (a day); the Redis visibility timeout must exceed it."""
+
+
+def time_limit_grace_s(time_limit_s: int) -> int:
+    """How long past its time limit a stopped run may take to close its browser, record and alert, before
+    the worker kills it: a tenth of the limit, 10 to 120 s."""
+    return min(120, max(10, time_limit_s // 10))
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """The distributed run on Celery with Redis (``settings.queue``)."""
+
+    broker: str | None = None
+    """The broker URL; SC_WATCH_BROKER wins over it. None and no variable: the queue commands say how to set it."""
+    time_limit_s: int = 1800
+    """One account's run on a worker; past it the walk is stopped and the account recorded as not read."""
+    visibility_timeout_s: int = 3600
+    """Redis gives a task no worker acknowledged (its worker died) to another worker after this long."""
+    nightly: str = "30 2 * * *"
+    """When ``scraper beat`` queues every account: cron fields minute hour day-of-month month day-of-week."""
+    timezone: str = "UTC"
+    """The time zone of ``nightly`` (an IANA name)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """How the walk behaves, for every account."""
@@ -105,6 +138,8 @@ class Settings:
     """Reading windows of the date-sorted lists (scraper/windows.py)."""
     block_resources: bool = True
     """Abort image, font and media requests (scraper.browser.BLOCKED_RESOURCES); none is needed to read."""
+    queue: QueueSettings = field(default_factory=QueueSettings)
+    """The distributed run on Celery (scraper/distributed.py); unused by ``scraper run``."""
 
     @property
     def retry(self) -> RetryPolicy:
@@ -162,7 +197,7 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     keys = {"delay_ms", "jitter_ms", "max_pages", "timeout_ms", "human_timeout_s", "chromium_path"}
     keys |= {"evidence_keep", "evidence_trace", "evidence_dir"}
     keys |= {"retries", "section_retries", "backoff_ms", "backoff_max_ms", "windows"}
-    keys |= {"block_resources"}
+    keys |= {"block_resources", "queue"}
     m = ctx.mapping(node, "settings", set(), keys, top)
     path = m.get("chromium_path")
     if path is not None and not isinstance(path, str):
@@ -200,7 +235,52 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
         if "windows" in m
         else WindowSettings(),
         block_resources=ctx.boolean(m, "block_resources", "settings", defaults.block_resources),
+        queue=_queue(ctx, m["queue"], m) if "queue" in m else QueueSettings(),
     )
+
+
+_CRON_FIELD = re.compile(r"(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*")
+
+
+def _queue(ctx: Checker, node: object, parent: YamlMap) -> QueueSettings:
+    where = "settings.queue"
+    defaults = QueueSettings()
+    keys = {"broker", "time_limit_s", "visibility_timeout_s", "nightly", "timezone"}
+    m = ctx.mapping(node, where, set(), keys, parent)
+    broker = m.get("broker")
+    if broker is not None and (not isinstance(broker, str) or "://" not in broker):
+        ctx.fail(f"{where}.broker", "expected a broker URL such as redis://host:6379/0", m, "broker")
+    limit = ctx.integer(m, "time_limit_s", where, defaults.time_limit_s, low=1, high=MAX_TIME_LIMIT_S)
+    visibility = ctx.integer(m, "visibility_timeout_s", where, defaults.visibility_timeout_s, low=1, high=7 * 86_400)
+    # Redis hands a task nobody acknowledged to another worker after the visibility timeout, whether its
+    # worker died or is still at work: shorter than a run may take, and one account is walked twice at once.
+    least = limit + time_limit_grace_s(limit) + 5
+    if visibility < least:
+        ctx.fail(
+            f"{where}.visibility_timeout_s",
+            f"must be at least {least} (time_limit_s {limit} plus its grace plus 5 s), or Redis hands a task that "
+            "is still running to a second worker",
+            m,
+            "visibility_timeout_s",
+        )
+    nightly = m.get("nightly", defaults.nightly)
+    fields = nightly.split() if isinstance(nightly, str) else []
+    if len(fields) != 5 or not all(_CRON_FIELD.fullmatch(f) for f in fields):
+        ctx.fail(f"{where}.nightly", "expected five cron fields: minute hour day month weekday", m, "nightly")
+    zone = m.get("timezone", defaults.timezone)
+    if not isinstance(zone, str) or not _known_zone(zone):
+        ctx.fail(f"{where}.timezone", "expected a time zone name such as UTC or Europe/Berlin", m, "timezone")
+    return QueueSettings(broker, limit, visibility, nightly, zone)
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return False
+    return True
 
 
 def _windows(ctx: Checker, node: object, where: str, parent: YamlMap, base: WindowSettings) -> WindowSettings:

@@ -13,6 +13,7 @@ The hierarchy decides what the command line does with an error (message and exit
     │   └── HistoryWriteError    writing a run failed (disk full, I/O error): nothing of the run was kept
     ├── PathError            a file or folder named on the command line cannot be read or written
     ├── LockedError          another run holds the history database's lock
+    ├── BrokerError          the distributed run's broker is not set or cannot be reached (scraper/distributed.py)
     ├── AuthError            signing in to Seller Central did not work
     │   ├── LoginRejectedError   Amazon rejected the e-mail, password or one-time code
     │   ├── ChallengeError       a CAPTCHA or identity check needs a person (headless, or nobody came)
@@ -28,6 +29,9 @@ The hierarchy decides what the command line does with an error (message and exit
         ├── RedirectLoopError    the section's URL redirects in a loop
         ├── InterstitialError    an unknown page stood in for the section (new terms, a notice)
         └── ChallengePageError   a CAPTCHA or identity check in the middle of the walk
+
+Outside the hierarchy, a BaseException like KeyboardInterrupt: ``TimeLimitExceeded``, an account's run that
+outlived its time limit (scraper/timelimit.py), so that no ``except Exception`` on the way swallows it.
 
 Messages carry the context a maintainer needs (file, section, source, selector, row, field, raw text)
 and never a secret: raw values come from Seller Central pages, not from credentials.
@@ -95,6 +99,24 @@ class PathError(ScraperError):
 
 class LockedError(ScraperError):
     """Another run holds the lock of this history database."""
+
+
+class BrokerError(ScraperError):
+    """The distributed run's broker is not configured (``usage``) or cannot be reached; never shows a password."""
+
+    def __init__(self, message: str, usage: bool = False) -> None:
+        self.usage = usage
+        super().__init__(message)
+
+
+class TimeLimitExceeded(BaseException):
+    """An account's run outlived its time limit; raised from a timer signal wherever the run is, and unwinds it
+    like Ctrl-C (browser closed). A BaseException: the walk's ``except Exception`` must not take it for a page
+    error and go on."""
+
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        super().__init__(f"the run took longer than its time limit of {seconds} s")
 
 
 class AuthError(ScraperError):

@@ -25,11 +25,13 @@ from multiprocessing.process import BaseProcess
 
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials
+from scraper.errors import TimeLimitExceeded
 from scraper.read import SectionOutcome
 from scraper.run import AccountRun, RunOptions, run_account
 from scraper.spec import load_spec
 from scraper.status import SectionStatus
 from scraper.text import quiet
+from scraper.timelimit import time_limit, timed_out_run
 
 MAX_PARALLEL = 32
 """The largest pool ``--parallel`` accepts: each worker is a Chromium (about 0.3-0.5 GB)."""
@@ -52,12 +54,21 @@ def _ignore_sigint() -> None:
 
 
 def _walk(
-    spec_path: str, account: Account, settings: Settings, options: RunOptions, credentials: Credentials | None
+    spec_path: str,
+    account: Account,
+    settings: Settings,
+    options: RunOptions,
+    credentials: Credentials | None,
+    limit: int | None = None,
 ) -> AccountRun:
     """The worker's job: one account's whole run (the spec is read again here; it holds compiled
-    functions that do not cross a process boundary)."""
+    functions that do not cross a process boundary), stopped and reported not read after ``limit`` seconds."""
     spec = load_spec(spec_path)
-    return run_account(spec, account, settings, options, credentials, notify=quiet)
+    try:
+        with time_limit(limit):
+            return run_account(spec, account, settings, options, credentials, notify=quiet)
+    except TimeLimitExceeded as exc:
+        return timed_out_run(account, options, exc.seconds)
 
 
 def crashed_run(account: Account, options: RunOptions, reason: str) -> AccountRun:
@@ -77,11 +88,12 @@ def _child(
     settings: Settings,
     options: RunOptions,
     credentials: Credentials | None,
+    limit: int | None = None,
 ) -> None:
     _ignore_sigint()
     try:
         result: tuple[AccountRun | None, str | None, str | None] = (
-            _walk(spec_path, account, settings, options, credentials),
+            _walk(spec_path, account, settings, options, credentials, limit),
             None,
             None,
         )
@@ -99,6 +111,7 @@ def walk_accounts(
     options: RunOptions,
     credentials: Credentials | None,
     workers: int,
+    time_limit_s: int | None = None,
 ) -> Iterator[Finished]:
     """Walk ``accounts`` with at most ``workers`` at a time, each in its own process; yields each account
     as it finishes (not in order).
@@ -106,7 +119,8 @@ def walk_accounts(
     One process per account rather than a reused pool: a worker that dies (killed, out of memory, a
     driver crash) then costs only its own account, which is reported crashed with the cause, where
     Python's ProcessPoolExecutor would fail every account still queued. Leaving the generator early
-    (Ctrl-C) terminates the workers still running.
+    (Ctrl-C) terminates the workers still running. ``time_limit_s``: each walk is stopped after this long
+    and its account reported not read (scraper.timelimit).
     """
     # spawn, not fork: the parent may hold threads (the progress line, a webhook) and an open SQLite
     # connection, neither of which survives a fork safely.
@@ -121,7 +135,7 @@ def walk_accounts(
                 receiver, sender = context.Pipe(duplex=False)
                 process: BaseProcess = context.Process(
                     target=_child,
-                    args=(sender, spec_path, account, settings, options, credentials),
+                    args=(sender, spec_path, account, settings, options, credentials, time_limit_s),
                     name=f"sc-watch-{account.name}",
                 )
                 process.start()

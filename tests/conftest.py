@@ -21,7 +21,12 @@ from scraper.credentials import Credentials
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from scraper.run import RunOptions, account_page, sign_in_to
 from scraper.spec import Spec, load_spec
-from tests.services import PostgresServer, postgres_bin
+from tests.services import (  # the Redis fixtures (redis_*) of tests/services.py are used by name
+    PostgresServer,
+    postgres_bin,
+    redis_broker,  # noqa: F401
+    redis_session,  # noqa: F401
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
