@@ -11,8 +11,10 @@ import pytest
 from scraper.cli import EXIT_FINDINGS, EXIT_LOCKED, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, main
 from scraper.demo.server import DEMO_EMAIL, DemoOptions, DemoServer
 from scraper.lock import run_lock
+from scraper.spec import load_spec
 from scraper.store import open_history
-from tests.conftest import FIXTURES, use_demo_env
+from tests.conftest import use_demo_env
+from tests.demo_data import demo_records
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 DE = "A1PA6795UKMFR9"
@@ -46,9 +48,8 @@ def config(env: Path, server: DemoServer, hook: str, sections: str = "[feedback,
 
 
 def golden(section: str, case: str) -> dict[str, dict]:
-    data = json.loads((FIXTURES / section / "api" / f"{case}.expected.json").read_text(encoding="utf-8"))
     keys = {"feedback": ("order_id",), "case_log": ("case_id",)}[section]
-    return {json.dumps([r[k] for k in keys]): r for r in data["records"]}
+    return {json.dumps([r[k] for k in keys]): r for r in demo_records(load_spec(), section, case)}
 
 
 def expected_changes(section: str, before: str, after: str) -> dict[str, int]:
