@@ -23,7 +23,7 @@ from scraper.walk import snapshot
 from tests.conftest import FIXTURES
 from tests.demo_data import demo_records
 
-WRITTEN = date(2026, 9, 5)
+WRITTEN = date(2026, 9, 9)
 """The day the demo's case data is dated for (scraper/demo/datasets/case_log/*.json: _today)."""
 
 pytestmark = pytest.mark.browser

@@ -86,7 +86,7 @@ def test_the_records_carry_the_demo_days(spec) -> None:
     today = date(2030, 1, 15)
     cases = demo_records(spec, "case_log", "de-typical", today)
     newest = max(c["created"] for c in cases)
-    assert newest[:10] == (today - timedelta(days=1)).isoformat()  # written 2026-09-04 for 2026-09-05
+    assert newest[:10] == (today - timedelta(days=5)).isoformat()  # written 2026-09-04 for 2026-09-09
     notes = demo_records(spec, "notifications", "de-typical", today)
     assert max(n["date"] for n in notes)[:10] == (today - timedelta(days=1)).isoformat()
 
