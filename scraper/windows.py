@@ -23,7 +23,7 @@ read whole).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -283,6 +283,21 @@ def plan_windows(
         return WindowPlan(section, days, today, max_pages=windows.full_max_pages)
 
     return plan
+
+
+Planned = dict[tuple[str, str], "WindowPlan | None"]
+"""Each (section, marketplace)'s window, judged in advance: what a worker process of ``--parallel`` gets, as
+the history stays with the parent (scraper/pool.py)."""
+
+
+def plan_ahead(plan: PlanWindow, sections: Iterable[str], marketplaces: Iterable[str]) -> Planned:
+    """The windows of one account's run, judged now from the history (before its walk starts elsewhere)."""
+    return {(s, m): plan(s, m) for m in marketplaces for s in sections}
+
+
+def planned_windows(plans: Planned) -> PlanWindow:
+    """The PlanWindow of windows judged in advance (a section not planned: read whole)."""
+    return lambda section, marketplace: plans.get((section, marketplace))
 
 
 def utc_today() -> date:
