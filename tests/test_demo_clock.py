@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from scraper.capture import Exchange
 from scraper.demo.clock import relative, shift_dates
 from scraper.demo.data import DATASETS, dataset_document
 from scraper.demo.server import DemoOptions, build_parser
+from scraper.windows import WindowPlan
 from tests.demo_data import demo_body, demo_records
 
 
@@ -105,3 +107,30 @@ def test_the_served_body_follows_the_clock_set_while_running() -> None:
     later = dataset_document("notifications", "en-typical", date(2026, 7, 30))
     moved = [r["content"]["created"] + 86_400_000 for r in first["list"]]
     assert moved == [r["content"]["created"] for r in later["list"]]
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 28), date(2029, 2, 28)])
+def test_window_boundaries_fall_on_the_same_rows_on_any_day(spec, today: date) -> None:
+    """The edge feedback is 2, 3, 5, 9, 26, 28, 29, 30, 31 and 32 days old (written 06-27..07-27 for 07-29):
+    a 30-day window (today and the 29 days before) holds the first seven, on any date."""
+    records = demo_records(spec, "feedback", "edge", today)
+    plan = WindowPlan("feedback", 30, today)
+    inside = [r["order_id"] for r in records if plan.inside(r)]
+    assert inside == [
+        "302-0000002-0000301", "302-0000002-0000302", "302-0000002-0000303", "303-0000002-0000304",
+        "303-0000002-0000305", "304-0000002-0000306", "304-0000002-0000307",
+    ]
+    section = spec.section("feedback")
+    body = demo_body("feedback", "edge", today)
+    older = {"feedbacks": body["feedbacks"][7:], "lastEvaluatedKey": None}  # 30, 31 and 32 days old
+    page = Exchange("rows", "https://x/fbmapi/v1/feedbacks", "GET", 200, json.dumps(older).encode())
+    assert plan.stop_after(spec, section, page) == "edge"
+    last_inside = {"feedbacks": body["feedbacks"][6:], "lastEvaluatedKey": None}  # 29 days old leads
+    page = Exchange("rows", "https://x/fbmapi/v1/feedbacks", "GET", 200, json.dumps(last_inside).encode())
+    assert plan.stop_after(spec, section, page) is None
+    # Cases 5, 7, 12, 15, 20, 33, 41 ... days old (written for 2026-09-09): five inside the 30-day window.
+    cases = demo_records(spec, "case_log", "de-typical", today)
+    case_plan = WindowPlan("case_log", 30, today)
+    assert [c["case_id"] for c in cases if case_plan.inside(c)] == [
+        "10000000110", "10000000109", "10000000108", "10000000107", "10000000106"
+    ]
