@@ -83,7 +83,7 @@ from scraper.store import History, open_history
 from scraper.summary import print_account_report, print_records, records_table
 from scraper.timelimit import time_limit, timed_out_run
 from scraper.unrecorded import alert_unrecorded, unrecorded_report
-from scraper.windows import plan_windows, utc_today
+from scraper.windows import plan_ahead, plan_windows, utc_today
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -366,10 +366,20 @@ def _parallel_runs(
     from scraper.pool import walk_accounts
 
     run_ids = {account.name: history.start_run(account.name) for account in accounts}
+    # Reading windows are judged here, from the history, before any walk: the workers have no history.
+    spec = load_spec(args.spec)
+    plans = {
+        account.name: plan_ahead(
+            plan_windows(history, account.name, account.windows or settings.windows, utc_today(), spec),
+            options.sections or account.sections,
+            account.marketplaces,
+        )
+        for account in accounts
+    }
     try:
         with console.status(f"walking {len(accounts)} accounts, {workers} at a time"):
             limit = getattr(args, "time_limit", None)
-            for done in walk_accounts(args.spec, accounts, settings, options, credentials, workers, limit):
+            for done in walk_accounts(args.spec, accounts, settings, options, credentials, workers, limit, plans):
                 if done.crash is not None:
                     saved = _crash_text(done.crash, done.account.name)
                     console.print(f"[red]{escape(done.run.error or '')} (traceback: {escape(str(saved))})[/red]")

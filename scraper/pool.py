@@ -18,7 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -32,6 +32,7 @@ from scraper.spec import load_spec
 from scraper.status import SectionStatus
 from scraper.text import quiet
 from scraper.timelimit import time_limit, timed_out_run
+from scraper.windows import Planned, planned_windows
 
 MAX_PARALLEL = 32
 """The largest pool ``--parallel`` accepts: each worker is a Chromium (about 0.3-0.5 GB)."""
@@ -60,13 +61,16 @@ def _walk(
     options: RunOptions,
     credentials: Credentials | None,
     limit: int | None = None,
+    plans: Planned | None = None,
 ) -> AccountRun:
     """The worker's job: one account's whole run (the spec is read again here; it holds compiled
-    functions that do not cross a process boundary), stopped and reported not read after ``limit`` seconds."""
+    functions that do not cross a process boundary) within the windows the parent judged from the history,
+    stopped and reported not read after ``limit`` seconds."""
     spec = load_spec(spec_path)
+    windows = planned_windows(plans) if plans is not None else None
     try:
         with time_limit(limit):
-            return run_account(spec, account, settings, options, credentials, notify=quiet)
+            return run_account(spec, account, settings, options, credentials, notify=quiet, windows=windows)
     except TimeLimitExceeded as exc:
         return timed_out_run(account, options, exc.seconds)
 
@@ -89,11 +93,12 @@ def _child(
     options: RunOptions,
     credentials: Credentials | None,
     limit: int | None = None,
+    plans: Planned | None = None,
 ) -> None:
     _ignore_sigint()
     try:
         result: tuple[AccountRun | None, str | None, str | None] = (
-            _walk(spec_path, account, settings, options, credentials, limit),
+            _walk(spec_path, account, settings, options, credentials, limit, plans),
             None,
             None,
         )
@@ -112,6 +117,7 @@ def walk_accounts(
     credentials: Credentials | None,
     workers: int,
     time_limit_s: int | None = None,
+    plans: Mapping[str, Planned] | None = None,
 ) -> Iterator[Finished]:
     """Walk ``accounts`` with at most ``workers`` at a time, each in its own process; yields each account
     as it finishes (not in order).
@@ -120,7 +126,8 @@ def walk_accounts(
     driver crash) then costs only its own account, which is reported crashed with the cause, where
     Python's ProcessPoolExecutor would fail every account still queued. Leaving the generator early
     (Ctrl-C) terminates the workers still running. ``time_limit_s``: each walk is stopped after this long
-    and its account reported not read (scraper.timelimit).
+    and its account reported not read (scraper.timelimit). ``plans``: each account's reading windows by
+    name, judged by the parent from the history before the walks (scraper.windows.plan_ahead).
     """
     # spawn, not fork: the parent may hold threads (the progress line, a webhook) and an open SQLite
     # connection, neither of which survives a fork safely.
@@ -133,9 +140,18 @@ def walk_accounts(
             while queued and len(running) < max(1, workers):
                 account = queued.pop(0)
                 receiver, sender = context.Pipe(duplex=False)
-                process: BaseProcess = context.Process(
+                process = context.Process(
                     target=_child,
-                    args=(sender, spec_path, account, settings, options, credentials, time_limit_s),
+                    args=(
+                        sender,
+                        spec_path,
+                        account,
+                        settings,
+                        options,
+                        credentials,
+                        time_limit_s,
+                        (plans or {}).get(account.name),
+                    ),
                     name=f"sc-watch-{account.name}",
                 )
                 process.start()
