@@ -18,6 +18,7 @@ so by the next run.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import json
 import os
@@ -39,6 +40,7 @@ from rich.status import Status
 from rich.table import Table
 
 from scraper import __version__, paths
+from scraper.browser import shared_chromium
 from scraper.capture import is_capture_dir, load_capture
 from scraper.config import EXAMPLE, Account, Config, Settings, load_config
 from scraper.counters import count_text
@@ -344,7 +346,10 @@ def _parallel_runs(
 
     run_ids = {account.name: history.start_run(account.name) for account in accounts}
     try:
-        with console.status(f"walking {len(accounts)} accounts, {workers} at a time"):
+        with (
+            console.status(f"walking {len(accounts)} accounts, {workers} at a time"),
+            _browser_for_workers(settings, options) as options,
+        ):
             for done in walk_accounts(args.spec, accounts, settings, options, credentials, workers):
                 if done.crash is not None:
                     saved = _crash_text(done.crash, done.account.name)
@@ -354,6 +359,16 @@ def _parallel_runs(
         for run_id in run_ids.values():
             history.settle_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed")
         raise
+
+
+@contextmanager
+def _browser_for_workers(settings: Settings, options: RunOptions) -> Iterator[RunOptions]:
+    """The run options for the pool: with ``parallel_browser: shared``, pointing at one Chromium started here."""
+    if settings.parallel_browser != "shared":
+        yield options
+        return
+    with shared_chromium(options.headed, settings.chromium_path, list(options.browser_args)) as endpoint:
+        yield dataclasses.replace(options, browser_endpoint=endpoint)
 
 
 def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from scraper.alerts import AlertSettings
 from scraper.errors import ConfigError
@@ -18,6 +19,9 @@ from scraper.records import RECORD_TYPES
 from scraper.retry import RetryPolicy
 from scraper.windows import WINDOW_FLAGS, WINDOW_KEYS, WindowSettings
 from scraper.yamlcheck import Checker, YamlMap, load_yaml
+
+BrowserSharing = Literal["own", "shared"]
+BROWSER_SHARING: tuple[BrowserSharing, ...] = ("own", "shared")
 
 EXAMPLE = """\
 settings:                      # all optional; defaults shown
@@ -44,6 +48,7 @@ settings:                      # all optional; defaults shown
     incremental: true          # stop at a page the history already holds unchanged (window covered before)
     full_max_pages: 1000       # page limit of a whole-window read (the first, the weekly); nights: max_pages
   block_resources: true        # skip images, fonts and media (never needed to read a page)
+  parallel_browser: own        # --parallel: one Chromium per worker (own) or one for all (shared, see README)
 accounts:
   main:
     host: https://sellercentral.amazon.de
@@ -105,6 +110,9 @@ class Settings:
     """Reading windows of the date-sorted lists (scraper/windows.py)."""
     block_resources: bool = True
     """Abort image, font and media requests (scraper.browser.BLOCKED_RESOURCES); none is needed to read."""
+    parallel_browser: BrowserSharing = "own"
+    """``--parallel`` workers: "own" Chromium each, or one "shared" Chromium they reach over a local
+    DevTools port (less memory and CPU; one failure point, and the port is open to local users)."""
 
     @property
     def retry(self) -> RetryPolicy:
@@ -162,7 +170,7 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     keys = {"delay_ms", "jitter_ms", "max_pages", "timeout_ms", "human_timeout_s", "chromium_path"}
     keys |= {"evidence_keep", "evidence_trace", "evidence_dir"}
     keys |= {"retries", "section_retries", "backoff_ms", "backoff_max_ms", "windows"}
-    keys |= {"block_resources"}
+    keys |= {"block_resources", "parallel_browser"}
     m = ctx.mapping(node, "settings", set(), keys, top)
     path = m.get("chromium_path")
     if path is not None and not isinstance(path, str):
@@ -173,6 +181,9 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     trace = m.get("evidence_trace", defaults.evidence_trace)
     if trace not in TRACE_MODES:
         ctx.fail("settings.evidence_trace", f"expected one of {', '.join(TRACE_MODES)}", m, "evidence_trace")
+    sharing = m.get("parallel_browser", defaults.parallel_browser)
+    if sharing not in BROWSER_SHARING:
+        ctx.fail("settings.parallel_browser", f"expected one of {', '.join(BROWSER_SHARING)}", m, "parallel_browser")
     # Retries multiply the time a failing site can hold the run (and its lock): a handful at most.
     backoff_ms = ctx.integer(m, "backoff_ms", "settings", defaults.backoff_ms, high=MAX_WAIT_MS)
     backoff_max_ms = ctx.integer(m, "backoff_max_ms", "settings", defaults.backoff_max_ms, high=MAX_WAIT_MS)
@@ -200,6 +211,7 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
         if "windows" in m
         else WindowSettings(),
         block_resources=ctx.boolean(m, "block_resources", "settings", defaults.block_resources),
+        parallel_browser=sharing,
     )
 
 
@@ -220,9 +232,7 @@ def _account(
     base_windows = base_windows or WindowSettings()
     if not isinstance(name, str) or not _ACCOUNT_NAME.fullmatch(name):
         ctx.fail(where, "account names are letters, digits, - and _ (up to 41)", parent, str(name))
-    m = ctx.mapping(
-        node, where, {"host", "email", "marketplaces"}, {"locale", "sections", "alerts", "windows"}, parent
-    )
+    m = ctx.mapping(node, where, {"host", "email", "marketplaces"}, {"locale", "sections", "alerts", "windows"}, parent)
     host = ctx.string(m, "host", where).rstrip("/")
     if not re.fullmatch(r"https?://[^/\s]+", host):
         ctx.fail(
@@ -248,9 +258,7 @@ def _account(
             )
     alerts = _alerts(ctx, m["alerts"], f"{where}.alerts", m) if "alerts" in m else AlertSettings()
     windows = _windows(ctx, m["windows"], f"{where}.windows", m, base_windows) if "windows" in m else None
-    return Account(
-        name, host, email, locale.replace("-", "_"), tuple(marketplaces), tuple(sections), alerts, windows
-    )
+    return Account(name, host, email, locale.replace("-", "_"), tuple(marketplaces), tuple(sections), alerts, windows)
 
 
 def _alerts(ctx: Checker, node: object, where: str, parent: YamlMap) -> AlertSettings:

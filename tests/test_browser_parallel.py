@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,8 +45,9 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.parametrize("sharing", ["own", "shared"])
 def test_parallel_accounts_one_unreachable_does_not_affect_the_others(
-    demo: DemoServer, env: Path, webhook, capsys: pytest.CaptureFixture[str]
+    demo: DemoServer, env: Path, webhook, capsys: pytest.CaptureFixture[str], sharing: str
 ) -> None:
     url, received = webhook
     hosts = {name: demo.base_url for name in GOOD} | {"shop-down": f"http://127.0.0.1:{_closed_port()}"}
@@ -56,7 +58,8 @@ def test_parallel_accounts_one_unreachable_does_not_affect_the_others(
     )
     path = env / "config.yaml"
     path.write_text(
-        f"settings: {{delay_ms: 0, jitter_ms: 0, timeout_ms: 10000, retries: 0, backoff_ms: 20}}\naccounts:\n{accounts}"
+        "settings: {delay_ms: 0, jitter_ms: 0, timeout_ms: 10000, retries: 0, backoff_ms: 20, "
+        f"parallel_browser: {sharing}}}\naccounts:\n{accounts}"
     )
     # four accounts, three at a time: the pool is bounded and the fourth waits for a free worker
     assert main(["--config", str(path), "run", "--all", "--parallel", "3"]) == EXIT_UNREADABLE
@@ -85,6 +88,34 @@ def test_parallel_accounts_one_unreachable_does_not_affect_the_others(
     # case_log/api/de-typical.json: 10 cases per account, none borrowed from another account
     assert [(r["account"], r["n"]) for r in counts] == [(n, 10) for n in GOOD]
     assert statuses == {"shop-a": "ok", "shop-b": "ok", "shop-c": "ok", "shop-down": "error"}
+
+
+def test_a_shared_browser_that_is_gone_leaves_every_account_not_read(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The one Chromium every worker connects to is the shared mode's single point of failure: when it is
+    # not there (crashed, killed), every account must say so, none may look read.
+    @contextmanager
+    def gone(headed: bool, chromium_path: str | None = None, extra_args: list[str] | None = None) -> Iterator[str]:
+        yield f"http://127.0.0.1:{_closed_port()}"
+
+    monkeypatch.setattr("scraper.cli.shared_chromium", gone)
+    accounts = "".join(
+        f"  {name}:\n    host: http://127.0.0.1:9\n    email: {DEMO_EMAIL}\n    marketplaces: [{DE}]\n"
+        "    sections: [case_log]\n"
+        for name in GOOD[:2]
+    )
+    path = env / "config.yaml"
+    path.write_text(f"settings: {{retries: 0, parallel_browser: shared}}\naccounts:\n{accounts}")
+    assert main(["--config", str(path), "run", "--all", "--parallel", "2"]) == EXIT_UNREADABLE
+    out = capsys.readouterr().out
+    assert out.count("the walk crashed") >= 2, out
+    assert "ECONNREFUSED" in out
+    with open_history(env / "history.sqlite3") as history:
+        runs = {r["account"]: r["outcome"] for r in history.query("SELECT account, outcome FROM runs")}
+        statuses = {r["status"] for r in history.query("SELECT status FROM section_runs")}
+    assert runs == {"shop-a": "crashed", "shop-b": "crashed"}
+    assert statuses == {"error"}
 
 
 def test_parallel_needs_a_number_in_range(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
