@@ -1,9 +1,9 @@
 """How fast the tool reads, against the physical limit: the demo site with a realistic latency per request.
 
 Variants, side by side (each the median of ``--runs`` repetitions, every run in a new process):
-- limit: a bare Playwright script that opens the same section pages with the same saved session, waits for
-  the same ready markers and makes the same paging calls the tool made, with no parsing, no storage, no
-  retries (the calls are taken from the server's log of a tool run);
+- limit: a bare Playwright script that opens the same pages with the same saved session (the page that
+  selects the marketplace, then each section), waits for the same ready markers and makes the same paging
+  calls the tool made, with no parsing, no storage, no retries (taken from the server's log of a tool run);
 - tool, saved session: ``scraper run`` of one account, session reused;
 - tool, fresh sign-in: the same with the session file deleted first;
 - tool, blocking off: ``settings.block_resources: false``;
@@ -341,6 +341,9 @@ def plan_from(log: list[tuple[str, str, bytes, str]], base_url: str, session: Pa
         if ctype.startswith("text/html") and route in by_path:
             section = spec.section(by_path[route])
             steps.append({"url": base_url + path, "ready": section.ready, "calls": [], "seen": []})
+        elif ctype.startswith("text/html") and route == "/home":
+            # The marketplace is chosen on this page before the sections are read: any reader must open it.
+            steps.append({"url": base_url + path, "ready": "body", "calls": [], "seen": []})
         elif steps and ctype.startswith("application/json"):
             steps[-1]["seen"].append([method, base_url + path, body.decode("utf-8", "replace")])
     return {"session": str(session), "steps": steps}
