@@ -8,6 +8,7 @@ Variants, side by side (each the median of ``--runs`` repetitions, every run in 
 - tool, fresh sign-in: the same with the session file deleted first;
 - tool, blocking off: ``settings.block_resources: false``;
 - tool, trace off: ``settings.evidence_trace: off`` (the trace of every section, kept only on failure);
+- tool, sections in 3 tabs: ``settings.section_tabs: 3`` (opt-in; three times the page rate);
 - N accounts sequentially, with ``--parallel N`` (a Chromium per worker) and with ``--parallel N`` sharing
   one Chromium (``settings.parallel_browser: shared``).
 Per row: wall time, pages (HTML documents) and requests the server answered, bytes it sent, peak PSS of the
@@ -443,6 +444,7 @@ def main() -> None:
                 tool("tool, fresh sign-in", names[:1], {}, [], True)
                 tool("tool, blocking off", names[:1], {"block_resources": False}, [], False)
                 tool("tool, trace off", names[:1], {"evidence_trace": "off"}, [], False)
+                tool("tool, sections in 3 tabs", names[:1], {"section_tabs": 3}, [], False)
                 accounts_rows(tool, names)
     finally:
         shutil.rmtree(home, ignore_errors=True)

@@ -311,9 +311,13 @@ def _monitored_runs(
                         # Big accounts: date-sorted lists within their windows, judged from this history.
                         own = account.windows or settings.windows
                         windows = plan_windows(history, account.name, own, utc_today(), spec)
-                        run = run_account(
-                            spec, account, settings, options, credentials, notify=progress, windows=windows
-                        )
+                        if settings.section_tabs > 1:
+                            status.update(f"[{escape(account.name)}] reading in {settings.section_tabs} tabs")
+                            run = _run_in_tabs(args, console, account, settings, options, credentials)
+                        else:
+                            run = run_account(
+                                spec, account, settings, options, credentials, notify=progress, windows=windows
+                            )
                     record(account, run_id, run)
                 except BaseException as exc:
                     history.settle_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed")
@@ -359,6 +363,25 @@ def _parallel_runs(
         for run_id in run_ids.values():
             history.settle_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed")
         raise
+
+
+def _run_in_tabs(
+    args: argparse.Namespace,
+    console: Console,
+    account: Account,
+    settings: Settings,
+    options: RunOptions,
+    credentials: Credentials | None,
+) -> AccountRun:
+    """One account read in ``settings.section_tabs`` workers (scraper.tabs); a crashed tab's traceback is
+    saved under crashes/ like a crashed account's."""
+    from scraper.tabs import run_in_tabs
+
+    run, crashes = run_in_tabs(args.spec, account, settings, options, credentials, settings.section_tabs)
+    for crash in crashes:
+        saved = _crash_text(crash, account.name)
+        console.print(f"[red][{escape(account.name)}] a tab crashed (traceback: {escape(str(saved))})[/red]")
+    return run
 
 
 @contextmanager

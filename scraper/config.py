@@ -49,6 +49,7 @@ settings:                      # all optional; defaults shown
     full_max_pages: 1000       # page limit of a whole-window read (the first, the weekly); nights: max_pages
   block_resources: true        # skip images, fonts and media (never needed to read a page)
   parallel_browser: own        # --parallel: one Chromium per worker (own) or one for all (shared, see README)
+  section_tabs: 1              # read an account's sections in this many tabs at once (1-6; more pages/s!)
 accounts:
   main:
     host: https://sellercentral.amazon.de
@@ -110,6 +111,8 @@ class Settings:
     """Reading windows of the date-sorted lists (scraper/windows.py)."""
     block_resources: bool = True
     """Abort image, font and media requests (scraper.browser.BLOCKED_RESOURCES); none is needed to read."""
+    section_tabs: int = 1
+    """Workers reading one account's sections side by side (scraper.tabs); 1 reads them in turn."""
     parallel_browser: BrowserSharing = "own"
     """``--parallel`` workers: "own" Chromium each, or one "shared" Chromium they reach over a local
     DevTools port (less memory and CPU; one failure point, and the port is open to local users)."""
@@ -161,6 +164,8 @@ class Config:
 
 MAX_WAIT_MS = 3_600_000
 """The longest any configured wait may be (one hour)."""
+MAX_TABS = 6
+"""The most ``section_tabs``: one per section."""
 MAX_RETRIES = 10
 """The most further attempts ``retries`` and ``section_retries`` may ask for."""
 
@@ -170,7 +175,7 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     keys = {"delay_ms", "jitter_ms", "max_pages", "timeout_ms", "human_timeout_s", "chromium_path"}
     keys |= {"evidence_keep", "evidence_trace", "evidence_dir"}
     keys |= {"retries", "section_retries", "backoff_ms", "backoff_max_ms", "windows"}
-    keys |= {"block_resources", "parallel_browser"}
+    keys |= {"block_resources", "parallel_browser", "section_tabs"}
     m = ctx.mapping(node, "settings", set(), keys, top)
     path = m.get("chromium_path")
     if path is not None and not isinstance(path, str):
@@ -212,6 +217,7 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
         else WindowSettings(),
         block_resources=ctx.boolean(m, "block_resources", "settings", defaults.block_resources),
         parallel_browser=sharing,
+        section_tabs=ctx.integer(m, "section_tabs", "settings", defaults.section_tabs, low=1, high=MAX_TABS),
     )
 
 

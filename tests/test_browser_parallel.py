@@ -123,3 +123,41 @@ def test_parallel_needs_a_number_in_range(env: Path, capsys: pytest.CaptureFixtu
         main(["run", "--all", "--parallel", "0"])
     assert stopped.value.code == 2
     assert "expected a whole number from 1 to 32" in capsys.readouterr().err
+
+
+def _records(db: Path) -> list[tuple[str, str, str, str]]:
+    with open_history(db) as history:
+        rows = history.query("SELECT account, section, marketplace, key FROM records ORDER BY 1, 2, 3, 4")
+    return [(r["account"], r["section"], r["marketplace"], r["key"]) for r in rows]
+
+
+def test_sections_in_tabs_read_what_one_tab_reads_and_sign_in_once(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One account, all six sections, three tabs, no saved session: the first tab signs in alone, the other
+    # two restore its session; the history holds exactly what a run in one tab leaves.
+    failing = {"/fbmapi/": 500}  # one tab's section (feedback's data call) fails loudly; its neighbours do not
+    with DemoServer(DemoOptions(latency_ms=20, http_status=failing)) as demo:
+        account = f"  shop-a:\n    host: {demo.base_url}\n    email: {DEMO_EMAIL}\n    marketplaces: [{DE}]\n"
+        runs = {}
+        for tabs in (3, 1):
+            (env / "state" / "sessions" / "shop-a.json").unlink(missing_ok=True)
+            path = env / f"tabs{tabs}.yaml"
+            path.write_text(
+                f"settings: {{delay_ms: 0, jitter_ms: 0, retries: 0, section_tabs: {tabs}}}\naccounts:\n{account}"
+            )
+            before = demo.sign_in_requests()
+            code = main(["--config", str(path), "run", "--db", str(env / f"tabs{tabs}.sqlite3")])
+            runs[tabs] = (code, demo.sign_in_requests() - before, capsys.readouterr().out)
+    (code3, sign_ins3, _), (code1, sign_ins1, _) = runs[3], runs[1]
+    assert code3 == code1 == EXIT_UNREADABLE  # feedback did not read in either
+    assert sign_ins3 == sign_ins1 > 0  # one sign-in, not one per tab
+    with open_history(env / "tabs3.sqlite3") as history:
+        statuses = {r["section"]: r["status"] for r in history.query("SELECT section, status FROM section_runs")}
+    assert statuses["feedback"] == "error"
+    assert {s for s, status in statuses.items() if status == "ok"} == {
+        "notifications", "voice_of_customer", "case_log", "regulatory_compliance", "compliance_requests"
+    }
+    records = _records(env / "tabs3.sqlite3")
+    assert records == _records(env / "tabs1.sqlite3")
+    assert {section for _, section, _, _ in records} == set(statuses) - {"feedback"}
