@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,12 +50,29 @@ def find_chromium(playwright: Playwright, configured: str | None = None) -> str 
     )
 
 
-@contextmanager
-def launched(headed: bool, chromium_path: str | None = None, extra_args: list[str] | None = None) -> Iterator[Browser]:
-    """A running Chromium (visible when ``headed``), closed on exit."""
+def _need_display(headed: bool) -> None:
     if headed and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         raise BrowserNotFoundError("a visible browser needs a display; run under `xvfb-run -a` or drop --headed")
+
+
+@contextmanager
+def launched(
+    headed: bool,
+    chromium_path: str | None = None,
+    extra_args: list[str] | None = None,
+    endpoint: str | None = None,
+) -> Iterator[Browser]:
+    """A running Chromium (visible when ``headed``), closed on exit; with ``endpoint``, the shared Chromium
+    served there (scraper.browser.shared_chromium), which is left running: only this connection closes."""
+    _need_display(headed)
     with sync_playwright() as playwright:
+        if endpoint is not None:
+            shared = playwright.chromium.connect_over_cdp(endpoint)
+            try:
+                yield shared
+            finally:
+                shared.close()
+            return
         executable = find_chromium(playwright, chromium_path)
         browser = playwright.chromium.launch(
             headless=not headed,
@@ -65,6 +83,33 @@ def launched(headed: bool, chromium_path: str | None = None, extra_args: list[st
             yield browser
         finally:
             browser.close()
+
+
+def _free_port() -> int:
+    # The port is free when asked; Chromium binds it a moment later. Another process taking it in between
+    # makes the launch fail loudly, not connect anywhere else.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def shared_chromium(
+    headed: bool, chromium_path: str | None = None, extra_args: list[str] | None = None
+) -> Iterator[str]:
+    """One Chromium for several worker processes (``--parallel`` with ``settings.parallel_browser: shared``):
+    yields the DevTools endpoint they connect to, each account in a context of its own; closed on exit.
+
+    Playwright's own launch (its flags, its pipe) with a DevTools port added on 127.0.0.1 only: Python's
+    Playwright cannot serve a browser to other processes any other way. Any local user can reach that
+    port while the run lasts, which is why sharing is opt-in.
+    """
+    _need_display(headed)
+    port = _free_port()
+    args = [f"--remote-debugging-port={port}", "--remote-debugging-address=127.0.0.1"]
+    with launched(headed, chromium_path, [*args, *(extra_args or [])]):
+        yield f"http://127.0.0.1:{port}"
 
 
 def _block_heavy(route: Route) -> None:

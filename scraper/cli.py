@@ -20,6 +20,7 @@ or no scale extra, 3 the broker cannot be reached; a run that outlives ``--time-
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import json
 import os
@@ -42,6 +43,7 @@ from rich.table import Table
 
 from scraper import __version__, paths
 from scraper.backends import is_url
+from scraper.browser import shared_chromium
 from scraper.capture import is_capture_dir, load_capture
 from scraper.config import EXAMPLE, MAX_TIME_LIMIT_S, Account, Config, Settings, load_config
 from scraper.counters import count_text
@@ -330,9 +332,13 @@ def _monitored_runs(
                         windows = plan_windows(history, account.name, own, utc_today(), spec)
                         try:
                             with time_limit(getattr(args, "time_limit", None)):
-                                run = run_account(
-                                    spec, account, settings, options, credentials, notify=progress, windows=windows
-                                )
+                                if settings.section_tabs > 1:
+                                    status.update(f"[{escape(account.name)}] reading in {settings.section_tabs} tabs")
+                                    run = _run_in_tabs(args, console, account, settings, options, credentials)
+                                else:
+                                    run = run_account(
+                                        spec, account, settings, options, credentials, notify=progress, windows=windows
+                                    )
                         except TimeLimitExceeded as exc:  # recorded and alerted as not read, never green
                             run = timed_out_run(account, options, exc.seconds)
                     record(account, run_id, run)
@@ -377,7 +383,10 @@ def _parallel_runs(
         for account in accounts
     }
     try:
-        with console.status(f"walking {len(accounts)} accounts, {workers} at a time"):
+        with (
+            console.status(f"walking {len(accounts)} accounts, {workers} at a time"),
+            _browser_for_workers(settings, options) as options,
+        ):
             limit = getattr(args, "time_limit", None)
             for done in walk_accounts(args.spec, accounts, settings, options, credentials, workers, limit, plans):
                 if done.crash is not None:
@@ -388,6 +397,35 @@ def _parallel_runs(
         for run_id in run_ids.values():
             history.settle_run(run_id, _stopped(exc))
         raise
+
+
+def _run_in_tabs(
+    args: argparse.Namespace,
+    console: Console,
+    account: Account,
+    settings: Settings,
+    options: RunOptions,
+    credentials: Credentials | None,
+) -> AccountRun:
+    """One account read in ``settings.section_tabs`` workers (scraper.tabs); a crashed tab's traceback is
+    saved under crashes/ like a crashed account's."""
+    from scraper.tabs import run_in_tabs
+
+    run, crashes = run_in_tabs(args.spec, account, settings, options, credentials, settings.section_tabs)
+    for crash in crashes:
+        saved = _crash_text(crash, account.name)
+        console.print(f"[red][{escape(account.name)}] a tab crashed (traceback: {escape(str(saved))})[/red]")
+    return run
+
+
+@contextmanager
+def _browser_for_workers(settings: Settings, options: RunOptions) -> Iterator[RunOptions]:
+    """The run options for the pool: with ``parallel_browser: shared``, pointing at one Chromium started here."""
+    if settings.parallel_browser != "shared":
+        yield options
+        return
+    with shared_chromium(options.headed, settings.chromium_path, list(options.browser_args)) as endpoint:
+        yield dataclasses.replace(options, browser_endpoint=endpoint)
 
 
 def _cmd_run(args: argparse.Namespace, spec: Spec, console: Console) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from scraper.alerts import AlertSettings
 from scraper.errors import ConfigError
@@ -18,6 +19,9 @@ from scraper.records import RECORD_TYPES
 from scraper.retry import RetryPolicy
 from scraper.windows import WINDOW_FLAGS, WINDOW_KEYS, WindowSettings
 from scraper.yamlcheck import Checker, YamlMap, load_yaml
+
+BrowserSharing = Literal["own", "shared"]
+BROWSER_SHARING: tuple[BrowserSharing, ...] = ("own", "shared")
 
 EXAMPLE = """\
 settings:                      # all optional; defaults shown
@@ -51,6 +55,8 @@ settings:                      # all optional; defaults shown
                                # time_limit_s plus its grace (a tenth of it, 10..120 s) plus 5 s
     nightly: "30 2 * * *"      # scraper beat: when every account is queued (minute hour day month weekday)
     timezone: UTC              # of nightly
+  parallel_browser: own        # --parallel: one Chromium per worker (own) or one for all (shared, see README)
+  section_tabs: 1              # read an account's sections in this many tabs at once (1-6; more pages/s!)
 accounts:
   main:
     host: https://sellercentral.amazon.de
@@ -140,6 +146,11 @@ class Settings:
     """Abort image, font and media requests (scraper.browser.BLOCKED_RESOURCES); none is needed to read."""
     queue: QueueSettings = field(default_factory=QueueSettings)
     """The distributed run on Celery (scraper/distributed.py); unused by ``scraper run``."""
+    section_tabs: int = 1
+    """Workers reading one account's sections side by side (scraper.tabs); 1 reads them in turn."""
+    parallel_browser: BrowserSharing = "own"
+    """``--parallel`` workers: "own" Chromium each, or one "shared" Chromium they reach over a local
+    DevTools port (less memory and CPU; one failure point, and the port is open to local users)."""
 
     @property
     def retry(self) -> RetryPolicy:
@@ -188,6 +199,8 @@ class Config:
 
 MAX_WAIT_MS = 3_600_000
 """The longest any configured wait may be (one hour)."""
+MAX_TABS = 6
+"""The most ``section_tabs``: one per section."""
 MAX_RETRIES = 10
 """The most further attempts ``retries`` and ``section_retries`` may ask for."""
 
@@ -197,7 +210,7 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     keys = {"delay_ms", "jitter_ms", "max_pages", "timeout_ms", "human_timeout_s", "chromium_path"}
     keys |= {"evidence_keep", "evidence_trace", "evidence_dir"}
     keys |= {"retries", "section_retries", "backoff_ms", "backoff_max_ms", "windows"}
-    keys |= {"block_resources", "queue"}
+    keys |= {"block_resources", "queue", "parallel_browser", "section_tabs"}
     m = ctx.mapping(node, "settings", set(), keys, top)
     path = m.get("chromium_path")
     if path is not None and not isinstance(path, str):
@@ -208,6 +221,9 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
     trace = m.get("evidence_trace", defaults.evidence_trace)
     if trace not in TRACE_MODES:
         ctx.fail("settings.evidence_trace", f"expected one of {', '.join(TRACE_MODES)}", m, "evidence_trace")
+    sharing = m.get("parallel_browser", defaults.parallel_browser)
+    if sharing not in BROWSER_SHARING:
+        ctx.fail("settings.parallel_browser", f"expected one of {', '.join(BROWSER_SHARING)}", m, "parallel_browser")
     # Retries multiply the time a failing site can hold the run (and its lock): a handful at most.
     backoff_ms = ctx.integer(m, "backoff_ms", "settings", defaults.backoff_ms, high=MAX_WAIT_MS)
     backoff_max_ms = ctx.integer(m, "backoff_max_ms", "settings", defaults.backoff_max_ms, high=MAX_WAIT_MS)
@@ -236,6 +252,8 @@ def _settings(ctx: Checker, node: object, top: YamlMap) -> Settings:
         else WindowSettings(),
         block_resources=ctx.boolean(m, "block_resources", "settings", defaults.block_resources),
         queue=_queue(ctx, m["queue"], m) if "queue" in m else QueueSettings(),
+        parallel_browser=sharing,
+        section_tabs=ctx.integer(m, "section_tabs", "settings", defaults.section_tabs, low=1, high=MAX_TABS),
     )
 
 
@@ -300,9 +318,7 @@ def _account(
     base_windows = base_windows or WindowSettings()
     if not isinstance(name, str) or not _ACCOUNT_NAME.fullmatch(name):
         ctx.fail(where, "account names are letters, digits, - and _ (up to 41)", parent, str(name))
-    m = ctx.mapping(
-        node, where, {"host", "email", "marketplaces"}, {"locale", "sections", "alerts", "windows"}, parent
-    )
+    m = ctx.mapping(node, where, {"host", "email", "marketplaces"}, {"locale", "sections", "alerts", "windows"}, parent)
     host = ctx.string(m, "host", where).rstrip("/")
     if not re.fullmatch(r"https?://[^/\s]+", host):
         ctx.fail(
@@ -328,9 +344,7 @@ def _account(
             )
     alerts = _alerts(ctx, m["alerts"], f"{where}.alerts", m) if "alerts" in m else AlertSettings()
     windows = _windows(ctx, m["windows"], f"{where}.windows", m, base_windows) if "windows" in m else None
-    return Account(
-        name, host, email, locale.replace("-", "_"), tuple(marketplaces), tuple(sections), alerts, windows
-    )
+    return Account(name, host, email, locale.replace("-", "_"), tuple(marketplaces), tuple(sections), alerts, windows)
 
 
 def _alerts(ctx: Checker, node: object, where: str, parent: YamlMap) -> AlertSettings:

@@ -6,11 +6,10 @@ alerts, so history writes stay in one process, one account's write one transacti
 
 Processes, not threads: Playwright's sync API is not thread-safe (one instance per thread would work, but a
 crash or a hung page in one thread could still take the others with it), and a process that dies (a
-Chromium or driver crash, the OOM killer) costs only its own account. One browser per worker rather than
-one shared browser: measured in benchmarks/bench_speed.py (docs/speed.md), a shared browser needs about
-90 MiB per further account against about 310 MiB, but it is one failure point for every account and the
-sync API cannot share it between processes except over CDP; on the machines measured the CPU, not memory,
-bounds the pool.
+Chromium or driver crash, the OOM killer) costs only its own account. One browser per worker by default;
+``settings.parallel_browser: shared`` has every worker connect over CDP to one Chromium the parent started
+(scraper.browser.shared_chromium), which saves memory (docs/performance.md) but is one failure point for
+every account and opens a DevTools port on 127.0.0.1 for the run.
 """
 
 from __future__ import annotations

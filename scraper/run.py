@@ -73,6 +73,8 @@ class RunOptions:
     via_menu: bool = False
     sections: tuple[str, ...] | None = None
     browser_args: tuple[str, ...] = ()
+    browser_endpoint: str | None = None
+    """A shared Chromium to connect to (scraper.browser.shared_chromium) instead of launching one."""
 
 
 def save_session(context: BrowserContext, path: Path) -> None:
@@ -83,7 +85,9 @@ def save_session(context: BrowserContext, path: Path) -> None:
 @contextmanager
 def account_page(account: Account, settings: Settings, options: RunOptions) -> Iterator[tuple[BrowserContext, Page]]:
     """A page in a context that restores the account's saved session."""
-    with launched(options.headed, settings.chromium_path, list(options.browser_args)) as browser:
+    with launched(
+        options.headed, settings.chromium_path, list(options.browser_args), options.browser_endpoint
+    ) as browser:
         context = new_context(browser, paths.session_file(account.name), account.locale, settings.block_resources)
         try:
             page = context.new_page()

@@ -323,6 +323,10 @@ def test_evidence_settings(tmp_path: Path) -> None:
     assert (defaults.evidence_keep, defaults.evidence_trace, defaults.evidence_dir) == (10, "on_failure", None)
     chosen = load(tmp_path, "  evidence_keep: 0\n  evidence_trace: 'off'\n  evidence_dir: /srv/evidence\n")
     assert (chosen.evidence_keep, chosen.evidence_trace, chosen.evidence_dir) == (0, "off", "/srv/evidence")
+    assert (defaults.parallel_browser, load(tmp_path, "  parallel_browser: shared\n").parallel_browser) == (
+        "own",
+        "shared",
+    )
 
 
 @pytest.mark.parametrize(
@@ -333,6 +337,7 @@ def test_evidence_settings(tmp_path: Path) -> None:
         ("  evidence_trace: always\n", "settings.evidence_trace: expected one of on_failure, off"),
         ("  evidence_trace: false\n", "settings.evidence_trace: expected one of on_failure, off"),
         ("  evidence_dir: 3\n", "settings.evidence_dir: expected a folder path"),
+        ("  parallel_browser: one\n", "settings.parallel_browser: expected one of own, shared"),
     ],
 )
 def test_bad_evidence_settings_are_named(tmp_path: Path, line: str, words: str) -> None:
