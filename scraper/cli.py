@@ -85,7 +85,7 @@ from scraper.store import History, open_history
 from scraper.summary import print_account_report, print_records, records_table
 from scraper.timelimit import time_limit, timed_out_run
 from scraper.unrecorded import alert_unrecorded, unrecorded_report
-from scraper.windows import plan_ahead, plan_windows, utc_today
+from scraper.windows import PlanWindow, plan_ahead, plan_windows, utc_today
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -334,7 +334,7 @@ def _monitored_runs(
                             with time_limit(getattr(args, "time_limit", None)):
                                 if settings.section_tabs > 1:
                                     status.update(f"[{escape(account.name)}] reading in {settings.section_tabs} tabs")
-                                    run = _run_in_tabs(args, console, account, settings, options, credentials)
+                                    run = _run_in_tabs(args, console, account, settings, options, credentials, windows)
                                 else:
                                     run = run_account(
                                         spec, account, settings, options, credentials, notify=progress, windows=windows
@@ -406,12 +406,14 @@ def _run_in_tabs(
     settings: Settings,
     options: RunOptions,
     credentials: Credentials | None,
+    windows: PlanWindow,
 ) -> AccountRun:
-    """One account read in ``settings.section_tabs`` workers (scraper.tabs); a crashed tab's traceback is
-    saved under crashes/ like a crashed account's."""
+    """One account read in ``settings.section_tabs`` workers (scraper.tabs) within its reading windows; a
+    crashed tab's traceback is saved under crashes/ like a crashed account's."""
     from scraper.tabs import run_in_tabs
 
-    run, crashes = run_in_tabs(args.spec, account, settings, options, credentials, settings.section_tabs)
+    planned = plan_ahead(windows, options.sections or account.sections, account.marketplaces)
+    run, crashes = run_in_tabs(args.spec, account, settings, options, credentials, settings.section_tabs, planned)
     for crash in crashes:
         saved = _crash_text(crash, account.name)
         console.print(f"[red][{escape(account.name)}] a tab crashed (traceback: {escape(str(saved))})[/red]")

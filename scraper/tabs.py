@@ -21,6 +21,7 @@ from scraper.credentials import Credentials
 from scraper.pool import Finished, walk_accounts
 from scraper.run import AccountRun, RunOptions
 from scraper.session import storage_state_problem
+from scraper.windows import Planned
 
 
 def split_sections(sections: Sequence[str], tabs: int) -> list[tuple[str, ...]]:
@@ -59,21 +60,24 @@ def run_in_tabs(
     options: RunOptions,
     credentials: Credentials | None,
     tabs: int,
+    plans: Planned | None = None,
 ) -> tuple[AccountRun, list[str]]:
     """Read the account's sections in up to ``tabs`` workers at once; returns the merged run and the
     tracebacks of workers that crashed (their sections are in the run as not read, with the cause).
 
     Without a usable saved session the first share is read alone first: its sign-in saves the session the
     other tabs then restore, instead of every tab signing in (and answering a one-time code) at once.
+    ``plans``: the account's reading windows, judged from the history by the caller (the workers have none).
     """
     sections = list(options.sections or account.sections)
     groups = split_sections(sections, tabs)
     jobs = [dataclasses.replace(account, sections=group) for group in groups]
     single = dataclasses.replace(options, sections=None)
     finished: list[Finished] = []
+    by_name = {account.name: plans} if plans is not None else None
     if not _session_saved(account) and len(jobs) > 1:
-        finished += walk_accounts(spec_path, jobs[:1], settings, single, credentials, 1)
+        finished += walk_accounts(spec_path, jobs[:1], settings, single, credentials, 1, plans=by_name)
         jobs = jobs[1:]
-    finished += walk_accounts(spec_path, jobs, settings, single, credentials, len(jobs))
+    finished += walk_accounts(spec_path, jobs, settings, single, credentials, len(jobs), plans=by_name)
     crashes = [done.crash for done in finished if done.crash is not None]
     return merge_runs(account, sections, [done.run for done in finished]), crashes
