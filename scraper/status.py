@@ -33,6 +33,8 @@ class SectionStatus(StrEnum):
     ERROR = "error"
     UNREACHABLE = "unreachable"
     CRASHED = "crashed"
+    TIMED_OUT = "timed out"
+    """A run stopped by its time limit (``run --time-limit``, the distributed run's settings.queue)."""
     INTERRUPTED = "interrupted"
     NOT_RECORDED = "not recorded"
     UNREADABLE = "unreadable"

@@ -19,8 +19,9 @@ from scraper.config import Account
 from scraper.errors import TimeLimitExceeded
 from scraper.read import SectionOutcome
 from scraper.run import AccountRun, RunOptions
+from scraper.status import SectionStatus
 
-TIMED_OUT = "timed out"
+TIMED_OUT = SectionStatus.TIMED_OUT
 """The run's outcome in the history (runs.outcome) when its time limit stopped it."""
 
 
@@ -56,5 +57,6 @@ def timed_out_run(account: Account, options: RunOptions, seconds: int) -> Accoun
         "(settings.queue.time_limit_s or --time-limit)"
     )
     sections = list(options.sections or account.sections)
-    outcomes = [SectionOutcome(s, m, "error", message=message) for m in account.marketplaces for s in sections]
+    error = SectionStatus.ERROR
+    outcomes = [SectionOutcome(s, m, error, message=message) for m in account.marketplaces for s in sections]
     return AccountRun(account.name, outcomes, error=message, error_kind=TIMED_OUT)
