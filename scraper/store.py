@@ -533,7 +533,7 @@ class History:
         """Store a section's findings for this run; returns those not present at its previous read that stored
         findings (ok, empty, or incomplete: a cut read judges what it did not see by the history's copy)."""
         previous = self._rows(
-            """
+            f"""
             SELECT key, rule FROM findings WHERE account = ? AND marketplace = ? AND section = ? AND run_id = (
               SELECT MAX(run_id) FROM section_runs WHERE account = ? AND marketplace = ? AND section = ?
                 AND status IN {sql_in(APPLIED)} AND run_id < ?)
