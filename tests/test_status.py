@@ -23,6 +23,7 @@ STORED_WORDS = {
     "ERROR": "error",
     "UNREACHABLE": "unreachable",
     "CRASHED": "crashed",
+    "TIMED_OUT": "timed out",
     "INTERRUPTED": "interrupted",
     "NOT_RECORDED": "not recorded",
     "UNREADABLE": "unreadable",
