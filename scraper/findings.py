@@ -38,7 +38,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from scraper.diff import Change
+from scraper.diff import Change, FieldChange
 
 SEVERITIES = ("info", "warning", "critical")
 EARLY = "early warning"
@@ -278,7 +278,8 @@ def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: Findi
                 )
             )
     for change in changes:
-        old, new = change.fields.get("cx_health", (None, None))
+        health = change.fields.get("cx_health", FieldChange(None, None))
+        old, new = health.before, health.after
         if (
             change.kind == "changed"
             and old in HEALTH_ORDER
@@ -398,7 +399,7 @@ def _regulatory(
             c.data,
         )
         for c in changes
-        if c.kind == "changed" and c.fields.get("status") == ("UNDER_REVIEW", "SUBMISSION_REQUIRED")
+        if c.kind == "changed" and c.fields.get("status") == FieldChange("UNDER_REVIEW", "SUBMISSION_REQUIRED")
     )
     return out
 
