@@ -61,9 +61,9 @@ def _walk(
 ) -> AccountRun:
     """The worker's job: one account's whole run (the spec is read again here; it holds compiled
     functions that do not cross a process boundary), stopped and reported not read after ``limit`` seconds."""
-    spec = load_spec(spec_path)
     try:
         with time_limit(limit):
+            spec = load_spec(spec_path)
             return run_account(spec, account, settings, options, credentials, notify=lambda message: None)
     except TimeLimitExceeded as exc:
         return timed_out_run(account, options, exc.seconds)
