@@ -433,7 +433,7 @@ def _cmd_report(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     config_path = Path(args.config) if args.config else paths.config_file()
     # The charts draw the configured thresholds; a report needs no configuration, so the defaults stand in.
     rules = load_config(config_path).rules if config_path.exists() else FindingRules()
-    with open_history(db) as history:
+    with open_history(db, create=False) as history:
         running = history.running_accounts()
         _write_out(out, lambda: write_report(history, out, args.format, running, spec, rules))
     console.print(f"wrote {escape(str(out))}")
@@ -445,7 +445,7 @@ def _cmd_export(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     db = _existing_db(args, console)
     if db is None:
         return EXIT_USAGE
-    with open_history(db) as history:
+    with open_history(db, create=False) as history:
         rows = export_rows(history, args.what, args.section, args.latest)
     text = to_csv(rows) if args.format == "csv" else to_jsonl(rows)
     if args.out:
@@ -462,7 +462,7 @@ def _cmd_history(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     db = _existing_db(args, console)
     if db is None:
         return EXIT_USAGE
-    with open_history(db) as history:
+    with open_history(db, create=False) as history:
         rows = history.changes_for(args.section, args.key)
         stopped = history.stopped_runs(history.running_accounts())
     table = Table(title=escape(f"{args.section}{' ' + args.key if args.key else ''}: {len(rows)} change(s)"))

@@ -150,7 +150,9 @@ class Reading:
 class History:
     """One open history: a SQLite file or a PostgreSQL database (see :mod:`scraper.backends`)."""
 
-    def __init__(self, target: str | Path) -> None:
+    def __init__(self, target: str | Path, create: bool = True) -> None:
+        """Open (and migrate) the history at ``target``; with ``create`` False, a PostgreSQL database without
+        one is refused (reading must not create an empty history; a SQLite file is checked for beforehand)."""
         try:
             self.backend = connect(target)
         except sqlite3.Error as exc:
@@ -160,6 +162,8 @@ class History:
         self.path = Path(target) if not is_url(target) else None
         self.db: Any = getattr(self.backend, "db", None)
         try:
+            if not create and is_url(target) and self.backend.schema_version() == 0:
+                raise HistoryError(f"no history at {self.location} yet; run `scraper run` first")
             self._migrate()
         except HistoryError:
             self.backend.close()
@@ -704,9 +708,9 @@ def _filters(*pairs: tuple[str, str | None]) -> tuple[str, tuple[str, ...]]:
 
 
 @contextmanager
-def open_history(target: str | Path) -> Iterator[History]:
-    """A history (a SQLite path or a PostgreSQL URL), closed on exit."""
-    history = History(target)
+def open_history(target: str | Path, create: bool = True) -> Iterator[History]:
+    """A history (a SQLite path or a PostgreSQL URL), closed on exit (``create``: see :class:`History`)."""
+    history = History(target, create)
     try:
         yield history
     finally:

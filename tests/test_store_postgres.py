@@ -380,3 +380,36 @@ def test_the_sqlite_path_does_not_import_psycopg(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.stdout.strip().splitlines()[-1] == "0 False", done.stderr
+
+
+def test_a_connection_lost_while_writing_is_a_history_write_error(pg_url: str) -> None:
+    from scraper.errors import HistoryWriteError
+
+    with open_history(pg_url) as history, open_history(pg_url) as admin:
+        run = history.start_run("main")
+        pid = history.query("SELECT pg_backend_pid() AS pid")[0]["pid"]
+        admin.query("SELECT pg_terminate_backend(?)", (pid,))  # the server goes away mid-run
+        with pytest.raises(HistoryWriteError) as lost, history.transaction():
+            history.record_section(run, "main", "DE", "feedback", "ok", None, {"[1]": {"x": 1}})
+        message = str(lost.value)
+        assert message.startswith(f"could not write the history {redact_url(pg_url)}: ")
+        assert "terminat" in message
+        assert "\n" not in message
+        assert history.settle_run(run, "not recorded") is False  # best effort: the history is what failed
+        assert admin.query("SELECT COUNT(*) AS n FROM section_runs") == [{"n": 0}]
+        assert admin.query("SELECT outcome FROM runs") == [{"outcome": None}]  # the next run marks it
+
+
+def test_reading_an_empty_postgresql_database_creates_nothing(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in (["report", "--out", str(tmp_path / "r.html")], ["export", "records"], ["history", "feedback"]):
+        capsys.readouterr()
+        assert main([*command, "--db", pg_url]) == EXIT_USAGE
+        assert capsys.readouterr().err == f"error: no history at {pg_url} yet; run `scraper run` first\n"
+    backend = PostgresBackend(pg_url)
+    try:
+        assert backend.schema_version() == 0
+        assert backend.rows("SELECT COUNT(*) AS n FROM pg_tables WHERE schemaname = 'public'") == [{"n": 0}]
+    finally:
+        backend.close()
