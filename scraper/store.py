@@ -241,6 +241,14 @@ class History:
         """The schema version stored in the history."""
         return self.backend.schema_version()
 
+    def copy_to(self, path: Path) -> None:
+        """Write a consistent copy of a SQLite history to ``path`` (benchmarks compare two nights from one
+        state); a PostgreSQL database is copied with the server's own tools (pg_dump)."""
+        if not isinstance(self.backend, SQLiteBackend):
+            raise HistoryError(f"{self.location} is on PostgreSQL: copy it with pg_dump")
+        with self.writing():
+            self.backend.execute("VACUUM INTO ?", (str(path),))
+
     # --- locks -----------------------------------------------------------------------------------------
 
     @contextmanager
