@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.diff import Change, diff_records
-from scraper.errors import HistoryError, HistoryWriteError
+from scraper.errors import HistoryError, HistoryWriteError, PathError
 from scraper.paths import path_problem
 
 MIGRATIONS: list[str] = [
@@ -158,7 +158,7 @@ class History:
                 # journal files the database's mode).
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except OSError as exc:
-            raise HistoryError(f"cannot use the history at {path}: {path_problem(path, exc)}") from None
+            raise PathError(f"cannot use the history at {path}: {path_problem(path, exc)}") from None
         try:
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
             self.db.row_factory = sqlite3.Row
