@@ -107,7 +107,8 @@ class SectionCapture:
     """A rendered page showed no Next control although its data call came back full without saying it was the
     last: the walk asked for the following page itself, and the list went on (the pager selector is stale)."""
     window_stop: str | None = None
-    """Why a windowed walk stopped before the list's end (scraper/windows.py): "edge" or "known"."""
+    """Why a windowed walk stopped before the list's end (scraper/windows.py): "edge", "known" or "filter" (the
+    filtered lists were read instead of the whole list). Saved in capture.json: a replay reads as the run did."""
 
     @property
     def html_pages(self) -> list[str]:
@@ -185,6 +186,7 @@ def save_capture(
         "truncated": capture.truncated,
         "attempts": capture.attempts,
         "pager_probe": capture.pager_probe,
+        "window_stop": capture.window_stop,
         "problem": {"kind": capture.problem.kind, "message": capture.problem.message} if capture.problem else None,
         "pages": pages_meta,
     }
@@ -202,6 +204,18 @@ def _need(node: dict[str, Any], key: str, kind: type | tuple[type, ...], where: 
     if not isinstance(value, kind):
         raise CaptureFormatError(where, f"{key!r} is missing or not a {getattr(kind, '__name__', kind)}")
     return value
+
+
+WINDOW_STOPS = frozenset({"edge", "known", "filter"})
+"""Where a windowed walk may stop (scraper.windows.Stop): kept in the index, so a replay reads as the run did."""
+
+
+def _window_stop(index: dict[str, Any], where: str) -> str | None:
+    """The index's window_stop (absent in captures of unwindowed walks and in older captures: None)."""
+    value = index.get("window_stop")
+    if value is not None and value not in WINDOW_STOPS:
+        raise CaptureFormatError(where, f"'window_stop' is {value!r}, not one of {', '.join(sorted(WINDOW_STOPS))}")
+    return value if isinstance(value, str) else None
 
 
 def load_capture(directory: Path) -> SectionCapture:
@@ -271,4 +285,5 @@ def load_capture(directory: Path) -> SectionCapture:
         elapsed_ms=int(index.get("elapsed_ms") or 0),
         attempts=int(index.get("attempts") or 1),
         pager_probe=bool(index.get("pager_probe", False)),
+        window_stop=_window_stop(index, where),
     )

@@ -81,7 +81,7 @@ from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
 from scraper.store import History, open_history
 from scraper.summary import print_account_report, print_records, records_table
 from scraper.unrecorded import alert_unrecorded, unrecorded_report
-from scraper.windows import plan_windows, utc_today
+from scraper.windows import plan_ahead, plan_windows, utc_today
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -352,9 +352,19 @@ def _parallel_runs(
     from scraper.pool import walk_accounts
 
     run_ids = {account.name: history.start_run(account.name) for account in accounts}
+    # Reading windows are judged here, from the history, before any walk: the workers have no history.
+    spec = load_spec(args.spec)
+    plans = {
+        account.name: plan_ahead(
+            plan_windows(history, account.name, account.windows or settings.windows, utc_today(), spec),
+            options.sections or account.sections,
+            account.marketplaces,
+        )
+        for account in accounts
+    }
     try:
         with console.status(f"walking {len(accounts)} accounts, {workers} at a time"):
-            for done in walk_accounts(args.spec, accounts, settings, options, credentials, workers):
+            for done in walk_accounts(args.spec, accounts, settings, options, credentials, workers, plans):
                 if done.crash is not None:
                     saved = _crash_text(done.crash, done.account.name)
                     console.print(f"[red]{escape(done.run.error or '')} (traceback: {escape(str(saved))})[/red]")

@@ -36,7 +36,7 @@ settings:                      # all optional; defaults shown
   evidence_trace: on_failure   # Playwright trace of each unread section's walk (on_failure or off)
   evidence_dir: null           # else <state folder>/evidence; owner-only, holds unredacted pages and cookies
   windows:                     # big accounts: date-sorted lists are read back this far (0 = the whole list)
-    enabled: false             # off: every list is read to its end (or max_pages); true for big accounts
+    enabled: true              # false: every list is read to its end (or max_pages), as for a small account
     feedback_days: 90          # Feedback Manager, newest first: stop at the first page older than this
     notifications_days: 90
     case_log_days: 30          # cases created in the last 30 days (older open ones: the weekly full pass)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -28,6 +28,7 @@ from scraper.credentials import Credentials
 from scraper.read import SectionOutcome
 from scraper.run import AccountRun, RunOptions, run_account
 from scraper.spec import load_spec
+from scraper.windows import Planned, planned_windows
 
 MAX_PARALLEL = 32
 """The largest pool ``--parallel`` accepts: each worker is a Chromium (about 0.3-0.5 GB)."""
@@ -50,12 +51,18 @@ def _ignore_sigint() -> None:
 
 
 def _walk(
-    spec_path: str, account: Account, settings: Settings, options: RunOptions, credentials: Credentials | None
+    spec_path: str,
+    account: Account,
+    settings: Settings,
+    options: RunOptions,
+    credentials: Credentials | None,
+    plans: Planned | None = None,
 ) -> AccountRun:
     """The worker's job: one account's whole run (the spec is read again here; it holds compiled
-    functions that do not cross a process boundary)."""
+    functions that do not cross a process boundary) within the windows the parent judged from the history."""
     spec = load_spec(spec_path)
-    return run_account(spec, account, settings, options, credentials, notify=lambda message: None)
+    windows = planned_windows(plans) if plans is not None else None
+    return run_account(spec, account, settings, options, credentials, notify=lambda message: None, windows=windows)
 
 
 def crashed_run(account: Account, options: RunOptions, reason: str) -> AccountRun:
@@ -73,11 +80,12 @@ def _child(
     settings: Settings,
     options: RunOptions,
     credentials: Credentials | None,
+    plans: Planned | None = None,
 ) -> None:
     _ignore_sigint()
     try:
         result: tuple[AccountRun | None, str | None, str | None] = (
-            _walk(spec_path, account, settings, options, credentials),
+            _walk(spec_path, account, settings, options, credentials, plans),
             None,
             None,
         )
@@ -95,6 +103,7 @@ def walk_accounts(
     options: RunOptions,
     credentials: Credentials | None,
     workers: int,
+    plans: Mapping[str, Planned] | None = None,
 ) -> Iterator[Finished]:
     """Walk ``accounts`` with at most ``workers`` at a time, each in its own process; yields each account
     as it finishes (not in order).
@@ -102,7 +111,8 @@ def walk_accounts(
     One process per account rather than a reused pool: a worker that dies (killed, out of memory, a
     driver crash) then costs only its own account, which is reported crashed with the cause, where
     Python's ProcessPoolExecutor would fail every account still queued. Leaving the generator early
-    (Ctrl-C) terminates the workers still running.
+    (Ctrl-C) terminates the workers still running. ``plans``: each account's reading windows by name, judged
+    by the parent from the history before the walks (scraper.windows.plan_ahead).
     """
     # spawn, not fork: the parent may hold threads (the progress line, a webhook) and an open SQLite
     # connection, neither of which survives a fork safely.
@@ -117,7 +127,7 @@ def walk_accounts(
                 receiver, sender = context.Pipe(duplex=False)
                 process = context.Process(
                     target=_child,
-                    args=(sender, spec_path, account, settings, options, credentials),
+                    args=(sender, spec_path, account, settings, options, credentials, (plans or {}).get(account.name)),
                     name=f"sc-watch-{account.name}",
                 )
                 process.start()

@@ -147,6 +147,8 @@ class ApiSource:
     filter: tuple[str, tuple[str, ...]] | None = None
     """The page's own query filter a big account's nightly read uses (param, values): each value's list is
     read instead of the whole list (scraper/windows.py)."""
+    filter_size: int | None = None
+    """Rows per page the filtered reads ask for (``filter.size``); None: the page's own ``paging.size``."""
 
 
 @dataclass(frozen=True)
@@ -549,12 +551,23 @@ def _api_source(
         paging=_paging(ctx, m["paging"], f"{where}.paging", m) if "paging" in m else None,
         body=m.get("body"),
         filter=_filter(ctx, m["filter"], f"{where}.filter", m) if "filter" in m else None,
+        filter_size=_filter_size(ctx, m["filter"], f"{where}.filter", m) if "filter" in m else None,
     )
 
 
 def _filter(ctx: SpecChecker, node: object, where: str, parent: YamlMap) -> tuple[str, tuple[str, ...]]:
-    m = ctx.mapping(node, where, {"param", "values"}, set(), parent)
+    m = ctx.mapping(node, where, {"param", "values"}, {"size"}, parent)
     return ctx.string(m, "param", where), tuple(ctx.string_list(m, "values", where))
+
+
+def _filter_size(ctx: SpecChecker, node: object, where: str, parent: YamlMap) -> int | None:
+    m = ctx.mapping(node, where, {"param", "values"}, {"size"}, parent)
+    if "size" not in m:
+        return None
+    size = m["size"]
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 1000:
+        ctx.fail(f"{where}.size", f"expected a whole number from 1 to 1000, got {size!r}", m, "size")
+    return int(size)
 
 
 def _summary(ctx: SpecChecker, node: object, where: str, enums: dict[str, EnumParser], parent: YamlMap) -> SummarySpec:

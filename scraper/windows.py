@@ -23,7 +23,7 @@ read whole).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -47,9 +47,9 @@ Stop = Literal["edge", "known", "filter"]
 class WindowSettings:
     """Per-section windows (config ``settings.windows``, overridable per account under ``windows``)."""
 
-    enabled: bool = False
-    """Off by default: every list is read from its first page to its end (or the page limit), as before. Turn
-    on for big accounts (``settings.windows.enabled: true``, or per account)."""
+    enabled: bool = True
+    """On by default: the date-sorted lists are read back their window. ``false`` reads every list from its
+    first page to its end (or the page limit), as before issue 13."""
     feedback_days: int = 90
     """Feedback of the last N days (Amazon's own feedback period is 90 days)."""
     notifications_days: int = 90
@@ -79,6 +79,10 @@ WINDOW_FLAGS = ("enabled", "incremental")
 
 DATE_FIELDS: dict[str, str] = {"feedback": "date", "notifications": "date", "case_log": "created"}
 """The record field (its api path in selectors.yaml) by which each date-sorted list is windowed."""
+WHOLE_WEEKLY = frozenset({"case_log"})
+"""Dated lists read to their end every full_every_days: the Case Log, whose cases stay open past the window
+and change status anywhere in the list, and whose lobby has no status filter in the evidence (9b: the page
+sends caseFilters {caseOwner: MerchantCases} only)."""
 INCREMENTAL = frozenset({"feedback", "notifications"})
 """Lists whose older entries rarely change, so a page the history holds tells that the pages after it hold
 nothing new. Not the Case Log: it is sorted by creation, and an old case changes its status anywhere in the
@@ -119,6 +123,11 @@ class WindowPlan:
     filter: tuple[str, tuple[str, ...]] | None = None
     """A list without dates (Voice of the Customer): the page's own filter whose lists this read reads instead
     of the whole list (selectors.yaml api.filter); None for the weekly whole list."""
+    filter_size: int | None = None
+    """Rows per page of the filtered lists (selectors.yaml api.filter.size); None: the page's own size."""
+    whole: bool = False
+    """A dated list read to its end, past its window (the Case Log's weekly pass: open cases older than the
+    window are seen there, as the lobby has no status filter in the evidence)."""
 
     @property
     def dated(self) -> bool:
@@ -134,8 +143,9 @@ class WindowPlan:
         parts = urlparse(first.url)
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         out = []
+        size = {paging.size_param: str(self.filter_size)} if self.filter_size and paging.size_param else {}
         for value in values:
-            wanted = {**query, param: value, paging.page_param: str(paging.start)}
+            wanted = {**query, param: value, paging.page_param: str(paging.start), **size}
             out.append((urlunparse(parts._replace(query=urlencode(wanted))), first.post_data))
         return out
 
@@ -158,7 +168,7 @@ class WindowPlan:
 
     def stop_after(self, spec: Spec, section: SectionSpec, exchange: Exchange) -> Stop | None:
         """Whether the walk may stop after the page this data call gave (never on an empty or unreadable page)."""
-        if not self.dated:
+        if not self.dated or self.whole:
             return None
         records = self._records(spec, exchange)
         if not records:
@@ -212,15 +222,24 @@ class WindowPlan:
                 return f"{self.section}: {self.filter[0]} {', '.join(self.filter[1])} only, {many}"
             return f"{self.section}: the whole list, {many}"
         how = {"known": ", stopped at a page already in the history", "edge": "", None: ", to the list's end"}
+        if self.whole:
+            return f"{self.section}: the whole list (weekly, past the last {self.days} days), {many}"
         return f"{self.section}: last {self.days} days, {pages} page{'s' if pages != 1 else ''}{how.get(stop, '')}"
 
     def to_json(self, pages: int, stop: str | None) -> dict[str, Any]:
         """What the history keeps of the window of one read."""
         since = self.since.isoformat() if self.dated else None
         window: dict[str, Any] = {"days": self.days, "since": since, "full": self.full, "pages": pages, "stop": stop}
+        if self.whole:
+            window["whole"] = True
         if self.filter is not None:
             window["filter"] = [self.filter[0], list(self.filter[1])]
         return window
+
+
+def _whole_read(read: Any, window: dict[str, Any] | None) -> bool:
+    """A read of the whole list that applied its records (the list's end reached: no stop, not cut)."""
+    return bool(window and window.get("whole") and window.get("stop") is None and read["status"] in READ_OK)
 
 
 def plan_windows(
@@ -243,7 +262,7 @@ def plan_windows(
             pairs = zip(reads, window, strict=True)
             full_day = next((r["read_at"] for r, w in pairs if w and w["full"] and r["status"] in READ_OK), None)
             if full_day is not None and (today - date.fromisoformat(full_day[:10])).days < windows.full_every_days:
-                return WindowPlan(section, 0, today, False, filter=api.filter)
+                return WindowPlan(section, 0, today, False, filter=api.filter, filter_size=api.filter_size)
             return WindowPlan(section, 0, today, True, max_pages=windows.full_max_pages)
         days = windows.days(section)
         if not days:
@@ -254,11 +273,31 @@ def plan_windows(
             None,
         )
         recent = last_full is not None and (today - date.fromisoformat(last_full[:10])).days < windows.full_every_days
+        if section in WHOLE_WEEKLY:
+            # The whole list every full_every_days (and first): its old open cases are seen there.
+            whole = [r["read_at"] for r, w in zip(reads, window, strict=True) if _whole_read(r, w)]
+            if not whole or (today - date.fromisoformat(whole[0][:10])).days >= windows.full_every_days:
+                return WindowPlan(section, days, today, max_pages=windows.full_max_pages, whole=True)
         if windows.incremental and section in INCREMENTAL and covered and recent:
             return WindowPlan(section, days, today, False, history.active_records(account, marketplace, section))
         return WindowPlan(section, days, today, max_pages=windows.full_max_pages)
 
     return plan
+
+
+Planned = dict[tuple[str, str], "WindowPlan | None"]
+"""Each (section, marketplace)'s window, judged in advance: what a worker process of ``--parallel`` gets, as
+the history stays with the parent (scraper/pool.py)."""
+
+
+def plan_ahead(plan: PlanWindow, sections: Iterable[str], marketplaces: Iterable[str]) -> Planned:
+    """The windows of one account's run, judged now from the history (before its walk starts elsewhere)."""
+    return {(s, m): plan(s, m) for m in marketplaces for s in sections}
+
+
+def planned_windows(plans: Planned) -> PlanWindow:
+    """The PlanWindow of windows judged in advance (a section not planned: read whole)."""
+    return lambda section, marketplace: plans.get((section, marketplace))
 
 
 def utc_today() -> date:

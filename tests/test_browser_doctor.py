@@ -1,5 +1,5 @@
 """`scraper doctor --account` on the demo site with release faults: the doctor walks the live sections,
-proposes a patch, and with the patched selectors.yaml a run reads every section's golden records again.
+proposes a patch, and with the patched selectors.yaml a run reads every section's records of the demo list again.
 Where no safe fix exists (the page shows a row its JSON lacks), it says so and exits 3."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from scraper.run import RunOptions, run_account
 from scraper.serialize import to_jsonable
 from scraper.spec import load_spec
 from tests.conftest import CHROMIUM_ARGS, use_demo_env
-from tests.fixture_cases import run_golden
+from tests.demo_data import demo_run_records
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 DE = "A1PA6795UKMFR9"
@@ -86,7 +86,7 @@ def test_doctor_repairs_the_live_faults_and_the_patched_spec_reads_golden(
     for outcome in after.outcomes:
         assert outcome.status == "ok", (outcome.section, outcome.message)
         assert outcome.notices == [], outcome.notices
-        assert to_jsonable(list(outcome.records)) == run_golden(fixed, outcome.section, "de-typical"), outcome.section
+        assert to_jsonable(list(outcome.records)) == demo_run_records(spec, outcome.section), outcome.section
     # The saved captures replay offline with the patched file as the run read them.
     assert main(["--spec", str(patched), "parse", str(saved / DE / "feedback")]) == 0
     assert demo.write_actions() == []

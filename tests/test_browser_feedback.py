@@ -3,7 +3,6 @@ pager that re-renders in place, a hidden duplicate row only the computed style h
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -16,9 +15,9 @@ from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, Dem
 from scraper.parse import parse_page
 from scraper.run import RunOptions, run_account
 from scraper.serialize import to_jsonable
-from scraper.spec import Spec
-from tests.conftest import CHROMIUM_ARGS, FIXTURES, signed_in_page
-from tests.fixture_cases import run_golden
+from scraper.spec import Spec, load_spec
+from tests.conftest import CHROMIUM_ARGS, signed_in_page
+from tests.demo_data import demo_records, demo_run_records
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 
@@ -40,8 +39,7 @@ def account(server: DemoServer) -> Account:
 
 
 def golden() -> list[dict]:
-    path = FIXTURES / "feedback" / "api" / "de-typical.expected.json"
-    return json.loads(path.read_text(encoding="utf-8"))["records"]
+    return demo_records(load_spec(), "feedback")
 
 
 def test_each_page_asks_twice_and_continues_by_key(spec: Spec, demo: DemoServer) -> None:
@@ -49,7 +47,7 @@ def test_each_page_asks_twice_and_continues_by_key(spec: Spec, demo: DemoServer)
     (outcome,) = run.outcomes
     assert (outcome.status, outcome.source, outcome.pages) == ("ok", "api", 3)
     # overlapping bodies, each order once; Amazon's note, which only the page shows, from the page
-    assert to_jsonable(list(outcome.records)) == run_golden(spec, "feedback", "de-typical")
+    assert to_jsonable(list(outcome.records)) == demo_run_records(spec, "feedback")
     calls = [
         {k: v[-1] for k, v in parse_qs(urlsplit(path).query, keep_blank_values=True).items()}
         for method, path in demo.request_log

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from scraper.cli import EXIT_UNREADABLE, main
+from scraper.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, main
 from scraper.demo.server import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoOptions, DemoServer
 from scraper.run import RunOptions
 from scraper.store import open_history
@@ -92,3 +93,36 @@ def test_parallel_needs_a_number_in_range(env: Path, capsys: pytest.CaptureFixtu
         main(["run", "--all", "--parallel", "0"])
     assert stopped.value.code == 2
     assert "expected a whole number from 1 to 32" in capsys.readouterr().err
+
+
+def test_parallel_runs_read_within_the_windows_judged_from_the_history(demo: DemoServer, env: Path) -> None:
+    """The workers have no history: the parent judges each account's windows before the walks, so a second
+    night stops at the page the history already holds, in every worker."""
+    names = ("shop-a", "shop-b")
+    accounts = "".join(
+        f"  {name}:\n    host: {demo.base_url}\n    email: {DEMO_EMAIL}\n    marketplaces: [{DE}]\n"
+        f"    sections: [feedback]\n"
+        for name in names
+    )
+    path = env / "config.yaml"
+    path.write_text(f"settings: {{delay_ms: 0, jitter_ms: 0, timeout_ms: 10000}}\naccounts:\n{accounts}")
+    assert main(["--config", str(path), "run", "--all", "--parallel", "2"]) == EXIT_FINDINGS  # all new
+    assert main(["--config", str(path), "run", "--all", "--parallel", "2"]) == EXIT_OK  # nothing new
+    with open_history(env / "history.sqlite3") as history:
+        rows = history.query(
+            "SELECT runs.account, section_runs.status, section_runs.window FROM section_runs"
+            " JOIN runs ON runs.id = section_runs.run_id ORDER BY runs.id"
+        )
+        active = {n: len(history.active_records(n, DE, "feedback")) for n in names}
+    windows = [(r["account"], r["status"], json.loads(r["window"])) for r in rows]
+    first = {a: w for a, _, w in windows[:2]}
+    second = {a: (s, w) for a, s, w in windows[2:]}
+    # first night: the whole 90-day window (12 entries, 5 a page), to the list's end
+    assert {a: (w["days"], w["full"], w["pages"], w["stop"]) for a, w in first.items()} == {
+        n: (90, True, 3, None) for n in names
+    }
+    # next night, in each worker: one page, all of it in the history unchanged
+    assert {a: (s, w["full"], w["pages"], w["stop"]) for a, (s, w) in second.items()} == {
+        n: ("ok", False, 1, "known") for n in names
+    }
+    assert active == {n: 12 for n in names}  # nothing the second night did not read was resolved

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,7 +15,7 @@ from scraper.parse import parse_page
 from scraper.serialize import to_jsonable
 from scraper.spec import Spec
 from scraper.walk import expand_groups, snapshot
-from tests.conftest import FIXTURES
+from tests.demo_data import demo_body
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +85,7 @@ def test_the_hidden_copy_has_the_same_test_ids_and_only_css_hides_it(page: Page,
 
 
 def test_grouped_rows_fold_and_page_their_products(page: Page, demo: DemoServer, spec: Spec) -> None:
-    body = json.loads((FIXTURES / "regulatory_compliance" / "api" / "en-typical.json").read_text(encoding="utf-8"))
+    body = demo_body("regulatory_compliance", "en-typical")
     group = body["violations"][2]
     group["affectedEntity"]["asins"] = [f"B0TEST09{n:02d}" for n in range(12)]
     group["affectedEntity"]["skus"] = [f"BIG-{n:02d}" for n in range(12)]

@@ -37,18 +37,19 @@ from scraper.demo.site import LABELS, RETURN_REASONS, SECTIONS
 from scraper.login import with_params
 from scraper.parse import merge_pages, parse_page, parse_summary_api
 from scraper.serialize import to_jsonable
-from scraper.spec import Spec
+from scraper.spec import Spec, load_spec
 from scraper.values import Locale
 from scraper.walk import expand_groups, snapshot
-from tests.conftest import FIXTURES
+from tests.demo_data import demo_body, demo_records, demo_summary
 from tests.fixture_cases import comparable, source_fields
 
 DE, UK, FR = "A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH"
 API_SECTIONS = list(SECTIONS.values())
 
 
-def golden(section: str, case: str = "de-typical", source: str = "api") -> list[dict[str, Any]]:
-    return json.loads((FIXTURES / section / source / f"{case}.expected.json").read_text(encoding="utf-8"))["records"]
+def golden(section: str, case: str = "de-typical") -> list[dict[str, Any]]:
+    """The records of the demo's own list (never the parser goldens: tests/demo_data.py)."""
+    return demo_records(load_spec(), section, case)
 
 
 # --- a small HTTP client with cookies ----------------------------------------------------------------------
@@ -310,8 +311,7 @@ def test_mons_sel_locale_switches_and_is_remembered(signed_in: Client) -> None:
     assert soup.select_one("#partner-navigation").find("summary", string="Performance") is not None
     assert signed_in.get("/home").soup().html["lang"] == "en-US"
     body = signed_in.get("/fbmapi/v1/feedbacks?pageNumber=0&pageSize=50").json()
-    english = json.loads((FIXTURES / "feedback" / "api" / "en-typical.json").read_text(encoding="utf-8"))
-    assert body["feedbacks"] == english["feedbacks"]
+    assert body["feedbacks"] == demo_body("feedback", "en-typical")["feedbacks"]
     assert signed_in.get("/home?mons_sel_locale=de_DE").soup().html["lang"] == "de-DE"
 
 
@@ -371,7 +371,7 @@ def all_pages(client: Client, section_id: str, size: int) -> list[Reply]:
 
 
 @pytest.mark.parametrize("section_id", [s.id for s in API_SECTIONS])
-def test_json_pages_parse_to_the_golden_records(spec: Spec, signed_in: Client, section_id: str) -> None:
+def test_json_pages_parse_to_the_records_of_the_whole_list(spec: Spec, signed_in: Client, section_id: str) -> None:
     size = 5
     expected = golden(section_id)
     pages = all_pages(signed_in, section_id, size)
@@ -420,8 +420,7 @@ def test_regulatory_page_is_the_product_policies_tab(spec: Spec, signed_in: Clie
 def test_regulatory_summary_is_the_fixture_summary(spec: Spec, server: DemoServer, signed_in: Client) -> None:
     section = spec.section("regulatory_compliance")
     summary = parse_summary_api(spec, section, signed_in.get(SECTIONS[section.id].extra["summary"]).body)
-    expected = FIXTURES / section.id / "api" / "de-typical.summary.expected.json"
-    assert to_jsonable(summary) == json.loads(expected.read_text(encoding="utf-8"))
+    assert to_jsonable(summary) == demo_summary(spec, section.id)
     server.options.empty_sections = frozenset({section.id})
     empty = parse_summary_api(spec, section, signed_in.get("/performance/api/summary?platform=SELLER_CENTRAL").body)
     # Built from the (empty) tab alone: the regulatory count, nothing of the Account Health page.
@@ -432,10 +431,7 @@ def test_regulatory_summary_is_the_fixture_summary(spec: Spec, server: DemoServe
 def test_voc_summary_is_the_fixture_summary(spec: Spec, signed_in: Client) -> None:
     body = signed_in.get("/pcrHealth/pcrKpi").body
     summary = parse_summary_api(spec, spec.section("voice_of_customer"), body)
-    expected = json.loads(
-        (FIXTURES / "voice_of_customer" / "api" / "de-typical.summary.expected.json").read_text(encoding="utf-8")
-    )
-    assert to_jsonable(summary) == expected
+    assert to_jsonable(summary) == demo_summary(spec, "voice_of_customer")
 
 
 def test_voc_serves_the_live_shapes(spec: Spec, signed_in: Client) -> None:
@@ -625,7 +621,7 @@ def next_by_closed_pager(page: Any) -> bool:
 
 
 @pytest.mark.browser
-def test_browser_signs_in_and_reads_every_section_like_the_goldens(page: Any, spec: Spec) -> None:
+def test_browser_signs_in_and_reads_every_section_like_the_demo_lists(page: Any, spec: Spec) -> None:
     with DemoServer(DemoOptions()) as server:
         page.goto(server.base_url + "/")
         page.fill("#ap_email", DEMO_EMAIL)
@@ -664,8 +660,7 @@ def test_browser_signs_in_and_reads_every_section_like_the_goldens(page: Any, sp
             assert len(results) == math.ceil(len(expected) / server.options.page_size_of(section.id)), section.id
             assert all(r.locale == "de_DE" for r in results)
             if section.summary is not None and section.summary.dom is not None:
-                summary_golden = FIXTURES / section.id / "api" / "de-typical.summary.expected.json"
-                assert to_jsonable(merged.summary) == json.loads(summary_golden.read_text(encoding="utf-8"))
+                assert to_jsonable(merged.summary) == demo_summary(spec, section.id)
 
         assert server.write_actions() == []
         page.locator("[data-write-action]").first.click()

@@ -64,3 +64,26 @@ def test_a_killed_worker_and_a_raising_worker_each_cost_only_their_account(
         assert all(o.message == done.run.error for o in done.run.outcomes)
         assert not done.run.all_read
     assert not workers()
+
+
+def test_windows_judged_ahead_cross_the_process_boundary(tmp_path) -> None:
+    """--parallel: the parent judges each (section, marketplace)'s window; the worker gets them pickled."""
+    import pickle
+    from datetime import date
+
+    from scraper.store import History
+    from scraper.windows import WindowSettings, plan_ahead, plan_windows, planned_windows
+
+    history = History(tmp_path / "h.db")
+    plan = plan_windows(history, "a", WindowSettings(), date(2026, 11, 28))
+    plans = plan_ahead(plan, ["feedback", "case_log", "compliance_requests"], ["M1", "M2"])
+    assert set(plans) == {(s, m) for s in ("feedback", "case_log", "compliance_requests") for m in ("M1", "M2")}
+    windows = planned_windows(pickle.loads(pickle.dumps(plans)))
+    feedback = windows("feedback", "M2")
+    assert feedback is not None
+    assert (feedback.days, feedback.full) == (90, True)
+    case_log = windows("case_log", "M1")
+    assert case_log is not None
+    assert case_log.whole
+    assert windows("compliance_requests", "M1") is None  # read whole, as before
+    assert windows("feedback", "M3") is None  # a marketplace not planned: read whole

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from scraper.capture import Exchange
-from scraper.config import load_config
+from scraper.config import EXAMPLE, load_config
 from scraper.demo.big import BigAccount
 from scraper.errors import ConfigError
 from scraper.parse import parse_page, record_key
@@ -189,7 +189,7 @@ def test_plan_first_read_is_full_then_incremental_until_the_weekly_full_pass(tmp
     assert plan_windows(history, "a", wider, TODAY)("feedback", DE).full  # type: ignore[union-attr]
     off = WindowSettings(enabled=True, incremental=False)
     assert plan_windows(history, "a", off, TODAY)("feedback", DE).full  # type: ignore[union-attr]
-    assert plan_windows(history, "a", WindowSettings(), TODAY)("feedback", DE) is None
+    assert plan_windows(history, "a", WindowSettings(enabled=False), TODAY)("feedback", DE) is None
 
 
 def test_config_windows_defaults_and_account_override(tmp_path: Path) -> None:
@@ -206,7 +206,10 @@ def test_config_windows_defaults_and_account_override(tmp_path: Path) -> None:
     assert config.accounts["b"].windows == WindowSettings(
         enabled=True, case_log_days=14, feedback_days=30, incremental=False
     )
-    assert WindowSettings() == WindowSettings(False, 90, 90, 30, 7, True, 1000)  # the documented defaults
+    assert WindowSettings() == WindowSettings(True, 90, 90, 30, 7, True, 1000)  # the documented defaults: on
+    example = tmp_path / "example.yaml"
+    example.write_text(EXAMPLE, encoding="utf-8")
+    assert load_config(example).settings.windows == WindowSettings()  # the example config says the same
     path.write_text(
         "settings:\n  windows: {feedback_days: many}\naccounts:\n"
         "  a: {host: https://sellercentral.amazon.de, email: a@b.de, marketplaces: [A1PA6795UKMFR9]}\n"
@@ -299,3 +302,51 @@ def test_filtered_plan_asks_each_value_from_the_first_offset_and_resolves_nothin
     later = plan_windows(history, "a", settings, TODAY + timedelta(days=7), spec)("voice_of_customer", DE)
     assert later is not None
     assert later.filter is None
+
+
+def test_case_log_is_read_whole_weekly_so_open_cases_older_than_the_window_are_seen(spec: Spec, tmp_path: Path) -> None:
+    """The lobby has no status filter in the evidence: the weekly pass reads the whole list, nights the window."""
+    history = History(tmp_path / "h.db")
+    settings = WindowSettings(enabled=True)
+    first = plan_windows(history, "a", settings, TODAY)("case_log", DE)
+    assert first is not None
+    assert (first.whole, first.days, first.max_pages) == (True, 30, 1000)
+    section = spec.section("case_log")
+    old = json.dumps(
+        {"caseSearchResultList": [{"caseId": "1", "status": "Open", "creationDate": 1700000000}],
+         "totalNumberOfResults": 1}
+    ).encode()
+    page = Exchange("rows", "https://x/hill/hillservice/mons-api/SearchForCases", "POST", 200, old)
+    assert first.stop_after(spec, section, page) is None  # a page older than the window: read on
+    assert WindowPlan("case_log", 30, TODAY).stop_after(spec, section, page) == "edge"  # a night stops there
+    assert first.describe(60, None) == "case_log: the whole list (weekly, past the last 30 days), 60 pages"
+    assert first.to_json(60, None)["whole"] is True
+    # a whole read that reached the end: nights read the window for full_every_days, then the whole list again
+    _read(history, "ok", first.to_json(60, None), TODAY, "case_log")
+    night = plan_windows(history, "a", settings, TODAY + timedelta(days=6))("case_log", DE)
+    assert night is not None
+    assert (night.whole, night.full, night.max_pages) == (False, True, 1000)
+    _read(history, "ok", night.to_json(7, "edge"), TODAY + timedelta(days=6), "case_log")
+    weekly = plan_windows(history, "a", settings, TODAY + timedelta(days=7))("case_log", DE)
+    assert weekly is not None
+    assert weekly.whole
+    # a whole read cut by the page limit (incomplete) does not count: the next is whole again
+    _read(history, "incomplete", weekly.to_json(1000, None), TODAY + timedelta(days=7), "case_log")
+    assert plan_windows(history, "a", settings, TODAY + timedelta(days=8))("case_log", DE).whole  # type: ignore[union-attr]
+
+
+def test_filtered_lists_ask_the_filter_size(spec: Spec, tmp_path: Path) -> None:
+    section = spec.section("voice_of_customer")
+    assert section.api is not None
+    assert section.api.filter_size == 100  # invented (selectors.yaml): only pageSize=25 was seen
+    history = History(tmp_path / "h.db")
+    _read(history, "ok", {"days": 0, "since": None, "full": True, "pages": 200, "stop": None}, TODAY,
+          "voice_of_customer")
+    plan = plan_windows(history, "a", WindowSettings(enabled=True), TODAY, spec)("voice_of_customer", DE)
+    assert plan is not None
+    assert plan.filter_size == 100
+    first = Exchange("rows", "https://x/pcrHealth/pcrListingSummary?pageOffset=0&pageSize=25&mkid=M", "GET", 200, b"{}")
+    assert [url for url, _ in plan.seeds(section, first)] == [
+        f"https://x/pcrHealth/pcrListingSummary?pageOffset=0&pageSize=100&mkid=M&pcxHealth={v}"
+        for v in ("VERY_POOR", "POOR", "FAIR")
+    ]

@@ -1,7 +1,9 @@
-"""The demo's data: fixture bodies cut into pages the way each real endpoint pages them.
+"""The demo's data: its own list bodies cut into pages the way each real endpoint pages them.
 
-Rows come from ``fixtures/<section>/api/<case>.json`` (the saved JSON bodies), so that what the demo
-serves is exactly what the golden files describe.
+Rows come from the package's own data, ``scraper/demo/datasets/<section>/<case>.json`` (package data, so a
+plain install runs the demo), never from the repository's ``fixtures/``: those are the parser's goldens, and a
+demo built from them would agree with a broken parser whose goldens were regenerated. Every date in the data
+is moved to the demo's today when served (scraper/demo/clock.py).
 """
 
 from __future__ import annotations
@@ -11,11 +13,16 @@ import copy
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
+from datetime import date, timedelta
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
+from scraper.demo.clock import relative
 from scraper.demo.site import Section
+
+DATASETS: Traversable = resources.files("scraper.demo") / "datasets"
+"""The demo's packaged data: <section>/<case>.json (and <case>.summary.json for the summary endpoints)."""
 
 HEALTH_KEYS = {
     "VERY_POOR": "veryPoorCount",
@@ -27,7 +34,7 @@ HEALTH_KEYS = {
 
 
 class FixtureMissingError(LookupError):
-    """The section has no fixture of the requested case."""
+    """The section has no demo data of the requested case."""
 
 
 @dataclass(frozen=True)
@@ -39,10 +46,16 @@ class Dataset:
     """The fixture body without its rows and without documentation keys (those starting with "_")."""
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(section_id: str, name: str, today: date) -> Any:
+    """A packaged data document dated for ``today``; FixtureMissingError when the package has none."""
+    path = DATASETS / section_id / name
     if not path.is_file():
-        raise FixtureMissingError(f"no fixture {path}")
-    return json.loads(path.read_text(encoding="utf-8"))
+        raise FixtureMissingError(f"no demo data {section_id}/{name}")
+    return relative(json.loads(path.read_text(encoding="utf-8")), today)
+
+
+def _has(section_id: str, name: str) -> bool:
+    return (DATASETS / section_id / name).is_file()
 
 
 def _get(document: dict[str, Any], dotted: str) -> Any:
@@ -60,12 +73,12 @@ def _set(document: dict[str, Any], dotted: str, value: Any) -> None:
     node[last] = value
 
 
-def load_dataset(fixtures_dir: Path, section: Section, case: str) -> Dataset:
-    """The rows of ``case`` for ``section``; FixtureMissingError when there is no such fixture."""
-    document = _read_json(fixtures_dir / section.id / "api" / f"{case}.json")
+def load_dataset(section: Section, case: str, today: date) -> Dataset:
+    """The rows of ``case`` for ``section``, dated for ``today``; FixtureMissingError when there is no such case."""
+    document = _read_json(section.id, f"{case}.json", today)
     rows = _get(document, section.rows)
     if not isinstance(rows, list):
-        raise FixtureMissingError(f"fixture {section.id}/api/{case}.json has no list at {section.rows!r}")
+        raise FixtureMissingError(f"demo data {section.id}/{case}.json has no list at {section.rows!r}")
     body = {k: v for k, v in document.items() if not k.startswith("_") and k != section.rows}
     return Dataset(rows, body)
 
@@ -84,13 +97,13 @@ def page_body(section: Section, data: Dataset, page_value: int, size: int, empty
     return body, len(rows)
 
 
-def voc_summary(fixtures_dir: Path, case: str, data: Dataset, empty: bool) -> dict[str, Any]:
+def voc_summary(case: str, data: Dataset, empty: bool, today: date) -> dict[str, Any]:
     """The /pcrHealth/pcrKpi body: the case's saved one, else counted from the rows."""
     if empty:
         return dict.fromkeys(HEALTH_KEYS.values(), 0)
-    path = fixtures_dir / "voice_of_customer" / "api" / f"{case}.summary.json"
-    if path.is_file() and isinstance(data.rows, list):  # the big account's generated rows count themselves
-        return {k: v for k, v in _read_json(path).items() if not k.startswith("_")}
+    name = f"{case}.summary.json"
+    if _has("voice_of_customer", name) and isinstance(data.rows, list):  # the big account's rows count themselves
+        return {k: v for k, v in _read_json("voice_of_customer", name, today).items() if not k.startswith("_")}
     counts = dict.fromkeys(HEALTH_KEYS.values(), 0)
     for row in data.rows:
         key = HEALTH_KEYS.get(str(row.get("pcxHealth", "")).upper()) if isinstance(row, dict) else None
@@ -121,16 +134,17 @@ def token_page_body(section: Section, data: Dataset, offset: int, size: int, emp
     return body, len(rows)
 
 
-def account_summary(fixtures_dir: Path, case: str, data: Dataset, empty: bool) -> dict[str, Any]:
+def account_summary(case: str, data: Dataset, empty: bool, today: date) -> dict[str, Any]:
     """The /performance/api/summary body for the regulatory page: the case's saved one, else its row count."""
-    path = fixtures_dir / "regulatory_compliance" / "api" / f"{case}.summary.json"
-    if path.is_file() and not empty:
-        return {k: v for k, v in _read_json(path).items() if not k.startswith("_")}
+    name = f"{case}.summary.json"
+    if _has("regulatory_compliance", name) and not empty:
+        return {k: v for k, v in _read_json("regulatory_compliance", name, today).items() if not k.startswith("_")}
     count = 0 if empty else len(data.rows)
+    start = today - timedelta(days=179)  # the tab's 180-day period, as the saved summaries' timeFrame
     return {
         "listingLevelMetrics": {
             "REGULATORY_COMPLIANCE": {
-                "timeFrame": {"start": "2026-01-31T00:00:00Z", "end": "2026-07-29T23:59:59Z"},
+                "timeFrame": {"start": f"{start.isoformat()}T00:00:00Z", "end": f"{today.isoformat()}T23:59:59Z"},
                 "defects": {"count": count, "status": "GOOD" if count == 0 else "BAD"},
                 "target": {"value": 0, "conditionType": "EQUALS", "targetType": "COUNT"},
             }
@@ -294,3 +308,15 @@ def grow_dataset(section_id: str, data: Dataset, count: int) -> Dataset:
                     row[name] = _renumber(row[name], copy_index)
         rows.append(row)
     return Dataset(rows, data.body)
+
+
+def dataset_document(section_id: str, case: str, today: date) -> dict[str, Any]:
+    """The whole packaged body of ``case`` (every row on one page), dated for ``today``; for tests and tools that
+    compare what the demo serves page by page with the list it serves."""
+    return {k: v for k, v in _read_json(section_id, f"{case}.json", today).items() if not k.startswith("_")}
+
+
+def summary_document(section_id: str, case: str, today: date) -> dict[str, Any]:
+    """The packaged summary body of ``case`` (Voice of the Customer, regulatory compliance), dated for ``today``."""
+    name = f"{case}.summary.json"
+    return {k: v for k, v in _read_json(section_id, name, today).items() if not k.startswith("_")}

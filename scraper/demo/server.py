@@ -23,7 +23,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import date
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -36,6 +36,7 @@ import pyotp
 from scraper.demo import pages
 from scraper.demo.big import BIG_SECTIONS, BigAccount, feedback_star_counts
 from scraper.demo.big import PAGE_SIZES as BIG_PAGE_SIZES
+from scraper.demo.clock import real_today
 from scraper.demo.data import (
     Dataset,
     FixtureMissingError,
@@ -87,7 +88,6 @@ CAPTCHA_ANSWER = "DEMO42"
 CVF_CODE = "123456"
 """The code the identity check "sends by e-mail"."""
 
-FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -186,6 +186,13 @@ class DemoOptions:
     big_day: int = 0
     """Days the big account has moved on (new rows at the top, a few changed), for "the next night"; -1 is the
     account as it was yesterday (its newest rows dated yesterday)."""
+    today: date | None = None
+    """The demo's today, the day its data is dated relative to (scraper/demo/clock.py); None: the real UTC date.
+    Set it for a test that needs the same dates on any day."""
+
+    def demo_today(self) -> date:
+        """The day the demo's dates count back from."""
+        return self.today or real_today()
 
     def page_size_of(self, section_id: str) -> int:
         """Rows per page the app of this section requests: the real page's own size where known (the case
@@ -820,9 +827,10 @@ class _Request:
 
     def _dataset(self, section: Section, case: str) -> Dataset:
         """The case's rows, grown to DemoOptions.rows where a row count is set."""
-        dataset = load_dataset(self.demo.fixtures_dir, section, case)
+        dataset = load_dataset(section, case, self.options.demo_today())
         if self.options.big and section.id in BIG_SECTIONS:
-            return Dataset(BigAccount(self.options.big_day).rows(section.id), dataset.body)  # type: ignore[arg-type]
+            big = BigAccount(self.options.big_day, self.options.today)
+            return Dataset(big.rows(section.id), dataset.body)  # type: ignore[arg-type]
         count = self.options.rows.get(section.id)
         return dataset if count is None else grow_dataset(section.id, dataset, count)
 
@@ -875,7 +883,7 @@ class _Request:
         response.headers.append(("X-Demo-Total-Count", str(total)))
         return response
 
-    def _summary_of(self, section_id: str, build: Callable[[Path, str, Dataset, bool], Any]) -> _Response:
+    def _summary_of(self, section_id: str, build: Callable[[str, Dataset, bool, date], Any]) -> _Response:
         """A summary endpoint's body, built from the section's case like its rows."""
         if self.session is None:
             return self.signed_out("/home")
@@ -884,7 +892,7 @@ class _Request:
         empty = section.id in self.options.empty_sections
         try:
             dataset = self._dataset(section, case)
-            return _Response.json(build(self.demo.fixtures_dir, case, dataset, empty))
+            return _Response.json(build(case, dataset, empty, self.options.demo_today()))
         except FixtureMissingError as exc:
             return _Response.json({"message": str(exc)}, 404)
 
@@ -934,8 +942,8 @@ class _Request:
         sid = "regulatory_compliance"
         skew, missing = self.options.counter_skew.get(sid, 0), sid in self.options.counters_missing
 
-        def build(fixtures: Path, case: str, data: Dataset, empty: bool) -> Any:
-            return adjust_counts(sid, account_summary(fixtures, case, data, empty), skew, missing)
+        def build(case: str, data: Dataset, empty: bool, today: date) -> Any:
+            return adjust_counts(sid, account_summary(case, data, empty, today), skew, missing)
 
         return self._summary_of(sid, build)
 
@@ -945,11 +953,11 @@ class _Request:
         if sid in self.options.counters_missing and self.session is not None:
             return _Response.json({"message": "Not Found"}, 404)
         skew = self.options.counter_skew.get(sid, 0)
-        today = datetime.now(UTC).date()
+        today = self.options.demo_today()
         if self.options.big and self.session is not None:
             counts = feedback_star_counts(self.options.big_day, today)
             return _Response.json(big_aggregates(counts, skew))
-        return self._summary_of(sid, lambda _f, _c, data, empty: feedback_aggregates(data, today, empty, skew))
+        return self._summary_of(sid, lambda _c, data, empty, _t: feedback_aggregates(data, today, empty, skew))
 
 
 class DemoServer:
@@ -960,13 +968,11 @@ class DemoServer:
         options: DemoOptions | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
-        fixtures_dir: Path = FIXTURES_DIR,
     ) -> None:
         if host not in LOOPBACK:
             raise ValueError(f"the demo only listens on the loopback interface, not {host!r}")
         self.options = options or DemoOptions()
         self.host, self.port = host, port
-        self.fixtures_dir = Path(fixtures_dir)
         self.base_url = ""
         self.verbose = False
         self.request_log: list[tuple[str, str]] = []
@@ -1157,7 +1163,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--page-size", type=int, default=5, help="rows per page in the section apps (the case lobby keeps its own 10)"
     )
     parser.add_argument(
-        "--data", action="append", default=[], type=_data_case, metavar="SECTION=CASE", help="fixture case override"
+        "--data", action="append", default=[], type=_data_case, metavar="SECTION=CASE", help="demo data case"
     )
     parser.add_argument("--empty", action="append", default=[], choices=list(SECTIONS), help="show the empty state")
     add_fault_arguments(parser)
@@ -1178,6 +1184,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the big account: 100,000 feedback entries, 5,000 listings, 600 cases, 200 notifications",
     )
     parser.add_argument("--big-day", type=int, default=0, help="days the big account has moved on (new rows, changes)")
+    parser.add_argument(
+        "--today", type=date.fromisoformat, metavar="YYYY-MM-DD", help="the demo's today (default: the real UTC date)"
+    )
     parser.add_argument("--verbose", action="store_true", help="print every request")
     return parser
 
@@ -1200,6 +1209,7 @@ def main(argv: list[str] | None = None) -> int:
         counters_missing=frozenset(args.no_counters),
         big=args.big,
         big_day=args.big_day,
+        today=args.today,
         **fault_options(args),
     )
     server = DemoServer(options, port=args.port)
