@@ -21,7 +21,7 @@ from typing import Any
 
 from scraper.backends import Row, SQLiteBackend, connect, is_url
 from scraper.diff import Change, diff_records
-from scraper.errors import HistoryError, HistoryWriteError
+from scraper.errors import HistoryError, HistoryWriteError, NoHistoryError
 from scraper.status import APPLIED, READ_OK, SectionStatus, sql_in
 
 MIGRATIONS: list[str] = [
@@ -161,9 +161,9 @@ class History:
         self.db: Any = getattr(self.backend, "db", None)
         try:
             if not create and is_url(target) and self.backend.schema_version() == 0:
-                raise HistoryError(f"no history at {self.location} yet; run `scraper run` first")
+                raise NoHistoryError(f"no history at {self.location} yet; run `scraper run` first")
             self._migrate()
-        except HistoryError:
+        except (HistoryError, NoHistoryError):
             self.backend.close()
             raise
         except self.backend.errors as exc:
