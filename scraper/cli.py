@@ -261,9 +261,18 @@ def _write_out(path: Path, write: Callable[[], object]) -> None:
         raise PathError(f"cannot write {path}: {path_problem(path, exc)}") from None
 
 
+_SIGNALLED: list[int] = []
+"""SIGTERMs received by this process's main() (see _stop_on_sigterm)."""
+
+
 def _stopped(exc: BaseException) -> SectionStatus:
-    """The outcome of a run that an exception stopped: interrupted by Ctrl-C or SIGTERM, crashed otherwise."""
-    return SectionStatus.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else SectionStatus.CRASHED
+    """The outcome of a run that an exception stopped: interrupted by Ctrl-C or SIGTERM, crashed otherwise.
+
+    After a SIGTERM, whatever ends the run is the stop: the signal interrupts Playwright mid-command, and its
+    dispatcher may then fail on the answer to the abandoned command ("Cannot find command to respond")."""
+    if isinstance(exc, KeyboardInterrupt) or _SIGNALLED:
+        return SectionStatus.INTERRUPTED
+    return SectionStatus.CRASHED
 
 
 def _exit_code(reports: list[AccountReport]) -> int:
@@ -1022,6 +1031,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.print("interrupted by SIGTERM" if stopped else "interrupted")
         return EXIT_UNREADABLE
     except Exception as exc:  # the last guard: a crash must not exit 1 ("new findings") with a bare traceback
+        if stopped:
+            # Unwinding after SIGTERM: the error is the stop's echo (see _stopped), not a crash of its own.
+            where = _crash_log(exc)
+            err.print(f"while stopping: {type(exc).__name__} (details in {escape(str(where))})", highlight=False)
+            err.print("interrupted by SIGTERM")
+            return EXIT_UNREADABLE
         return _crashed(exc, err)
     finally:
         restore()
@@ -1048,6 +1063,7 @@ def _stop_on_sigterm() -> tuple[list[int], Callable[[], None]]:
 
     def stop(signum: int, frame: object) -> None:
         seen.append(signum)
+        _SIGNALLED.append(signum)
         raise KeyboardInterrupt("SIGTERM")
 
     if threading.current_thread() is not threading.main_thread():  # handlers live in the main thread only
