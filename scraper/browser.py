@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,13 +104,35 @@ def shared_chromium(
 
     Playwright's own launch (its flags, its pipe) with a DevTools port added on 127.0.0.1 only: Python's
     Playwright cannot serve a browser to other processes any other way. Any local user can reach that
-    port while the run lasts, which is why sharing is opt-in.
+    port while the run lasts, which is why sharing is opt-in. The browser lives in a thread of its own:
+    the sync API refuses to start where an event loop already runs (a caller's own Playwright, a test).
     """
     _need_display(headed)
     port = _free_port()
-    args = [f"--remote-debugging-port={port}", "--remote-debugging-address=127.0.0.1"]
-    with launched(headed, chromium_path, [*args, *(extra_args or [])]):
+    args = [f"--remote-debugging-port={port}", "--remote-debugging-address=127.0.0.1", *(extra_args or [])]
+    ready, done = threading.Event(), threading.Event()
+    failed: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            with launched(headed, chromium_path, args):
+                ready.set()
+                done.wait()
+        except BaseException as exc:  # handed to the caller, which raises it
+            failed.append(exc)
+            ready.set()
+
+    thread = threading.Thread(target=serve, name="sc-watch-shared-chromium", daemon=True)
+    thread.start()
+    ready.wait()
+    if failed:
+        thread.join()
+        raise failed[0]
+    try:
         yield f"http://127.0.0.1:{port}"
+    finally:
+        done.set()
+        thread.join(30)
 
 
 def _block_heavy(route: Route) -> None:

@@ -992,6 +992,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"session {args.action} needs a FILE")
     console = Console()
     err = Console(stderr=True, soft_wrap=True)
+    _SIGNALLED.clear()
     stopped, restore = _stop_on_sigterm()
     try:
         spec = None if args.command in SPEC_FREE_COMMANDS else load_spec(args.spec)

@@ -165,6 +165,7 @@ def _records(db: Path) -> list[tuple[str, str, str, str]]:
     return [(r["account"], r["section"], r["marketplace"], r["key"]) for r in rows]
 
 
+@pytest.mark.usefixtures("shared_browser")  # the one-tab run is in this process: it borrows the test browser
 def test_sections_in_tabs_read_what_one_tab_reads_and_sign_in_once(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

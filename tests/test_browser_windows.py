@@ -83,11 +83,12 @@ def test_first_run_reads_the_window_and_the_next_night_stops_at_known_pages(
     # the day before yesterday (100, outside the window now) and yesterday's rows after the known page (60):
     # untouched, none resolved
     assert left == 160
-    assert history.query("SELECT COUNT(*) FROM records WHERE resolved_run IS NOT NULL")[0][0] == 0
+    assert history.query("SELECT COUNT(*) AS n FROM records WHERE resolved_run IS NOT NULL")[0]["n"] == 0
     outside = history.query(
         "SELECT MAX(last_in_window) AS last FROM records WHERE section = 'feedback' AND last_run = 1"
     )[0]["last"]
-    assert outside == history.query("SELECT read_at FROM section_runs WHERE run_id = 1 AND section = 'feedback'")[0][0]
+    first_read = history.query("SELECT read_at FROM section_runs WHERE run_id = 1 AND section = 'feedback'")
+    assert outside == first_read[0]["read_at"]
     cases = second["case_log"]
     # the Case Log's window is read whole each night (an old case changes its status anywhere in the list); the
     # older cases, read whole a night ago, wait for the weekly pass and are not resolved meanwhile
