@@ -31,7 +31,6 @@ the farthest comes first), group 2 a trend.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,6 +50,7 @@ from scraper.findings import (
     _percent,
     _reason,
 )
+from scraper.serialize import key_text
 from scraper.store import Reading
 
 
@@ -70,7 +70,7 @@ class SectionHistory:
 
 def _key(*parts: str) -> str:
     """A finding key in the records' JSON key form, for findings about no single record."""
-    return json.dumps(list(parts), ensure_ascii=False)
+    return key_text(parts)
 
 
 def _num(value: Decimal | float, places: str = "0.1") -> str:

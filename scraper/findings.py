@@ -31,7 +31,6 @@ feedback share, due dates, cases waiting, Account Health statuses) are in :mod:`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +38,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from scraper.diff import Change
+from scraper.serialize import key_parts
 
 SEVERITIES = ("info", "warning", "critical")
 EARLY = "early warning"
@@ -142,7 +142,7 @@ def _has(text: str | None, words: tuple[str, ...]) -> bool:
 
 
 def _label(key: str) -> str:
-    return " / ".join(str(part) for part in json.loads(key) if part is not None)
+    return " / ".join(str(part) for part in key_parts(key) if part is not None)
 
 
 def _due(record: dict[str, Any], rules: FindingRules, today: date) -> tuple[str, str]:

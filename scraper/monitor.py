@@ -7,7 +7,6 @@ kept, so a stale green is never shown as green.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,15 +21,10 @@ from scraper.names import finding_link, finding_place, marketplace_name, section
 from scraper.parse import record_key
 from scraper.read import SectionOutcome
 from scraper.run import AccountRun
-from scraper.serialize import to_jsonable
+from scraper.serialize import key_text, to_jsonable
 from scraper.spec import Spec
 from scraper.status import APPLIED, READ_OK, SectionStatus
 from scraper.store import History
-
-
-def key_text(key: tuple[Any, ...]) -> str:
-    """A record key as the stable JSON text the history stores."""
-    return json.dumps(to_jsonable(list(key)), ensure_ascii=False)
 
 
 def history_status(outcome: SectionOutcome, run: AccountRun) -> SectionStatus:

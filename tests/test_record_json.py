@@ -17,7 +17,7 @@ from scraper.records import (
     VocListing,
     record_from_json,
 )
-from scraper.serialize import to_jsonable
+from scraper.serialize import key_parts, key_text, to_jsonable
 from scraper.spec import Spec
 from tests.fixture_cases import all_cases
 
@@ -99,3 +99,12 @@ def test_a_value_that_does_not_fit_its_field_is_refused(field: str, value: objec
 def test_a_rate_that_is_not_a_number_is_refused() -> None:
     with pytest.raises(ValueError, match="is not a"):
         record_from_json(VocListing, {"asin": "B0", "cx_health": "GOOD", "ncx_rate": "NaN"})
+
+
+def test_a_record_key_round_trips_through_its_stored_text() -> None:
+    key = ("MANUFACTURER", ("B0A", "B0B"), (), Unknown("Neu"), date(2026, 1, 2))
+    text = key_text(key)
+    assert text == '["MANUFACTURER", ["B0A", "B0B"], [], {"unknown": "Neu"}, "2026-01-02"]'
+    assert key_parts(text) == ("MANUFACTURER", ["B0A", "B0B"], [], {"unknown": "Neu"}, "2026-01-02")
+    with pytest.raises(ValueError, match="not a record key"):
+        key_parts('"B0A"')
