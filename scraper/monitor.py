@@ -14,12 +14,13 @@ from typing import Any
 
 from scraper.alerts import AlertSettings, Digest, build_digest, send
 from scraper.counters import CounterCheck, count_text, verification
-from scraper.diff import Change
+from scraper.diff import Change, typed_change
 from scraper.early_warning import SectionHistory
 from scraper.findings import Finding, FindingRules, evaluate
 from scraper.names import finding_link, finding_place, marketplace_name, section_title
 from scraper.parse import record_key
 from scraper.read import SectionOutcome
+from scraper.records import RECORD_TYPES, record_from_json
 from scraper.run import AccountRun
 from scraper.serialize import key_text, to_jsonable
 from scraper.spec import Spec
@@ -206,11 +207,16 @@ def record_run(
                 if window is not None and cut_at_window:
                     records = {k: r for k, r in records.items() if window.inside(r)}
             context = _section_history(history, run.account, run_id, outcome, records)
-            report.findings = evaluate(outcome.section, records, changes, rules, today, context)
+            # The findings read typed records: the stored JSON form is rebuilt here, where it leaves the store.
+            # Resolved records are left as stored (maybe by an earlier version): no rule reads them.
+            record_type = RECORD_TYPES[outcome.section]
+            typed: dict[str, Any] = {key: record_from_json(record_type, data) for key, data in records.items()}
+            typed_changes = [typed_change(record_type, c) for c in changes if c.kind != "resolved"]
+            report.findings = evaluate(outcome.section, typed, typed_changes, rules, today, context)
             base_url = outcome.capture.requested_url if outcome.capture is not None else None
             for finding in report.findings:
                 place = finding_place(finding.section, finding.rule, finding.detail)
-                link = finding_link(spec, base_url, outcome.marketplace, place, finding.record)
+                link = finding_link(spec, base_url, outcome.marketplace, place, to_jsonable(finding.record))
                 if link is not None:
                     finding.detail["link"] = link
             report.new_findings = history.store_findings(

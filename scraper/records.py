@@ -462,6 +462,9 @@ def _value_from_json(annotation: Any, value: Any) -> Any:
         if isinstance(option, type) and issubclass(option, StrEnum):
             if value in option.__members__.values():
                 return option(value)
+            if isinstance(value, str) and Unknown in options:
+                # A label an earlier version stored that the enum no longer has: kept, as an unknown label is.
+                return Unknown(value)
             continue
         if option is date and isinstance(value, str):
             try:

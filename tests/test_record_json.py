@@ -7,12 +7,17 @@ from decimal import Decimal
 
 import pytest
 
+from scraper.diff import Change, FieldChange, typed_change
+from scraper.findings import FindingRules, evaluate
 from scraper.parse import parse_page
 from scraper.records import (
     RECORD_TYPES,
     Case,
     CaseStatus,
+    IssueStatus,
     Notification,
+    RegulatoryIssue,
+    RegulatoryRequirement,
     Unknown,
     VocListing,
     record_from_json,
@@ -72,6 +77,11 @@ def test_unknown_labels_decimals_and_dates_come_back_typed() -> None:
     assert listing.sku is None
 
 
+def test_a_stored_label_the_enum_no_longer_has_comes_back_unknown() -> None:
+    data = to_jsonable(Case("7", None, CaseStatus.OPEN, None))
+    assert record_from_json(Case, {**data, "status": "PENDING_SOMETHING"}).status == Unknown("PENDING_SOMETHING")
+
+
 def test_fields_stored_before_they_existed_take_their_defaults() -> None:
     note = record_from_json(Notification, {"notification_id": "n1", "date": "2026-01-02", "subject": "Hi"})
     assert note == Notification("n1", date(2026, 1, 2), "Hi")
@@ -108,3 +118,21 @@ def test_a_record_key_round_trips_through_its_stored_text() -> None:
     assert key_parts(text) == ("MANUFACTURER", ["B0A", "B0B"], [], {"unknown": "Neu"}, "2026-01-02")
     with pytest.raises(ValueError, match="not a record key"):
         key_parts('"B0A"')
+
+
+def test_a_change_leaves_the_store_typed_and_findings_keep_the_typed_record() -> None:
+    issue = RegulatoryIssue(RegulatoryRequirement.MANUFACTURER, ("B0A",), ("S",), IssueStatus.SUBMISSION_REQUIRED)
+    before_after = {"status": ("UNDER_REVIEW", "SUBMISSION_REQUIRED")}
+    stored = Change("changed", '["MANUFACTURER", ["B0A"], ["S"]]', to_jsonable(issue), before_after)
+    change = typed_change(RegulatoryIssue, stored)
+    assert change.record == issue
+    assert change.fields["status"] == FieldChange(IssueStatus.UNDER_REVIEW, IssueStatus.SUBMISSION_REQUIRED)
+    found = evaluate("regulatory_compliance", {change.key: issue}, [change], FindingRules(), date(2026, 7, 28))
+    assert [(f.rule, f.message) for f in found] == [
+        ("gpsr_open", "GPSR manufacturer for B0A: submission required"),
+        (
+            "gpsr_submission_not_accepted",
+            "GPSR submission for B0A is required again after review: Amazon did not accept it",
+        ),
+    ]
+    assert [f.record for f in found] == [issue, issue]
