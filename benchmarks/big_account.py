@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             nights.append(one_run(spec, server, history, sections, first_settings, windows, "first run (window)"))
             if args.compare_findings:
                 # The same history, read the next night without incremental stop and filter: the reference.
-                history.db.execute(f"VACUUM INTO '{Path(tmp) / 'whole.db'}'")
+                history.copy_to(Path(tmp) / "whole.db")
             options.big_day = 0  # one day on: today's rows added, a few of yesterday's changed
             nights.append(one_run(spec, server, history, sections, night_settings, windows, "next night (window)"))
             if args.compare_findings:

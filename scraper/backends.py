@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from scraper.errors import HistoryError, LockedError
+from scraper.errors import HistoryError, LockedError, PathError, UsageError
 from scraper.lock import lock_held, run_lock
 from scraper.paths import path_problem
 
@@ -157,7 +157,7 @@ class SQLiteBackend(Backend):
                 # journal files the database's mode).
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except OSError as exc:
-            raise HistoryError(f"cannot use the history at {path}: {path_problem(path, exc)}") from None
+            raise PathError(f"cannot use the history at {path}: {path_problem(path, exc)}") from None
         self.db = sqlite3.connect(path, isolation_level=None, timeout=self.BUSY_TIMEOUT_S)
         self.db.row_factory = sqlite3.Row
         self.db.execute(f"PRAGMA busy_timeout = {self.BUSY_TIMEOUT_S * 1000}")
@@ -223,7 +223,7 @@ class PostgresBackend(Backend):
             import psycopg
             from psycopg.rows import dict_row
         except ImportError:
-            raise HistoryError(
+            raise UsageError(
                 f"the history {self.location} is on PostgreSQL, which needs psycopg: "
                 "pip install 'sc-watch-scraper[scale]'"
             ) from None

@@ -2,14 +2,16 @@
 
 Exit codes of ``run`` and ``demo`` (and, where they apply, the other commands):
 0 everything was read and nothing is new; 1 everything was read and there are new findings;
-2 usage or configuration error: bad arguments, a config or selectors file that is invalid or not UTF-8,
-a keyring backend that cannot be loaded, a ``--db`` that is not a history database or lies in a folder
-that does not exist or cannot be written, an ``--out`` that cannot be written, a file to import that
-cannot be read; 3 something could not be read (a changed page, a login that is needed, a CAPTCHA, a field
-error), whatever else was found; 4 another run holds the history database; 5 crashed (an unexpected
-error; the traceback is saved owner-only under the state folder's ``crashes/``, the run is recorded as
-"crashed"); 6 the history could not be written while the run was recorded (disk full, I/O error): nothing
-of the run was kept, an alert says so, and the next run compares with the last recorded state.
+2 usage or configuration error: bad arguments (an unknown section), a config or selectors file that is
+invalid or not UTF-8, a keyring backend that cannot be loaded, a ``--db`` in a folder that does not exist
+or cannot be written, an ``--out`` that cannot be written, a file to import that cannot be read;
+3 something could not be read (a changed page, a login that is needed, a CAPTCHA, a field error),
+whatever else was found; 4 another run holds the history database; 5 crashed (an unexpected error; the
+traceback is saved owner-only under the state folder's ``crashes/``, the run is recorded as "crashed");
+6 the history could not be written while the run was recorded (disk full, I/O error): nothing of the run
+was kept, an alert says so, and the next run compares with the last recorded state; 7 the history could
+not be read (not a history database, damaged, or a schema newer than this tool): nothing was started.
+``config``, ``credentials`` and ``session`` do not read selectors.yaml: they work while it is broken.
 A run killed before it finished (kill -9, power loss) shows as "interrupted" in the report and is marked
 so by the next run.
 ``doctor``: 0 nothing to fix, 1 a checked fix is proposed, 2 usage, 3 some problem has no safe fix.
@@ -26,6 +28,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -68,6 +71,7 @@ from scraper.errors import (
     PathError,
     ScraperError,
     TimeLimitExceeded,
+    UsageError,
 )
 from scraper.findings import FindingRules
 from scraper.monitor import AccountReport, alert, record_run
@@ -96,6 +100,11 @@ EXIT_CRASHED = 5
 """An unexpected error: never 1, which means "read, new findings" to a timer or a cron job."""
 EXIT_HISTORY = 6
 """The history could not be written while a run was recorded (disk full, I/O error): nothing of it was kept."""
+EXIT_HISTORY_UNREADABLE = 7
+"""The history could not be read (not a history database, damaged, a newer schema): nothing was started."""
+
+SPEC_FREE_COMMANDS = frozenset({"config", "credentials", "session"})
+"""Commands that never read selectors.yaml, so they still work (to fix a setup) while the file is broken."""
 
 
 def result_json(result: ParseResult) -> dict[str, Any]:
@@ -240,7 +249,7 @@ def _run_db(args: argparse.Namespace) -> Path | str:
         return db  # PostgreSQL: the server says whether the database is there
     if (getattr(args, "db", None) or os.environ.get("SC_WATCH_DB")) and not db.parent.exists():
         named = "--db" if getattr(args, "db", None) else "SC_WATCH_DB"
-        raise HistoryError(f"the folder of the history {db} does not exist ({db.parent}); create it or fix {named}")
+        raise PathError(f"the folder of the history {db} does not exist ({db.parent}); create it or fix {named}")
     return db
 
 
@@ -577,7 +586,7 @@ def _cmd_doctor(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     return run(args, spec, console)
 
 
-def _cmd_config(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+def _cmd_config(args: argparse.Namespace, spec: Spec | None, console: Console) -> int:
     if args.action == "example":
         sys.stdout.write(EXAMPLE)
     elif args.action == "path":
@@ -590,7 +599,7 @@ def _cmd_config(args: argparse.Namespace, spec: Spec, console: Console) -> int:
     return EXIT_OK
 
 
-def _cmd_credentials(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+def _cmd_credentials(args: argparse.Namespace, spec: Spec | None, console: Console) -> int:
     name = _config(args).account(args.account).name
     if args.action == "delete":
         console.print("removed" if delete_credentials(name) else "nothing stored for this account")
@@ -607,7 +616,7 @@ def _cmd_credentials(args: argparse.Namespace, spec: Spec, console: Console) -> 
     return EXIT_OK
 
 
-def _cmd_session(args: argparse.Namespace, spec: Spec, console: Console) -> int:
+def _cmd_session(args: argparse.Namespace, spec: Spec | None, console: Console) -> int:
     name = _config(args).account(args.account).name
     session = paths.session_file(name)
     if args.action == "path":
@@ -976,13 +985,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = Console(stderr=True, soft_wrap=True)
     stopped, restore = _stop_on_sigterm()
     try:
-        spec = load_spec(args.spec)
+        spec = None if args.command in SPEC_FREE_COMMANDS else load_spec(args.spec)
         return int(args.func(args, spec, console))
     except FileCheckError as exc:
         err.print(f"[red]configuration error:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_USAGE
-    except (KeyError, CredentialsError, BrowserNotFoundError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc.args[0]) if exc.args else str(exc))}", highlight=False)
+    except (UsageError, CredentialsError, BrowserNotFoundError, PathError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_USAGE
     except LockedError as exc:
         err.print(f"[red]not started:[/red] {escape(str(exc))}", highlight=False)
@@ -993,9 +1002,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HistoryWriteError as exc:
         err.print(f"[red]history not written:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_HISTORY
-    except (HistoryError, PathError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
-        return EXIT_USAGE
+    except HistoryError as exc:
+        err.print(f"[red]history not read:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_HISTORY_UNREADABLE
+    except sqlite3.DatabaseError as exc:
+        # The history is the only SQLite file: a read that fails after it opened (a damaged page, an I/O
+        # error) is the history's, not a crash. SQL the tool got wrong stays a crash with its traceback.
+        if isinstance(exc, sqlite3.ProgrammingError | sqlite3.IntegrityError):
+            return _crashed(exc, err)
+        err.print(f"[red]history not read:[/red] {escape(f'{_db_path(args)}: {exc}')}", highlight=False)
+        return EXIT_HISTORY_UNREADABLE
     except (PageError, AuthError) as exc:
         err.print(f"[red]cannot read:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_UNREADABLE
@@ -1006,14 +1022,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.print("interrupted by SIGTERM" if stopped else "interrupted")
         return EXIT_UNREADABLE
     except Exception as exc:  # the last guard: a crash must not exit 1 ("new findings") with a bare traceback
-        where = _crash_log(exc)
-        err.print(
-            f"[red]crashed:[/red] {type(exc).__name__}: {escape(str(exc))} (traceback in {escape(str(where))})",
-            highlight=False,
-        )
-        return EXIT_CRASHED
+        return _crashed(exc, err)
     finally:
         restore()
+
+
+def _crashed(exc: Exception, err: Console) -> int:
+    """Say that the tool crashed, with the owner-only file that holds the traceback."""
+    where = _crash_log(exc)
+    err.print(
+        f"[red]crashed:[/red] {type(exc).__name__}: {escape(str(exc))} (traceback in {escape(str(where))})",
+        highlight=False,
+    )
+    return EXIT_CRASHED
 
 
 def _stop_on_sigterm() -> tuple[list[int], Callable[[], None]]:

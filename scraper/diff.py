@@ -16,6 +16,13 @@ from scraper.records import record_from_json
 ChangeKind = Literal["new", "changed", "resolved", "reappeared"]
 
 
+class FieldChange(NamedTuple):
+    """One field's value before and after a change (a pair: the history stores it as ``[before, after]``)."""
+
+    before: Any
+    after: Any
+
+
 @dataclass(frozen=True)
 class Change:
     """One record's change between two successful reads of its section."""
@@ -25,14 +32,16 @@ class Change:
     """The record's key as stable JSON text (a list of the key fields' values)."""
     data: dict[str, Any]
     """The record now (for resolved: as last seen)."""
-    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-    """For changed records: field name -> (old value, new value)."""
+    fields: dict[str, FieldChange] = field(default_factory=dict)
+    """For changed and reappeared records: field name -> its value before and after."""
 
 
-def field_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    """The fields whose values differ, with old and new values."""
+def field_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, FieldChange]:
+    """The fields whose values differ, with their values before and after."""
     return {
-        name: (old.get(name), new.get(name)) for name in sorted(set(old) | set(new)) if old.get(name) != new.get(name)
+        name: FieldChange(old.get(name), new.get(name))
+        for name in sorted(set(old) | set(new))
+        if old.get(name) != new.get(name)
     }
 
 
@@ -52,14 +61,6 @@ def diff_records(
             changes.append(Change("new", key, data))
     changes.extend(Change("resolved", key, data) for key, data in active.items() if key not in current)
     return changes
-
-
-class FieldChange(NamedTuple):
-    """One field's values before and after a change, in their stored JSON form (an unknown label as
-    ``{"unknown": raw}``), which compares equal to an enum member's value."""
-
-    before: Any
-    after: Any
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from kombu.exceptions import OperationalError
 
 from scraper import paths
 from scraper.config import QueueSettings, load_config, time_limit_grace_s
-from scraper.errors import BrokerError
+from scraper.errors import BrokerError, UsageError
 
 QUEUE = "sc-watch"
 """The queue the account tasks travel on (its own name, so one Redis can serve other applications too)."""
@@ -289,7 +289,7 @@ def cmd_enqueue(args: argparse.Namespace, out: Any) -> int:
     else:
         unknown = [n for n in args.account if n not in names]
         if unknown:
-            raise KeyError(f"no such account: {', '.join(unknown)} (known: {', '.join(names)})")
+            raise UsageError(f"no such account: {', '.join(unknown)} (known: {', '.join(names)})")
         chosen = list(dict.fromkeys(args.account))
     app = make_app(settings)
     ids = enqueue(app, chosen, args.sections, args.via_menu)

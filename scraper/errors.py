@@ -7,11 +7,13 @@ The hierarchy decides what the command line does with an error (message and exit
     │   ├── SpecError            selectors.yaml, or it does not match the record types
     │   └── ConfigError          the accounts configuration
     ├── ValueParseError      one raw value could not be turned into its declared type
+    ├── UsageError           a command-line argument names something that does not exist
+    │   └── UnknownSectionError  no section has this id
     ├── BrowserNotFoundError no Chromium to drive (the message says how to install one)
     ├── CredentialsError     secrets could not be stored or read (never shows a secret)
-    ├── HistoryError         the history database cannot be used (not a database, a path that is not a folder)
+    ├── HistoryError         the history database cannot be read (not a database, damaged, a newer schema)
     │   └── HistoryWriteError    writing a run failed (disk full, I/O error): nothing of the run was kept
-    ├── PathError            a file or folder named on the command line cannot be read or written
+    ├── PathError            a file or folder named on the command line (or --db's folder) cannot be used
     ├── LockedError          another run holds the history database's lock
     ├── BrokerError          the distributed run's broker is not set or cannot be reached (scraper/distributed.py)
     ├── AuthError            signing in to Seller Central did not work
@@ -74,6 +76,18 @@ class ValueParseError(ScraperError, ValueError):
         super().__init__(f"cannot read {raw!r} as {kind}: {reason}")
 
 
+class UsageError(ScraperError):
+    """A command-line argument names something that does not exist; nothing was started (exit 2)."""
+
+
+class UnknownSectionError(UsageError):
+    """No section of selectors.yaml has this id."""
+
+    def __init__(self, section: str, known: list[str]) -> None:
+        self.section = section
+        super().__init__(f"unknown section {section!r}; known: {', '.join(known)}")
+
+
 class BrowserNotFoundError(ScraperError):
     """No Chromium to drive; the message says how to install one."""
 
@@ -82,8 +96,14 @@ class CredentialsError(ScraperError):
     """Credentials could not be stored or read; the message never contains a secret."""
 
 
+class NoHistoryError(UsageError):
+    """A command that reads the history found none there yet (it never creates one): exit 2, as when a SQLite
+    history file is missing."""
+
+
 class HistoryError(ScraperError):
-    """The history database cannot be used (newer schema, not a database)."""
+    """The history database cannot be read: not a database, damaged, or a schema newer than this tool's
+    (exit 7). Where the path itself is the problem (a missing or read-only folder) it is a PathError."""
 
 
 class HistoryWriteError(HistoryError):

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scraper.errors import HistoryError, LockedError
+from scraper.errors import LockedError, PathError
 from scraper.paths import path_problem
 
 
@@ -28,7 +28,7 @@ def run_lock(db_path: Path, account: str) -> Iterator[Path]:
     """Hold the account's lock file for the duration; LockedError at once if another process holds it.
 
     flock is released by the kernel when the process dies, so a crashed or killed run never leaves a
-    stale lock: the file stays, with the dead run's pid in it, and the next run takes it over. HistoryError
+    stale lock: the file stays, with the dead run's pid in it, and the next run takes it over. PathError
     when the lock file cannot be created (a folder that is not writable, or not a folder).
     """
     path = lock_path(db_path, account)
@@ -36,7 +36,7 @@ def run_lock(db_path: Path, account: str) -> Iterator[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
-        raise HistoryError(f"cannot use the history at {db_path}: {path_problem(path, exc)}") from None
+        raise PathError(f"cannot use the history at {db_path}: {path_problem(path, exc)}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -64,11 +64,11 @@ def _walk(
 ) -> AccountRun:
     """The worker's job: one account's whole run (the spec is read again here; it holds compiled
     functions that do not cross a process boundary) within the windows the parent judged from the history,
-    stopped and reported not read after ``limit`` seconds."""
-    spec = load_spec(spec_path)
-    windows = planned_windows(plans) if plans is not None else None
+    stopped and reported not read after ``limit`` seconds (reading the spec included)."""
     try:
         with time_limit(limit):
+            spec = load_spec(spec_path)
+            windows = planned_windows(plans) if plans is not None else None
             return run_account(spec, account, settings, options, credentials, notify=quiet, windows=windows)
     except TimeLimitExceeded as exc:
         return timed_out_run(account, options, exc.seconds)

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import soupsieve
 
-from scraper.errors import SpecError
+from scraper.errors import SpecError, UnknownSectionError
 from scraper.jsonpath import compile_path
 from scraper.records import ENUM_TYPES, RECORD_TYPES, SUMMARY_TYPES, Unknown
 from scraper.transforms import REGISTRY, Transform, TransformArgError, compile_transform
@@ -278,11 +278,11 @@ class Spec:
     ``{field}`` placeholders name fields of that section's record (scraper/names.py fills them)."""
 
     def section(self, section_id: str) -> SectionSpec:
-        """The section with this id; KeyError naming the known ids otherwise."""
+        """The section with this id; UnknownSectionError naming the known ids otherwise."""
         try:
             return self.sections[section_id]
         except KeyError:
-            raise KeyError(f"unknown section {section_id!r}; known: {', '.join(self.sections)}") from None
+            raise UnknownSectionError(section_id, list(self.sections)) from None
 
 
 class SpecChecker(Checker):

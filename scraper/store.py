@@ -21,7 +21,7 @@ from typing import Any
 
 from scraper.backends import Row, SQLiteBackend, connect, is_url
 from scraper.diff import Change, diff_records
-from scraper.errors import HistoryError, HistoryWriteError
+from scraper.errors import HistoryError, HistoryWriteError, NoHistoryError
 from scraper.status import APPLIED, READ_OK, SectionStatus, sql_in
 
 MIGRATIONS: list[str] = [
@@ -161,9 +161,9 @@ class History:
         self.db: Any = getattr(self.backend, "db", None)
         try:
             if not create and is_url(target) and self.backend.schema_version() == 0:
-                raise HistoryError(f"no history at {self.location} yet; run `scraper run` first")
+                raise NoHistoryError(f"no history at {self.location} yet; run `scraper run` first")
             self._migrate()
-        except HistoryError:
+        except (HistoryError, NoHistoryError):
             self.backend.close()
             raise
         except self.backend.errors as exc:
@@ -238,6 +238,14 @@ class History:
     def schema_version(self) -> int:
         """The schema version stored in the history."""
         return self.backend.schema_version()
+
+    def copy_to(self, path: Path) -> None:
+        """Write a consistent copy of a SQLite history to ``path`` (benchmarks compare two nights from one
+        state); a PostgreSQL database is copied with the server's own tools (pg_dump)."""
+        if not isinstance(self.backend, SQLiteBackend):
+            raise HistoryError(f"{self.location} is on PostgreSQL: copy it with pg_dump")
+        with self.writing():
+            self.backend.execute("VACUUM INTO ?", (str(path),))
 
     # --- locks -----------------------------------------------------------------------------------------
 

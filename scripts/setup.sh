@@ -15,7 +15,8 @@ if ! have_playwright_chromium && ! command -v chromium >/dev/null 2>&1 && [ -z "
 fi
 command -v xvfb-run >/dev/null 2>&1 || need_apt+=(xvfb xauth)
 # Servers the tests start themselves (tests/services.py): PostgreSQL for the history, Redis for the Celery broker.
-if command -v dpkg >/dev/null 2>&1; then
+# Only for the tests (scripts/test.sh passes --test): trying the demo must not install database servers.
+if [ "${1:-}" = "--test" ] && command -v dpkg >/dev/null 2>&1; then
   for package in postgresql redis-server; do
     dpkg -s "$package" >/dev/null 2>&1 || need_apt+=("$package")
   done

@@ -3,7 +3,7 @@
 # Installs what it needs first. Tests never touch a real keyring and never leave 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --test
 export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
 .venv/bin/ruff check scraper tests benchmarks
 .venv/bin/mypy  # strict, over scraper/ (pyproject.toml [tool.mypy])

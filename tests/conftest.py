@@ -166,7 +166,10 @@ def shared_browser(browser: Browser, monkeypatch: pytest.MonkeyPatch) -> Browser
 
     @contextmanager
     def borrowed(
-        headed: bool, chromium_path: str | None = None, extra_args: list[str] | None = None
+        headed: bool,
+        chromium_path: str | None = None,
+        extra_args: list[str] | None = None,
+        endpoint: str | None = None,
     ) -> Iterator[Browser]:
         yield browser
 

@@ -12,8 +12,10 @@ import pytest
 from scraper.cli import EXIT_FINDINGS, EXIT_UNREADABLE, main
 from scraper.demo.server import DEMO_EMAIL, DemoOptions, DemoServer
 from scraper.records import Case, Feedback
+from scraper.spec import load_spec
 from scraper.status import SectionStatus
-from tests.conftest import FIXTURES, use_demo_env
+from tests.conftest import use_demo_env
+from tests.demo_data import demo_run_records
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 DE = "A1PA6795UKMFR9"
@@ -36,11 +38,8 @@ def _config(env: Path, server: DemoServer) -> str:
 
 
 def _golden(section: str) -> list[dict[str, object]]:
-    """The records a walk of the demo gives (the page's witness included), as its reviewed capture holds them."""
-    path = FIXTURES / section / "capture" / "demo-de-typical" / "expected.json"
-    document = json.loads(path.read_text(encoding="utf-8"))
-    records: list[dict[str, object]] = document["records"]
-    return records
+    """The records a walk of the demo gives (the page's witness included): the demo's own data, dated today."""
+    return demo_run_records(load_spec(), section)
 
 
 @pytest.fixture
@@ -62,7 +61,7 @@ def test_run_format_json_is_one_document_with_every_section(
         assert section["source"] == "api"
         assert section["verification"] == "verified"
         assert section["evidence"] is None
-    # The records are those of the demo's data, as the reviewed captures hold them.
+    # The records are those of the demo's own data (hand-pinned in tests/expected_records.py).
     assert sections["feedback"]["records"] == _golden("feedback")
     assert sections["case_log"]["records"] == _golden("case_log")
     assert sections["case_log"]["counted"] == len(_golden("case_log"))

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from scraper.diff import Change
+from scraper.diff import Change, FieldChange
 from scraper.findings import FindingRules
 from tests.helpers import evaluate_stored
 
@@ -44,7 +44,7 @@ CASES = [
         "a notification seen before is not new",
         "notifications",
         {'["n1"]': {"subject": "x"}},
-        [Change("changed", '["n1"]', {"subject": "x"}, {"read": (False, True)})],
+        [Change("changed", '["n1"]', {"subject": "x"}, {"read": FieldChange(False, True)})],
         [],
     ),
     (
@@ -80,14 +80,14 @@ CASES = [
         "health worsened",
         "voice_of_customer",
         {'["B0A", "S"]': {"cx_health": "FAIR"}},
-        [Change("changed", '["B0A", "S"]', {"cx_health": "FAIR"}, {"cx_health": ("GOOD", "FAIR")})],
+        [Change("changed", '["B0A", "S"]', {"cx_health": "FAIR"}, {"cx_health": FieldChange("GOOD", "FAIR")})],
         [("cx_health_worsened", "warning", ())],
     ),
     (
         "health improved",
         "voice_of_customer",
         {'["B0A", "S"]': {"cx_health": "GOOD"}},
-        [Change("changed", '["B0A", "S"]', {"cx_health": "GOOD"}, {"cx_health": ("FAIR", "GOOD")})],
+        [Change("changed", '["B0A", "S"]', {"cx_health": "GOOD"}, {"cx_health": FieldChange("FAIR", "GOOD")})],
         [],
     ),
     (
@@ -173,7 +173,7 @@ CASES = [
                 "changed",
                 '["MANUFACTURER", ["B0A"], ["S"]]',
                 {"reason": "MANUFACTURER", "asins": ["B0A"], "status": "SUBMISSION_REQUIRED"},
-                {"status": ("UNDER_REVIEW", "SUBMISSION_REQUIRED")},
+                {"status": FieldChange("UNDER_REVIEW", "SUBMISSION_REQUIRED")},
             )
         ],
         [("gpsr_open", "warning", ()), ("gpsr_submission_not_accepted", "warning", ())],

@@ -156,3 +156,12 @@ def test_lock_refuses_a_second_concurrent_run(tmp_path: Path) -> None:
         except LockedError:
             assert time.monotonic() < deadline
             time.sleep(0.05)
+
+
+def test_copy_to_makes_a_consistent_sqlite_copy(tmp_path: Path) -> None:
+    with open_history(tmp_path / "h.sqlite3") as h:
+        read(h, "ok", {"[1]": rec(x=1)})
+        h.copy_to(tmp_path / "copy.sqlite3")
+    with open_history(tmp_path / "copy.sqlite3") as copy:
+        assert copy.active_records("main", "DE", "feedback") == {"[1]": rec(x=1)}
+        assert copy.schema_version() == SCHEMA_VERSION

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -85,3 +86,33 @@ def test_the_installed_cli_reads_a_page_with_the_shipped_spec(
     assert parsed.returncode == 0, parsed.stderr
     got = json.loads(parsed.stdout)
     assert got["records"] == expected["records"]
+
+
+@pytest.mark.browser
+def test_the_installed_demo_runs_from_its_packaged_data(installed: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """`scraper demo` of the wheel, outside the checkout: the demo site serves its own packaged data."""
+    bin_dir, env = installed
+    done = subprocess.run(
+        [str(bin_dir / "scraper"), "demo", "--quiet"],
+        cwd=tmp_path,
+        env={**env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for title in (
+        "Performance Notifications",
+        "Voice of the Customer",
+        "Case Log",
+        "Regulatory Compliance",
+        "Product Compliance Requests",
+        "Feedback Manager",
+    ):
+        # the summary row: status "read", N records all new on a first run (never "not read ...")
+        row = re.search(rf"^\s*{title}\s+read\s+(\d+)\s+\+(\d+) ~0 -0\s", done.stdout, re.MULTILINE)
+        assert row is not None, done.stdout[-3000:]
+        assert int(row.group(1)) == int(row.group(2)) > 0
+    assert "Account demo: run 1, Germany (amazon.de)" in done.stdout
+    assert "Feedback Manager: Amazon's count 10 ratings: verified" in done.stdout  # the demo's own data
+    assert "not read" not in done.stdout.lower()

@@ -87,3 +87,25 @@ def test_windows_judged_ahead_cross_the_process_boundary(tmp_path) -> None:
     assert case_log.whole
     assert windows("compliance_requests", "M1") is None  # read whole, as before
     assert windows("feedback", "M3") is None  # a marketplace not planned: read whole
+
+
+def test_a_worker_past_its_time_limit_reports_its_account_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """run --parallel N --time-limit S: each worker stops itself and its account is reported not read (the
+    worker here hangs reading its selectors file, a FIFO nobody writes)."""
+    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
+    fifo = tmp_path / "selectors.yaml"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    (done,) = list(walk_accounts(str(fifo), [_account("shop-a")], Settings(), RunOptions(), None, 2, 1))
+    assert time.monotonic() - started < 30
+    assert done.crash is None
+    assert done.run.error_kind == "timed out"
+    assert done.run.error == "[shop-a] not read: the run was stopped after its time limit of 1 s " + (
+        "(settings.queue.time_limit_s or --time-limit)"
+    )
+    assert [(o.section, o.status, o.message) for o in done.run.outcomes] == [
+        ("feedback", "error", done.run.error),
+        ("case_log", "error", done.run.error),
+    ]

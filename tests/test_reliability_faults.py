@@ -91,9 +91,10 @@ def config(
     hook: str,
     sections: str = "[case_log, voice_of_customer]",
     marketplaces: str = DE,
-    **settings: int,
+    **settings: int | str,
 ) -> str:
-    values = {"delay_ms": 0, "jitter_ms": 0, "timeout_ms": TIMEOUT_MS, "retries": 2, "backoff_ms": 20}
+    values: dict[str, int | str] = {"delay_ms": 0, "jitter_ms": 0, "timeout_ms": TIMEOUT_MS, "retries": 2}
+    values["backoff_ms"] = 20
     values["backoff_max_ms"] = 3000
     values.update(settings)
     path = env / "config.yaml"
@@ -233,7 +234,9 @@ def test_a_retry_after_longer_than_backoff_max_is_not_waited_for(demo: DemoServe
 def test_the_walks_own_repeated_call_is_retried_and_named(demo: DemoServer, env: Path, webhook, received):
     """The replayed page 2 of Voice of the Customer: 503 once is retried; 500 every time is named."""
     demo.options.http_status = {VOC_PAGE_2: "503x1"}
-    cfg = config(env, demo, webhook[0], sections="[voice_of_customer]")
+    # unwindowed: the whole list each run, so the replayed page 2 is asked every time (a windowed night reads
+    # the pcxHealth-filtered lists instead)
+    cfg = config(env, demo, webhook[0], sections="[voice_of_customer]", windows="{enabled: false}")
     before = len(demo.request_log)
     assert run(cfg) == EXIT_FINDINGS
     assert hits(demo, before, VOC_PAGE_2) == 2
@@ -429,7 +432,8 @@ def test_more_rows_than_the_page_limit_reads_what_it_may_and_says_so(demo: DemoS
     """45 cases, ten a page, a limit of two pages: 20 cases read and kept, the section "incomplete" with Amazon's
     count (never green), nothing it did not see resolved."""
     demo.options.rows = {"case_log": 45}  # five pages of ten
-    cfg = config(env, demo, webhook[0], sections="[case_log]", max_pages=2)
+    # unwindowed: a windowed first read is the whole list up to full_max_pages
+    cfg = config(env, demo, webhook[0], sections="[case_log]", max_pages=2, windows="{enabled: false}")
     assert run(cfg) == EXIT_UNREADABLE
     outcome, sections = last_run(env)
     assert outcome == "unreadable"

@@ -25,7 +25,15 @@ import pytest
 
 from scraper import paths
 from scraper.capture import CapturedPage, Exchange, SectionCapture, load_capture, save_capture
-from scraper.cli import EXIT_FINDINGS, EXIT_HISTORY, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, main
+from scraper.cli import (
+    EXIT_FINDINGS,
+    EXIT_HISTORY,
+    EXIT_HISTORY_UNREADABLE,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    EXIT_USAGE,
+    main,
+)
 from scraper.errors import HistoryWriteError
 from scraper.monitor import record_run
 from scraper.read import SectionOutcome, read_section
@@ -33,7 +41,7 @@ from scraper.records import Feedback
 from scraper.redact import Redactor
 from scraper.run import AccountRun
 from scraper.spec import DEFAULT_SPEC_PATH, Spec
-from scraper.store import History, open_history
+from scraper.store import SCHEMA_VERSION, History, open_history
 
 DE = "A1PA6795UKMFR9"
 ROOT = Path(__file__).resolve().parent.parent
@@ -281,15 +289,61 @@ def test_a_db_in_a_read_only_folder_is_a_usage_error(
         folder.chmod(0o700)
 
 
-def test_a_db_that_is_not_a_database_is_a_usage_error(
+def test_a_db_that_is_not_a_database_exits_history_unreadable(
     home: Path, tmp_path: Path, walk: Callable[[AccountRun], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
     walk(canned(ONE_STAR))
     db = tmp_path / "notes.txt"
     db.write_text("not a database " * 100)
-    for command in (["run"], ["report"], ["export", "records"]):
-        assert main([*command, "--db", str(db)]) == EXIT_USAGE
-        assert "not a usable history database" in one_clear_line(capsys.readouterr().err)
+    for command in (["run"], ["report"], ["export", "records"], ["history", "feedback"]):
+        assert main([*command, "--db", str(db)]) == EXIT_HISTORY_UNREADABLE
+        line = one_clear_line(capsys.readouterr().err)
+        assert line.startswith("history not read:")
+        assert "not a usable history database" in line
+    assert db.read_text() == "not a database " * 100  # untouched
+
+
+def test_a_history_with_a_newer_schema_exits_history_unreadable_and_starts_nothing(
+    home: Path,
+    walk: Callable[[AccountRun], None],
+    webhook: tuple[str, list[dict]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seeded(home, walk)
+    alerts = len(webhook[1])
+    db = home / "history.sqlite3"
+    connection = sqlite3.connect(db)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+    capsys.readouterr()
+    for command in (["run"], ["report"], ["history", "feedback"]):
+        assert main(command) == EXIT_HISTORY_UNREADABLE
+        line = one_clear_line(capsys.readouterr().err)
+        assert f"has schema {SCHEMA_VERSION + 1}, newer than this tool's {SCHEMA_VERSION}" in line
+    assert len(webhook[1]) == alerts  # no run was started, so nothing was alerted
+    connection = sqlite3.connect(db)
+    try:
+        assert connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1  # only the seeding run
+    finally:
+        connection.close()
+
+
+def test_a_damaged_history_that_opens_but_cannot_be_read_exits_history_unreadable(
+    home: Path, walk: Callable[[AccountRun], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    seeded(home, walk)
+    db = home / "history.sqlite3"
+    data = bytearray(db.read_bytes())
+    data[4096:] = b"Z" * (len(data) - 4096)  # every page after the first (the header still opens)
+    db.write_bytes(bytes(data))
+    capsys.readouterr()
+    for command in (["report"], ["history", "feedback"], ["export", "records"]):
+        assert main(command) == EXIT_HISTORY_UNREADABLE
+        line = one_clear_line(capsys.readouterr().err)
+        assert line.startswith("history not read:")
+        assert str(db) in line
+        assert "malformed" in line
+    assert not list(paths.state_dir().glob("crashes/*"))  # not a crash: no traceback file
 
 
 def seeded(home: Path, walk: Callable[[AccountRun], None]) -> None:
@@ -356,7 +410,7 @@ def test_a_spec_that_is_not_utf8_names_the_file_and_line(
 ) -> None:
     spec = tmp_path / "selectors.yaml"
     spec.write_bytes(DEFAULT_SPEC_PATH.read_bytes().replace(b"\n", b"\n# Gr\xfc\xdfe\n", 1))
-    assert main(["--spec", str(spec), "config", "check"]) == EXIT_USAGE
+    assert main(["--spec", str(spec), "history", "feedback"]) == EXIT_USAGE  # config check reads no spec
     line = one_clear_line(capsys.readouterr().err)
     assert f"{spec}:2" in line
     assert "not UTF-8" in line

@@ -83,3 +83,12 @@ def test_one_whitespace_normaliser() -> None:
     assert REGISTRY["collapse_ws"](None)("  a\u00a0 b\n ") == "a b"
     with pytest.raises(TypeError, match="expected text, got bool"):
         squash(False)  # type: ignore[arg-type]
+
+
+def test_a_change_names_each_fields_before_and_after() -> None:
+    from scraper.diff import FieldChange, diff_records
+
+    (change,) = diff_records({'["A"]': {"status": "OPEN", "n": 1}}, {}, {'["A"]': {"status": "DONE", "n": 1}})
+    assert change.fields == {"status": FieldChange(before="OPEN", after="DONE")}
+    assert (change.fields["status"].before, change.fields["status"].after) == ("OPEN", "DONE")
+    assert json.dumps(change.fields) == '{"status": ["OPEN", "DONE"]}'  # the history's form is unchanged

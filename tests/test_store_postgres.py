@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from scraper.backends import PostgresBackend, redact_url
-from scraper.cli import EXIT_LOCKED, EXIT_USAGE, main
+from scraper.cli import EXIT_HISTORY_UNREADABLE, EXIT_LOCKED, EXIT_USAGE, main
 from scraper.errors import HistoryError, LockedError
 from scraper.report import export_rows, render_html, report_data
 from scraper.store import MIGRATIONS, SCHEMA_VERSION, History, open_history
@@ -285,10 +285,11 @@ def test_unreachable_postgresql_is_one_line_without_the_password(
     monkeypatch.setenv("SC_WATCH_DB", url)  # the environment, as a worker would be set up
     for command in (["--config", config(tmp_path, "demo"), "run"], ["report"], ["export", "findings"]):
         capsys.readouterr()
-        assert main(command) == EXIT_USAGE
+        assert main(command) == EXIT_HISTORY_UNREADABLE
         out, err = capsys.readouterr()
         assert err.startswith(
-            f"error: cannot connect to the history postgresql://someone:***@/history?host={tmp_path}/nowhere: "
+            "history not read: cannot connect to the history "
+            f"postgresql://someone:***@/history?host={tmp_path}/nowhere: "
         ), err
         assert "No such file or directory" in err
         assert err.count("\n") == 1
@@ -299,7 +300,7 @@ def test_rejected_credentials_are_one_line_without_the_password(
     postgres: PostgresServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = postgres.url_of("postgres").replace("postgres@", f"{PASSWORD_ROLE}:Wrong-{PASSWORD}@")
-    assert main(["report", "--db", url, "--out", str(tmp_path / "r.html")]) == EXIT_USAGE
+    assert main(["report", "--db", url, "--out", str(tmp_path / "r.html")]) == EXIT_HISTORY_UNREADABLE
     err = capsys.readouterr().err
     assert f'password authentication failed for user "{PASSWORD_ROLE}"' in err
     assert f"{PASSWORD_ROLE}:***@" in err
