@@ -7,8 +7,11 @@ fields with old and new values) or *resolved* (was there, is gone).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
+
+from scraper.records import record_from_json
 
 ChangeKind = Literal["new", "changed", "resolved", "reappeared"]
 
@@ -58,3 +61,26 @@ def diff_records(
             changes.append(Change("new", key, data))
     changes.extend(Change("resolved", key, data) for key, data in active.items() if key not in current)
     return changes
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """A :class:`Change` with the record typed again (``scraper.records``): what the findings rules read."""
+
+    kind: ChangeKind
+    key: str
+    """The record's key as the history stores it (``scraper.serialize.key_parts`` gives its values)."""
+    record: Any
+    """The typed record now (for resolved: as last seen): a ``Feedback``, ``Case``, ... of the section."""
+    fields: Mapping[str, FieldChange] = field(default_factory=dict)
+    """For changed and reappeared records: field name -> its values before and after."""
+
+
+def typed_change(record_type: type, change: Change) -> RecordChange:
+    """``change`` with its record rebuilt as ``record_type`` (raises ValueError where the stored form does not fit)."""
+    return RecordChange(
+        change.kind,
+        change.key,
+        record_from_json(record_type, change.data),
+        {name: FieldChange(*values) for name, values in change.fields.items()},
+    )

@@ -31,7 +31,6 @@ the farthest comes first), group 2 a trend.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,6 +50,19 @@ from scraper.findings import (
     _percent,
     _reason,
 )
+from scraper.records import (
+    ApprovalStatus,
+    Case,
+    CaseStatus,
+    ComplianceRequest,
+    CxHealth,
+    Feedback,
+    IssueStatus,
+    RegulatoryIssue,
+    Unknown,
+    VocListing,
+)
+from scraper.serialize import key_text
 from scraper.store import Reading
 
 
@@ -70,7 +82,7 @@ class SectionHistory:
 
 def _key(*parts: str) -> str:
     """A finding key in the records' JSON key form, for findings about no single record."""
-    return json.dumps(list(parts), ensure_ascii=False)
+    return key_text(parts)
 
 
 def _num(value: Decimal | float, places: str = "0.1") -> str:
@@ -113,29 +125,29 @@ def _series(readings: Sequence[Reading], name: str) -> list[Decimal | None]:
     return [_percent(r.data.get(name)) for r in readings]
 
 
-def _voc(current: dict[str, dict[str, Any]], rules: FindingRules, today: date, ctx: SectionHistory) -> list[Finding]:
+def _voc(current: Mapping[str, VocListing], rules: FindingRules, today: date, ctx: SectionHistory) -> list[Finding]:
     out = []
     k = rules.voc_category_sds
     for key, record in current.items():
-        health = record.get("cx_health")
+        health = record.cx_health
         readings = ctx.readings.get(key, ())
         listing = _listing(key, record)
-        if not (isinstance(health, str) and health in POOR_HEALTH):  # a rated listing has its finding already
+        if health not in POOR_HEALTH:  # a rated listing has its finding already
             for rule, what, rate_field, mean_field, sd_field in _CATEGORY_RULES:
-                flagged = record.get("high_return_rate") is True or record.get("at_risk_of_high_return_rate") is True
+                flagged = record.high_return_rate is True or record.at_risk_of_high_return_rate is True
                 if rule == "return_rate_above_category" and flagged:
                     continue  # Amazon's own return warning says it already
-                rate, mean, sd = (_percent(record.get(f)) for f in (rate_field, mean_field, sd_field))
+                rate, mean, sd = (_percent(getattr(record, f)) for f in (rate_field, mean_field, sd_field))
                 # A mean of 0 is Amazon's "no benchmark yet" (seen with "Insufficient Data"); too little feedback
                 # makes any rate noise.
-                if rate is None or mean is None or sd is None or mean <= 0 or record.get("insufficient_feedback"):
+                if rate is None or mean is None or sd is None or mean <= 0 or record.insufficient_feedback:
                     continue
                 threshold = mean + k * sd
                 if rate <= threshold:
                     continue
                 sds = (rate - mean) / sd if sd > 0 else None
                 above = f"{_num(sds)} standard deviations above" if sds is not None else "above"
-                still = f" while its CX health is still {health.lower()}" if isinstance(health, str) else ""
+                still = f" while its CX health is still {health.lower()}" if isinstance(health, CxHealth) else ""
                 trend = _series(readings[-(rules.voc_rising_runs + 1) :], rate_field)
                 last = f"; last {len(trend)} reads: {_trend(trend)}" if len(trend) > 1 else ""
                 out.append(
@@ -161,7 +173,7 @@ def _voc(current: dict[str, dict[str, Any]], rules: FindingRules, today: date, c
                 )
         rates = _rising(_series(readings, "ncx_rate"), rules.voc_rising_runs)
         if rates:
-            mean, sd = _percent(record.get("category_ncx_rate_mean")), _percent(record.get("category_ncx_rate_sd"))
+            mean, sd = record.category_ncx_rate_mean, record.category_ncx_rate_sd
             band = (
                 f" (similar offers: mean {_pct(mean)}, warning from {_pct(mean + k * sd)})"
                 if mean is not None and sd is not None and mean > 0
@@ -194,21 +206,19 @@ def amazon_negative(amazon: Mapping[str, int], days: int) -> tuple[int, int] | N
     return amazon[names[0]] + amazon[names[1]], amazon[names[2]]
 
 
-def read_negative(current: dict[str, dict[str, Any]], today: date, days: int) -> tuple[int, int]:
+def read_negative(current: Mapping[str, Feedback], today: date, days: int) -> tuple[int, int]:
     """(1-2 star entries, entries) of the last ``days`` days in the feedback read, struck-through ones left out."""
     negative = total = 0
     for record in current.values():
-        if record.get("suppressed") is True or not record.get("date") or not record.get("rating"):
+        if record.suppressed is True:
             continue
-        if 0 <= (today - date.fromisoformat(str(record["date"])[:10])).days < days:
+        if 0 <= (today - record.date).days < days:
             total += 1
-            negative += int(record["rating"]) <= 2
+            negative += record.rating <= 2
     return negative, total
 
 
-def _feedback(
-    current: dict[str, dict[str, Any]], rules: FindingRules, today: date, ctx: SectionHistory
-) -> list[Finding]:
+def _feedback(current: Mapping[str, Feedback], rules: FindingRules, today: date, ctx: SectionHistory) -> list[Finding]:
     recent, longer = amazon_negative(ctx.amazon, 30), amazon_negative(ctx.amazon, 90)
     source = "Amazon's counts"
     if recent is None:
@@ -271,7 +281,7 @@ def _days(n: int) -> str:
 def _due_finding(
     section: str,
     key: str,
-    record: dict[str, Any],
+    record: Any,
     due: date,
     what: str,
     rules: FindingRules,
@@ -300,39 +310,37 @@ def _due_finding(
 
 
 def _compliance_due(
-    current: dict[str, dict[str, Any]], rules: FindingRules, today: date, ctx: SectionHistory
+    current: Mapping[str, ComplianceRequest], rules: FindingRules, today: date, ctx: SectionHistory
 ) -> list[Finding]:
     out = []
     for key, record in current.items():
-        if record.get("approval_status") in ("APPROVED", "UNDER_REVIEW") or not record.get("due_date"):
+        if record.approval_status in (ApprovalStatus.APPROVED, ApprovalStatus.UNDER_REVIEW) or record.due_date is None:
             continue  # approved or with Amazon: nothing is due from the seller
-        needed = ", ".join(record.get("requirements") or []) or "documents"
-        title = f" ({record['title']})" if record.get("title") else ""
-        what = f"compliance request for {record.get('grain')}{title}: {needed}"
-        found = _due_finding(
-            "compliance_requests", key, record, date.fromisoformat(record["due_date"]), what, rules, today
-        )
+        needed = ", ".join(record.requirements) or "documents"
+        title = f" ({record.title})" if record.title else ""
+        what = f"compliance request for {record.grain}{title}: {needed}"
+        found = _due_finding("compliance_requests", key, record, record.due_date, what, rules, today)
         if found is not None:
             out.append(found)
     return out
 
 
 def _regulatory_due(
-    current: dict[str, dict[str, Any]], rules: FindingRules, today: date, ctx: SectionHistory
+    current: Mapping[str, RegulatoryIssue], rules: FindingRules, today: date, ctx: SectionHistory
 ) -> list[Finding]:
     out = []
     for key, record in current.items():
-        if record.get("status") == "UNDER_REVIEW" or not record.get("date"):
+        if record.status == IssueStatus.UNDER_REVIEW or record.date is None:
             continue
-        day = date.fromisoformat(record["date"])
+        day = record.date
         readings = ctx.readings.get(key, ())
         first_seen = readings[0].day if readings else None
         if day < today and (first_seen is None or first_seen >= day):
             continue  # a date already past when the history first saw it is when the issue was raised, not a deadline
-        reason = record.get("reason")
-        what_reason = reason.replace("_", " ").lower() if isinstance(reason, str) else (reason or {}).get("unknown")
-        products = ", ".join(record.get("asins") or []) or _label(key)
-        action = f" ({record['action_taken']})" if record.get("action_taken") else ""
+        reason = record.reason
+        what_reason = reason.raw if isinstance(reason, Unknown) else reason.replace("_", " ").lower()
+        products = ", ".join(record.asins) or _label(key)
+        action = f" ({record.action_taken})" if record.action_taken else ""
         what = f"GPSR {what_reason} for {products}{action}"
         found = _due_finding("regulatory_compliance", key, record, day, what, rules, today, inferred=True)
         if found is not None:
@@ -343,11 +351,11 @@ def _regulatory_due(
 # --- cases ----------------------------------------------------------------------------------------------------
 
 
-def _waiting_since(record: dict[str, Any], readings: Sequence[Reading]) -> tuple[date, bool] | None:
+def _waiting_since(record: Case, readings: Sequence[Reading]) -> tuple[date, bool] | None:
     """When the case started to wait for the seller: its last change where shown, else the first read of the
     trailing run of reads that saw it waiting (True: from the history, so "at least")."""
-    if record.get("last_updated"):
-        return date.fromisoformat(record["last_updated"]), False
+    if record.last_updated is not None:
+        return record.last_updated, False
     since = None
     for reading in readings:
         waiting = reading.data.get("status") == "NEEDS_ATTENTION"
@@ -355,10 +363,10 @@ def _waiting_since(record: dict[str, Any], readings: Sequence[Reading]) -> tuple
     return (since, True) if since is not None else None
 
 
-def _cases(current: dict[str, dict[str, Any]], rules: FindingRules, today: date, ctx: SectionHistory) -> list[Finding]:
+def _cases(current: Mapping[str, Case], rules: FindingRules, today: date, ctx: SectionHistory) -> list[Finding]:
     out = []
     for key, record in current.items():
-        if record.get("status") != "NEEDS_ATTENTION":
+        if record.status != CaseStatus.NEEDS_ATTENTION:
             continue
         started = _waiting_since(record, ctx.readings.get(key, ()))
         if started is None:
@@ -374,8 +382,8 @@ def _cases(current: dict[str, dict[str, Any]], rules: FindingRules, today: date,
                 key,
                 "case_waiting",
                 "warning",
-                f"case {record.get('case_id')} has waited {days} days for your answer ({seen}; warning after "
-                f"{rules.case_reply_days}): {record.get('subject') or ''}",
+                f"case {record.case_id} has waited {days} days for your answer ({seen}; warning after "
+                f"{rules.case_reply_days}): {record.subject or ''}",
                 (EARLY,),
                 record,
                 {"urgency": [0, rules.case_reply_days - days], "waiting_days": days, "since": str(since)},
@@ -496,16 +504,16 @@ def _account_health(rules: FindingRules, ctx: SectionHistory) -> list[Finding]:
 
 
 def _regulatory(
-    current: dict[str, dict[str, Any]], rules: FindingRules, today: date, ctx: SectionHistory
+    current: Mapping[str, RegulatoryIssue], rules: FindingRules, today: date, ctx: SectionHistory
 ) -> list[Finding]:
     return _regulatory_due(current, rules, today, ctx) + _account_health(rules, ctx)
 
 
-def _none(current: dict[str, dict[str, Any]], rules: FindingRules, today: date, ctx: SectionHistory) -> list[Finding]:
+def _none(current: Mapping[str, Any], rules: FindingRules, today: date, ctx: SectionHistory) -> list[Finding]:
     return []
 
 
-RULES: dict[str, Callable[[dict[str, dict[str, Any]], FindingRules, date, SectionHistory], list[Finding]]] = {
+RULES: dict[str, Callable[[Any, FindingRules, date, SectionHistory], list[Finding]]] = {
     "notifications": _none,
     "voice_of_customer": _voc,
     "case_log": _cases,
@@ -517,10 +525,11 @@ RULES: dict[str, Callable[[dict[str, dict[str, Any]], FindingRules, date, Sectio
 
 def early_warnings(
     section: str,
-    current: dict[str, dict[str, Any]],
+    current: Mapping[str, Any],
     rules: FindingRules,
     today: date,
     history: SectionHistory | None = None,
 ) -> list[Finding]:
-    """The early warnings of one section read (see the module's docstring)."""
+    """The early warnings of one section read (see the module's docstring); ``current`` holds the typed records
+    (``scraper.records``) by key, as :func:`scraper.findings.evaluate` gets them."""
     return RULES[section](current, rules, today, history or SectionHistory())

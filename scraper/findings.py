@@ -1,7 +1,8 @@
 """Rules that turn records and their changes into findings: what needs the seller's action, how urgently.
 
-Pure functions over the stable JSON form of records (as the history stores them). Events (a new
-notification, new feedback, a case Amazon opened) come from the changes of this run; standing problems
+Pure functions over the typed records of :mod:`scraper.records` (the history's JSON form is rebuilt at the
+store's edge, :func:`scraper.records.record_from_json`) and their changes (:class:`scraper.diff.RecordChange`).
+Events (a new notification, new feedback, a case Amazon opened) come from the changes of this run; standing problems
 (poor CX health, a case waiting for the seller, an open GPSR or compliance item) come from the current
 records, so they are listed every run and alerted once, when they first appear.
 
@@ -31,14 +32,27 @@ feedback share, due dates, cases waiting, Account Health statuses) are in :mod:`
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from scraper.diff import Change, FieldChange
+from scraper.diff import RecordChange
+from scraper.records import (
+    ApprovalStatus,
+    Case,
+    CaseOpener,
+    ComplianceRequest,
+    CxHealth,
+    Feedback,
+    IssueStatus,
+    Notification,
+    RegulatoryIssue,
+    Unknown,
+    VocListing,
+)
+from scraper.serialize import key_parts
 
 SEVERITIES = ("info", "warning", "critical")
 EARLY = "early warning"
@@ -130,7 +144,9 @@ class Finding:
     severity: str
     message: str
     tags: tuple[str, ...] = ()
-    record: dict[str, Any] = field(default_factory=dict, compare=False)
+    record: Any = field(default=None, compare=False)
+    """The record the finding is about: typed (``scraper.records``) from the findings rules; the JSON form from
+    the early warnings that read the history's series; None for a finding about no single record."""
     detail: dict[str, Any] = field(default_factory=dict, compare=False)
     """The numbers behind an early warning (JSON-ready): ``urgency`` [group, value] that sorts the report's
     "Before Amazon acts" block, the rule's own numbers, and the ``link`` the history stores with it."""
@@ -142,14 +158,13 @@ def _has(text: str | None, words: tuple[str, ...]) -> bool:
 
 
 def _label(key: str) -> str:
-    return " / ".join(str(part) for part in json.loads(key) if part is not None)
+    return " / ".join(str(part) for part in key_parts(key) if part is not None)
 
 
-def _due(record: dict[str, Any], rules: FindingRules, today: date) -> tuple[str, str]:
-    due = record.get("due_date")
-    if not due:
+def _due(due: date | None, rules: FindingRules, today: date) -> tuple[str, str]:
+    if due is None:
         return "warning", ""
-    days = (date.fromisoformat(due) - today).days
+    days = (due - today).days
     if days < 0:
         return "critical", f", overdue since {due}"
     if days <= rules.due_soon_days:
@@ -158,12 +173,13 @@ def _due(record: dict[str, Any], rules: FindingRules, today: date) -> tuple[str,
 
 
 def _notifications(
-    current: dict[str, dict[str, Any]], changes: list[Change], rules: FindingRules, today: date
+    current: Mapping[str, Notification], changes: Sequence[RecordChange], rules: FindingRules, today: date
 ) -> list[Finding]:
     out = []
     for change in changes:
         if change.kind in {"new", "reappeared"}:
-            subject = change.data.get("subject") or ""
+            note: Notification = change.record
+            subject = note.subject or ""
             critical = _has(subject, rules.critical_words)
             out.append(
                 Finding(
@@ -173,13 +189,13 @@ def _notifications(
                     "critical" if critical else "warning",
                     f"new performance notification: {subject}",
                     ("blocking",) if critical else (),
-                    change.data,
+                    note,
                 )
             )
     return out
 
 
-POOR_HEALTH = {"VERY_POOR", "POOR", "SUPPRESSED"}
+POOR_HEALTH = {CxHealth.VERY_POOR, CxHealth.POOR, CxHealth.SUPPRESSED}
 
 
 def _percent(value: Any) -> Decimal | None:
@@ -197,30 +213,30 @@ def _pct(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01')).normalize():f} %"
 
 
-def _reason(record: dict[str, Any]) -> str:
-    reason = record.get("top_ncx_reason_label") or record.get("top_ncx_reason")
+def _reason(record: VocListing) -> str:
+    reason = record.top_ncx_reason_label or record.top_ncx_reason
     if not reason:
         return ""
-    share = _percent(record.get("top_ncx_reason_percent"))
+    share = record.top_ncx_reason_percent
     return f", top reason: {reason}" + (f" ({_pct(share)} of NCX returns)" if share is not None else "")
 
 
-def _listing(key: str, record: dict[str, Any]) -> str:
+def _listing(key: str, record: VocListing) -> str:
     """ASIN / SKU (the merchant SKU where known, else the FNSKU) / condition other than new."""
-    if not record.get("asin"):
+    if not record.asin:
         return _label(key)
-    condition = record.get("condition")
-    if isinstance(condition, dict):
-        condition = condition.get("unknown")
-    parts = [record["asin"], record.get("sku") or record.get("fnsku"), None if condition == "NEW" else condition]
+    condition = record.condition.raw if isinstance(record.condition, Unknown) else record.condition
+    parts = [record.asin, record.sku or record.fnsku, None if condition == "NEW" else condition]
     return " / ".join(str(p) for p in parts if p)
 
 
-def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: FindingRules, today: date) -> list[Finding]:
+def _voc(
+    current: Mapping[str, VocListing], changes: Sequence[RecordChange], rules: FindingRules, today: date
+) -> list[Finding]:
     out = []
     for key, record in current.items():
-        health = record.get("cx_health")
-        if isinstance(health, str) and health in POOR_HEALTH:
+        health = record.cx_health
+        if isinstance(health, CxHealth) and health in POOR_HEALTH:
             severity = "warning" if health == "POOR" else "critical"
             out.append(
                 Finding(
@@ -233,21 +249,21 @@ def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: Findi
                     record,
                 )
             )
-        elif isinstance(health, dict):
+        elif isinstance(health, Unknown):
             out.append(
                 Finding(
                     "voice_of_customer",
                     key,
                     "cx_health_unknown",
                     "warning",
-                    f"{_listing(key, record)}: CX health label not known to the tool: {health.get('unknown')}",
+                    f"{_listing(key, record)}: CX health label not known to the tool: {health.raw}",
                     (),
                     record,
                 )
             )
-        return_rate = _percent(record.get("return_rate"))
+        return_rate = record.return_rate
         returns = f" (NCX return rate {_pct(return_rate)})" if return_rate is not None else ""
-        if record.get("high_return_rate") is True:
+        if record.high_return_rate is True:
             out.append(
                 Finding(
                     "voice_of_customer",
@@ -260,7 +276,7 @@ def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: Findi
                     record,
                 )
             )
-        elif record.get("at_risk_of_high_return_rate") is True:
+        elif record.at_risk_of_high_return_rate is True:
             out.append(
                 Finding(
                     "voice_of_customer",
@@ -278,8 +294,8 @@ def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: Findi
                 )
             )
     for change in changes:
-        health = change.fields.get("cx_health", FieldChange(None, None))
-        old, new = health.before, health.after
+        # The values as stored: an unknown label ({"unknown": ...}) is in no order and compares to none.
+        old, new = change.fields.get("cx_health", (None, None))
         if (
             change.kind == "changed"
             and old in HEALTH_ORDER
@@ -292,50 +308,49 @@ def _voc(current: dict[str, dict[str, Any]], changes: list[Change], rules: Findi
                     change.key,
                     "cx_health_worsened",
                     "warning",
-                    f"{_listing(change.key, change.data)}: CX health worsened from {old} to {new}",
+                    f"{_listing(change.key, change.record)}: CX health worsened from {old} to {new}",
                     (),
-                    change.data,
+                    change.record,
                 )
             )
     return out
 
 
 def _cases(
-    current: dict[str, dict[str, Any]], changes: list[Change], rules: FindingRules, today: date
+    current: Mapping[str, Case], changes: Sequence[RecordChange], rules: FindingRules, today: date
 ) -> list[Finding]:
     """Cases that wait for the seller, cases in a status the tool cannot judge, and new cases Amazon opened.
 
-    "Waits for you" follows the status alone (NEEDS_ATTENTION; the stored ``needs_attention`` is derived
-    from it). Who opened a case is known only where the page or body shows it (``opened_by``); the lobby's
+    "Waits for you" follows the status alone (NEEDS_ATTENTION; ``Case.needs_attention`` is derived from it).
+    Who opened a case is known only where the page or body shows it (``opened_by``); the lobby's
     JSON was never seen to carry it, so there the rule for Amazon's new cases stays silent and a case an
     Amazon team opens to ask for something reaches the seller as "waits for your answer" instead.
     """
     out = []
-    for key, record in current.items():
-        status = record.get("status")
-        if record.get("needs_attention") or status == "NEEDS_ATTENTION":
+    for key, case in current.items():
+        if case.needs_attention:
             out.append(
                 Finding(
                     "case_log",
                     key,
                     "case_needs_reply",
                     "warning",
-                    f"case {record['case_id']} waits for your answer: {record.get('subject') or ''}",
+                    f"case {case.case_id} waits for your answer: {case.subject or ''}",
                     (),
-                    record,
+                    case,
                 )
             )
-        elif isinstance(status, dict):
+        elif isinstance(case.status, Unknown):
             out.append(
                 Finding(
                     "case_log",
                     key,
                     "case_status_unknown",
                     "warning",
-                    f"case {record['case_id']} has a status the tool does not know ({status.get('unknown')}): "
-                    f"check whether it waits for you: {record.get('subject') or ''}",
+                    f"case {case.case_id} has a status the tool does not know ({case.status.raw}): "
+                    f"check whether it waits for you: {case.subject or ''}",
                     (),
-                    record,
+                    case,
                 )
             )
     out.extend(
@@ -344,12 +359,12 @@ def _cases(
             c.key,
             "case_opened_by_amazon",
             "warning",
-            f"Amazon opened case {c.data['case_id']}: {c.data.get('subject') or ''}",
+            f"Amazon opened case {c.record.case_id}: {c.record.subject or ''}",
             (),
-            c.data,
+            c.record,
         )
         for c in changes
-        if c.kind in {"new", "reappeared"} and c.data.get("opened_by") == "AMAZON"
+        if c.kind in {"new", "reappeared"} and c.record.opened_by == CaseOpener.AMAZON
     )
     return out
 
@@ -359,21 +374,20 @@ _AT_RISK_WORDS = ("risk", "gefahr", "gefährdet", "droht")
 
 
 def _regulatory(
-    current: dict[str, dict[str, Any]], changes: list[Change], rules: FindingRules, today: date
+    current: Mapping[str, RegulatoryIssue], changes: Sequence[RecordChange], rules: FindingRules, today: date
 ) -> list[Finding]:
     out = []
-    for key, record in current.items():
-        reason = record.get("reason")
-        what = reason.replace("_", " ").lower() if isinstance(reason, str) else (reason or {}).get("unknown")
-        products = ", ".join(record.get("asins") or []) or _label(key)
-        status = record.get("status")
-        if status == "UNDER_REVIEW":
+    for key, issue in current.items():
+        what = issue.reason.raw if isinstance(issue.reason, Unknown) else issue.reason.replace("_", " ").lower()
+        products = ", ".join(issue.asins) or _label(key)
+        status = issue.status
+        if status == IssueStatus.UNDER_REVIEW:
             severity, state = "info", "submitted, under review"
-        elif status == "SUBMISSION_REQUIRED" or status is None:
+        elif isinstance(status, Unknown):
+            severity, state = "warning", f"next steps: {status.raw}"
+        else:  # SUBMISSION_REQUIRED, or no next steps shown
             severity, state = "warning", "submission required"
-        else:
-            severity, state = "warning", f"next steps: {(status or {}).get('unknown')}"
-        action = record.get("action_taken") or ""
+        action = issue.action_taken or ""
         if _has(action, rules.critical_words) and not _has(action, _AT_RISK_WORDS):
             severity = "critical"  # the listing is already removed or blocked, not merely at risk
         out.append(
@@ -384,7 +398,7 @@ def _regulatory(
                 severity,
                 f"GPSR {what} for {products}: {state}" + (f" ({action})" if action else ""),
                 (),
-                record,
+                issue,
             )
         )
     out.extend(
@@ -393,57 +407,57 @@ def _regulatory(
             c.key,
             "gpsr_submission_not_accepted",
             "warning",
-            f"GPSR submission for {', '.join(c.data.get('asins') or []) or _label(c.key)} is required again "
+            f"GPSR submission for {', '.join(c.record.asins) or _label(c.key)} is required again "
             "after review: Amazon did not accept it",
             (),
-            c.data,
+            c.record,
         )
         for c in changes
-        if c.kind == "changed" and c.fields.get("status") == FieldChange("UNDER_REVIEW", "SUBMISSION_REQUIRED")
+        if c.kind == "changed" and c.fields.get("status") == (IssueStatus.UNDER_REVIEW, IssueStatus.SUBMISSION_REQUIRED)
     )
     return out
 
 
 def _compliance(
-    current: dict[str, dict[str, Any]], changes: list[Change], rules: FindingRules, today: date
+    current: Mapping[str, ComplianceRequest], changes: Sequence[RecordChange], rules: FindingRules, today: date
 ) -> list[Finding]:
     out = []
-    for key, record in current.items():
-        if record.get("approval_status") in ("APPROVED", "UNDER_REVIEW"):  # a tuple: unknown labels are dicts
+    for key, request in current.items():
+        status = request.approval_status
+        if status in (ApprovalStatus.APPROVED, ApprovalStatus.UNDER_REVIEW):
             continue
-        severity, when = _due(record, rules, today)
-        status = record.get("approval_status")
+        severity, when = _due(request.due_date, rules, today)
         # No status shown: the endpoint lists ACTIVE requests only, so the request is open.
-        status_text = status if isinstance(status, str) else (status or {}).get("unknown") or "open"
+        status_text = (status.raw if isinstance(status, Unknown) else status) or "open"
         out.append(
             Finding(
                 "compliance_requests",
                 key,
                 "compliance_request_open",
                 severity,
-                f"compliance request for {record.get('grain')} is {str(status_text).replace('_', ' ').lower()}: "
-                f"{', '.join(record.get('requirements') or [])}{when}",
+                f"compliance request for {request.grain} is {status_text.replace('_', ' ').lower()}: "
+                f"{', '.join(request.requirements)}{when}",
                 (),
-                record,
+                request,
             )
         )
     return out
 
 
 def _feedback(
-    current: dict[str, dict[str, Any]], changes: list[Change], rules: FindingRules, today: date
+    current: Mapping[str, Feedback], changes: Sequence[RecordChange], rules: FindingRules, today: date
 ) -> list[Finding]:
     out = []
     for change in changes:
         if change.kind not in {"new", "reappeared"}:
             continue
-        record = change.data
-        rating = record.get("rating") or 5
+        record: Feedback = change.record
+        rating = record.rating
         if rating > rules.feedback_info_max_stars:
             continue
         severity = "warning" if rating <= rules.feedback_warning_max_stars else "info"
         # Only the buyer's words: Amazon's note ("...fulfilled by Amazon...") is kept apart in amazon_message.
-        comment = record.get("comment") or ""
+        comment = record.comment or ""
         tags = tuple(
             tag
             for tag, words in (
@@ -453,9 +467,9 @@ def _feedback(
             )
             if _has(comment, words)
         )
-        if record.get("amazon_fulfilled"):
+        if record.amazon_fulfilled:
             tags = (*tags, "fulfilled by Amazon")
-        if record.get("suppressed"):
+        if record.suppressed:
             severity, tags = "info", (*tags, "suppressed by Amazon")
         out.append(
             Finding(
@@ -463,7 +477,7 @@ def _feedback(
                 change.key,
                 f"feedback_{rating}_stars",
                 severity,
-                f"{rating}-star feedback on order {record.get('order_id')}: {comment}",
+                f"{rating}-star feedback on order {record.order_id}: {comment}",
                 tags,
                 record,
             )
@@ -471,7 +485,7 @@ def _feedback(
     return out
 
 
-RULES: dict[str, Callable[[dict[str, dict[str, Any]], list[Change], FindingRules, date], list[Finding]]] = {
+RULES: dict[str, Callable[[Any, Sequence[RecordChange], FindingRules, date], list[Finding]]] = {
     "notifications": _notifications,
     "voice_of_customer": _voc,
     "case_log": _cases,
@@ -483,13 +497,16 @@ RULES: dict[str, Callable[[dict[str, dict[str, Any]], list[Change], FindingRules
 
 def evaluate(
     section: str,
-    current: dict[str, dict[str, Any]],
-    changes: list[Change],
+    current: Mapping[str, Any],
+    changes: Sequence[RecordChange],
     rules: FindingRules | None = None,
     today: date | None = None,
     history: Any = None,
 ) -> list[Finding]:
     """The findings of one section that was read, from its current records and this run's changes.
+
+    ``current`` maps each record's key to the typed record (the section's class in ``scraper.records``);
+    ``changes`` are typed the same way (:func:`scraper.diff.typed_change`).
 
     ``history`` (a :class:`scraper.early_warning.SectionHistory`) adds what the early warnings need beyond this
     read: each record's earlier reads, Amazon's counts, the summary before. Without it, the warnings that need

@@ -7,30 +7,26 @@ kept, so a stale green is never shown as green.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from scraper.alerts import AlertSettings, Digest, build_digest, send
 from scraper.counters import CounterCheck, count_text, verification
-from scraper.diff import Change
+from scraper.diff import Change, typed_change
 from scraper.early_warning import SectionHistory
 from scraper.findings import Finding, FindingRules, evaluate
 from scraper.names import finding_link, finding_place, marketplace_name, section_title
 from scraper.parse import record_key
 from scraper.read import SectionOutcome
+from scraper.records import RECORD_TYPES, CaseStatus, record_from_json
 from scraper.run import AccountRun
-from scraper.serialize import to_jsonable
+from scraper.serialize import key_text, to_jsonable
 from scraper.spec import Spec
 from scraper.status import APPLIED, READ_OK, SectionStatus
 from scraper.store import History
-
-
-def key_text(key: tuple[Any, ...]) -> str:
-    """A record key as the stable JSON text the history stores."""
-    return json.dumps(to_jsonable(list(key)), ensure_ascii=False)
 
 
 def history_status(outcome: SectionOutcome, run: AccountRun) -> SectionStatus:
@@ -114,14 +110,15 @@ _SERIES_SECTIONS = {"voice_of_customer", "case_log", "regulatory_compliance"}
 
 
 def _section_history(
-    history: History, account: str, run_id: int, outcome: SectionOutcome, records: dict[str, dict[str, Any]]
+    history: History, account: str, run_id: int, outcome: SectionOutcome, records: Mapping[str, Any]
 ) -> SectionHistory:
-    """What the early warnings of this read need from the history (read after this read was stored)."""
+    """What the early warnings of this read need from the history (read after this read was stored); ``records``
+    are the read's typed records by key."""
     readings = {}
     if outcome.section in _SERIES_SECTIONS:
         keys = set(records)
         if outcome.section == "case_log":  # only a waiting case needs its reads
-            keys = {k for k, r in records.items() if r.get("status") == "NEEDS_ATTENTION"}
+            keys = {k for k, r in records.items() if r.status == CaseStatus.NEEDS_ATTENTION}
         readings = history.record_readings(account, outcome.marketplace, outcome.section, keys) if keys else {}
     summary = to_jsonable(outcome.summary) if outcome.summary is not None else None
     previous = (
@@ -211,12 +208,17 @@ def record_run(
                 records = history.active_records(run.account, outcome.marketplace, outcome.section)
                 if window is not None and cut_at_window:
                     records = {k: r for k, r in records.items() if window.inside(r)}
-            context = _section_history(history, run.account, run_id, outcome, records)
-            report.findings = evaluate(outcome.section, records, changes, rules, today, context)
+            # The findings read typed records: the stored JSON form is rebuilt here, where it leaves the store.
+            # Resolved records are left as stored (maybe by an earlier version): no rule reads them.
+            record_type = RECORD_TYPES[outcome.section]
+            typed: dict[str, Any] = {key: record_from_json(record_type, data) for key, data in records.items()}
+            typed_changes = [typed_change(record_type, c) for c in changes if c.kind != "resolved"]
+            context = _section_history(history, run.account, run_id, outcome, typed)
+            report.findings = evaluate(outcome.section, typed, typed_changes, rules, today, context)
             base_url = outcome.capture.requested_url if outcome.capture is not None else None
             for finding in report.findings:
                 place = finding_place(finding.section, finding.rule, finding.detail)
-                link = finding_link(spec, base_url, outcome.marketplace, place, finding.record)
+                link = finding_link(spec, base_url, outcome.marketplace, place, to_jsonable(finding.record))
                 if link is not None:
                     finding.detail["link"] = link
             report.new_findings = history.store_findings(

@@ -8,12 +8,11 @@ into Seller Central (selectors.yaml ``links``), opened in the finding's marketpl
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlparse, urlunparse
 
-from scraper.serialize import display
+from scraper.serialize import display, key_parts
 from scraper.spec import Spec
 from scraper.text import squash
 
@@ -83,7 +82,7 @@ def record_title(section: str, record: dict[str, Any], key: str | None = None) -
         return _short(f"{r['title']} ({r['grain']})" if r.get("title") else str(r["grain"]))
     if key:
         try:
-            return _short(" / ".join(display(p) for p in json.loads(key) if p is not None))
+            return _short(" / ".join(display(p) for p in key_parts(key) if p is not None))
         except (ValueError, TypeError):
             return _short(key)
     return ""

@@ -10,10 +10,18 @@ status that Amazon introduces shows up in reports instead of vanishing.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import types
+import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,3 +438,66 @@ ENUM_TYPES: dict[str, type[StrEnum]] = {
     )
 }
 """Enums that selectors.yaml may name in `enum:` and map labels for."""
+
+
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+"""A finite decimal number as :func:`scraper.serialize.to_jsonable` writes one."""
+
+
+def _value_from_json(annotation: Any, value: Any) -> Any:
+    """One field's value rebuilt from its JSON form (the inverse of :func:`scraper.serialize.to_jsonable`)."""
+    options = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    if value is None:
+        if type(None) in options:
+            return None
+        raise ValueError(f"None is not a {annotation}")
+    if isinstance(value, dict) and set(value) == {"unknown"} and Unknown in options:
+        return Unknown(str(value["unknown"]))
+    for option in options:
+        if option is type(None) or option is Unknown:
+            continue
+        if typing.get_origin(option) is tuple:
+            (item,) = {a for a in typing.get_args(option) if a is not Ellipsis}
+            return tuple(_value_from_json(item, v) for v in value)
+        if isinstance(option, type) and issubclass(option, StrEnum):
+            if value in option.__members__.values():
+                return option(value)
+            if isinstance(value, str) and Unknown in options:
+                # A label an earlier version stored that the enum no longer has: kept, as an unknown label is.
+                return Unknown(value)
+            continue
+        if option is date and isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                continue
+        if option is Decimal and isinstance(value, str):
+            number = Decimal(value) if _DECIMAL.fullmatch(value.strip()) else None
+            if number is not None:
+                return number
+            continue
+        if option is bool:
+            if isinstance(value, bool):
+                return value
+            continue
+        if option is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if option is str and isinstance(value, str):
+            return value
+    raise ValueError(f"{value!r} is not a {annotation}")
+
+
+def record_from_json(record_type: type[T], data: Mapping[str, Any]) -> T:
+    """A typed record rebuilt from its stable JSON form (as golden files and the history store it).
+
+    Fields missing from ``data`` take their defaults (a record stored before the field existed); fields the
+    class computes itself (``Case.needs_attention``) are recomputed rather than read. Raises ``ValueError``
+    where a value does not fit its field's type.
+    """
+    hints = typing.get_type_hints(record_type)
+    values = {
+        f.name: _value_from_json(hints[f.name], data[f.name])
+        for f in dataclasses.fields(record_type)  # type: ignore[arg-type]
+        if f.init and f.name in data
+    }
+    return record_type(**values)

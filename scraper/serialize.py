@@ -35,6 +35,23 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def key_text(key: tuple[Any, ...]) -> str:
+    """A record key (the values of its section's key fields) as the stable JSON text the history stores."""
+    return json.dumps(to_jsonable(list(key)), ensure_ascii=False)
+
+
+def key_parts(text: str) -> tuple[Any, ...]:
+    """A stored record key's parts again, in their JSON form (a list-valued key field stays a list).
+
+    The one place that reads a key's text: code that needs a key's values asks here instead of parsing it.
+    Raises ValueError where ``text`` is not a key the history wrote.
+    """
+    parts = json.loads(text)
+    if not isinstance(parts, list):
+        raise ValueError(f"not a record key: {text!r}")
+    return tuple(parts)
+
+
 def dumps(value: Any) -> str:
     """Indented, key-sorted JSON text with a final newline; non-ASCII kept readable."""
     return json.dumps(to_jsonable(value), sort_keys=True, ensure_ascii=False, indent=2) + "\n"

@@ -13,6 +13,7 @@ from typing import Any
 from scraper.early_warning import POLICY_METRICS, RATE_METRICS, amazon_negative, metric_text, read_negative
 from scraper.findings import EARLY, FindingRules, _percent, severity_rank
 from scraper.names import finding_place, marketplace_name, place_title, record_title
+from scraper.records import Feedback, record_from_json
 from scraper.spec import Spec
 from scraper.store import History
 
@@ -172,6 +173,16 @@ def _share(counts: tuple[int, int] | None) -> float | None:
     return float(Decimal(counts[0]) * 100 / counts[1])
 
 
+def _feedback_record(data: Any) -> Feedback | None:
+    """A stored feedback record typed, as the early warnings read it; None where what is stored does not fit the
+    record (a partial record an earlier version kept: the series counts entries with a day and stars only, as
+    before the records were typed)."""
+    try:
+        return record_from_json(Feedback, data)
+    except (ValueError, TypeError):
+        return None
+
+
 def feedback_series(history: History, account: str, spec: Spec | None, rules: FindingRules) -> list[dict[str, Any]]:
     """Per marketplace: the negative (1-2 star) share of the last 30 and of the last 90 days at each feedback read,
     from Amazon's counts where that read had them, else from the feedback the history held then."""
@@ -182,8 +193,9 @@ def feedback_series(history: History, account: str, spec: Spec | None, rules: Fi
     out = []
     for market, reads in by_market.items():
         records = [
-            (r["first_run"], r["resolved_run"], r["data"])
+            (r["first_run"], r["resolved_run"], feedback)
             for r in history.record_spans(account, "feedback", market)
+            if (feedback := _feedback_record(r["data"])) is not None
         ]
         points = []
         for run in reads[-MAX_READS:]:

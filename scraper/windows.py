@@ -32,7 +32,7 @@ from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 from scraper.capture import Exchange
 from scraper.errors import ScraperError
 from scraper.parse import parse_page, record_key
-from scraper.serialize import to_jsonable
+from scraper.serialize import key_text, to_jsonable
 from scraper.spec import SectionSpec, Spec
 from scraper.status import READ_OK
 from scraper.store import History, last_window_reads
@@ -101,11 +101,6 @@ def _day(value: Any) -> date | None:
         except ValueError:
             return None
     return None
-
-
-def key_text(key: tuple[Any, ...]) -> str:
-    """A record key as the history stores it (as scraper.monitor.key_text)."""
-    return json.dumps(to_jsonable(list(key)), ensure_ascii=False)
 
 
 @dataclass

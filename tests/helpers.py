@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.cookiejar
 import json
 import typing
@@ -26,10 +27,12 @@ from bs4 import BeautifulSoup
 
 import scraper.store as store
 from scraper.demo.server import CAPTCHA_ANSWER, CVF_CODE, DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET
-from scraper.findings import Finding, FindingRules
+from scraper.diff import Change, typed_change
+from scraper.findings import Finding, FindingRules, evaluate
 from scraper.monitor import AccountReport, record_run
 from scraper.read import SectionOutcome
 from scraper.records import (
+    RECORD_TYPES,
     AccountHealthSummary,
     ApprovalStatus,
     Case,
@@ -37,6 +40,7 @@ from scraper.records import (
     ComplianceRequest,
     CxHealth,
     VocListing,
+    record_from_json,
 )
 from scraper.run import AccountRun
 from scraper.spec import DEFAULT_SPEC_PATH, Spec
@@ -298,3 +302,53 @@ def health(mfn: str = "GOOD", account: str | None = "NORMAL", listing_policy: st
         listing_policy_defects=0 if listing_policy == "GOOD" else 2,
         listing_policy_status=listing_policy,
     )
+
+
+# --- findings from records in their stored JSON form ---------------------------------------------------------
+
+STORED_DEFAULTS: dict[str, dict[str, Any]] = {
+    "notifications": {"notification_id": "n", "date": "2026-01-01", "subject": ""},
+    "voice_of_customer": {
+        "asin": "",
+        "fnsku": None,
+        "condition": None,
+        "title": None,
+        "fulfillment_channel": None,
+        "cx_health": "FAIR",
+        "ncx_rate": None,
+        "ncx_orders": None,
+        "total_orders": None,
+        "ncx_review_rate": None,
+        "return_rate": None,
+        "top_ncx_reason": None,
+        "top_ncx_reason_label": None,
+        "last_updated": None,
+        "high_return_rate": None,
+        "at_risk_of_high_return_rate": None,
+    },
+    "case_log": {"case_id": "", "subject": None, "status": "OPEN", "created": None},
+    "regulatory_compliance": {"reason": "MANUFACTURER", "asins": [], "skus": []},
+    "compliance_requests": {"grain": "", "requirements": []},
+    "feedback": {"order_id": "", "date": "2026-01-01", "rating": 5, "comment": None, "response": None},
+}
+"""Values for the fields a rule's test leaves out, chosen to raise no finding of their own (health fair, a case
+open, five stars)."""
+
+
+def evaluate_stored(
+    section: str,
+    current: dict[str, dict[str, Any]],
+    changes: list[Change],
+    rules: FindingRules | None = None,
+    today: date | None = None,
+) -> list[Finding]:
+    """:func:`scraper.findings.evaluate` of records written in their stored JSON form (the fields that matter to
+    the test; :data:`STORED_DEFAULTS` fills the rest), typed as the monitor types them when they leave the store."""
+    record_type, defaults = RECORD_TYPES[section], STORED_DEFAULTS[section]
+    typed = {key: record_from_json(record_type, {**defaults, **data}) for key, data in current.items()}
+    typed_changes = [
+        typed_change(record_type, dataclasses.replace(c, data={**defaults, **c.data}))
+        for c in changes
+        if c.kind != "resolved"
+    ]
+    return evaluate(section, typed, typed_changes, rules, today)

@@ -14,13 +14,13 @@ import pytest
 
 from scraper.diff import diff_records
 from scraper.errors import SpecError
-from scraper.findings import evaluate
 from scraper.parse import parse_page, record_key
 from scraper.records import Case, CaseOpener, CaseStatus, Unknown
 from scraper.serialize import dumps, to_jsonable
 from scraper.spec import Spec, load_spec
 from scraper.values import Locale
 from tests.conftest import FIXTURES
+from tests.helpers import evaluate_stored
 from tests.helpers import write_spec as _write
 
 TODAY = date(2026, 9, 10)
@@ -168,7 +168,7 @@ def _current(spec: Spec, name: str) -> dict[str, dict]:
 def test_cases_waiting_for_the_seller_are_found_from_the_live_codes(spec: Spec) -> None:
     current = _current(spec, "de-typical")
     changes = diff_records({}, {}, current)  # a first read: every case is new
-    found = evaluate("case_log", current, changes, today=TODAY)
+    found = evaluate_stored("case_log", current, changes, today=TODAY)
     waiting = [f.key for f in found if f.rule == "case_needs_reply"]
     # PendingSellerAction in de-typical.json: 10000000110, 10000000108, 10000000106 (checked by hand)
     assert waiting == ['["10000000110"]', '["10000000108"]', '["10000000106"]']
@@ -180,7 +180,7 @@ def test_cases_waiting_for_the_seller_are_found_from_the_live_codes(spec: Spec) 
 
 def test_upper_cased_codes_give_the_same_findings(spec: Spec) -> None:
     current = _current(spec, "en-typical")
-    found = evaluate("case_log", current, [], today=TODAY)
+    found = evaluate_stored("case_log", current, [], today=TODAY)
     # PENDINGSELLERACTION in en-typical.json: 10000000208, 10000000204
     assert [(f.rule, f.key) for f in found] == [
         ("case_needs_reply", '["10000000208"]'),
@@ -191,7 +191,7 @@ def test_upper_cased_codes_give_the_same_findings(spec: Spec) -> None:
 def test_edge_findings_unknown_status_and_opener_where_shown(spec: Spec) -> None:
     current = _current(spec, "edge")
     changes = diff_records({}, {}, current)
-    found = sorted((f.rule, f.key) for f in evaluate("case_log", current, changes, today=TODAY))
+    found = sorted((f.rule, f.key) for f in evaluate_stored("case_log", current, changes, today=TODAY))
     assert found == [
         ("case_needs_reply", '["10000000302"]'),
         ("case_needs_reply", '["10000000309"]'),
@@ -203,7 +203,7 @@ def test_edge_findings_unknown_status_and_opener_where_shown(spec: Spec) -> None
         # lastModifiedDate 1788681600 = 2026-09-06, 4 days before TODAY
         ("case_waiting", '["10000000309"]'),
     ]
-    unknown = next(f for f in evaluate("case_log", current, [], today=TODAY) if f.rule == "case_status_unknown")
+    unknown = next(f for f in evaluate_stored("case_log", current, [], today=TODAY) if f.rule == "case_status_unknown")
     assert "PendingThirdPartyAction" in unknown.message
     assert unknown.severity == "warning"
 
@@ -216,11 +216,10 @@ def test_a_case_that_starts_waiting_is_found_once_the_status_changes() -> None:
         "needs_attention": (False, True),
         "status": ("WORK_IN_PROGRESS", "NEEDS_ATTENTION"),
     }
-    assert [f.rule for f in evaluate("case_log", after, changes, today=TODAY)] == ["case_needs_reply"]
+    assert [f.rule for f in evaluate_stored("case_log", after, changes, today=TODAY)] == ["case_needs_reply"]
     opened = to_jsonable(Case("2", "x", CaseStatus.OPEN, None, opened_by=CaseOpener.AMAZON))
-    assert [f.rule for f in evaluate("case_log", {'["2"]': opened}, diff_records({}, {}, {'["2"]': opened}))] == [
-        "case_opened_by_amazon"
-    ]
+    opening = diff_records({}, {}, {'["2"]': opened})
+    assert [f.rule for f in evaluate_stored("case_log", {'["2"]': opened}, opening)] == ["case_opened_by_amazon"]
 
 
 # --- never-seen fields (that every selector says seen/invented/never seen: tests/test_provenance.py) ----------

@@ -11,11 +11,12 @@ import pytest
 import yaml
 
 from scraper.errors import SpecError
-from scraper.findings import FindingRules, evaluate
+from scraper.findings import FindingRules
 from scraper.parse import parse_page
 from scraper.records import ApprovalStatus
 from scraper.spec import DEFAULT_SPEC_PATH, Spec, load_spec
 from scraper.transforms import compile_transform
+from tests.helpers import evaluate_stored
 
 
 def test_the_unseen_url_is_flagged(spec: Spec) -> None:
@@ -111,6 +112,6 @@ def test_a_null_in_a_list_is_skipped_by_transforms() -> None:
 
 def test_findings_call_a_request_without_status_open() -> None:
     current = {'["DEMO-SKU-1"]': {"grain": "DEMO-SKU-1", "approval_status": None, "requirements": ["User manual"]}}
-    (finding,) = evaluate("compliance_requests", current, [], FindingRules(), date(2026, 8, 1))
+    (finding,) = evaluate_stored("compliance_requests", current, [], FindingRules(), date(2026, 8, 1))
     assert finding.rule == "compliance_request_open"
     assert finding.message == "compliance request for DEMO-SKU-1 is open: User manual"

@@ -12,11 +12,11 @@ from datetime import date
 import pytest
 
 from scraper.diff import Change
-from scraper.findings import FindingRules, evaluate
+from scraper.findings import FindingRules
 from scraper.parse import parse_page
 from scraper.records import Feedback
 from scraper.spec import Spec
-from tests.helpers import Client
+from tests.helpers import Client, evaluate_stored
 
 NOTE_TEXT = "This item was fulfilled by Amazon and we take responsibility for this fulfillment experience."
 NOTE_EN = f'Message from Amazon: "{NOTE_TEXT}"'
@@ -161,7 +161,7 @@ def test_findings_never_read_amazons_note() -> None:
         "Dieser Artikel wurde von Amazon versandt und wir übernehmen die Verantwortung für dieses Versanderlebnis."
     )
     change = new(order_id="o1", rating=1, comment="Schmeckt ranzig", amazon_message=note_de, amazon_fulfilled=True)
-    (finding,) = evaluate("feedback", {}, [change], FindingRules(), date(2026, 8, 1))
+    (finding,) = evaluate_stored("feedback", {}, [change], FindingRules(), date(2026, 8, 1))
     assert finding.tags == ("fulfilled by Amazon",)  # "versandt" is in Amazon's note, not in the buyer's words
     assert "Schmeckt ranzig" in finding.message
     assert "Verantwortung" not in finding.message
@@ -173,7 +173,7 @@ def test_findings_tag_the_buyers_words_and_keep_severity_by_stars() -> None:
         new(order_id="b", rating=3, comment="box was crushed", amazon_fulfilled=True, suppressed=None),
         new(order_id="c", rating=2, comment="late delivery", amazon_fulfilled=True, suppressed=True),
     ]
-    found = evaluate("feedback", {}, changes, FindingRules(), date(2026, 8, 1))
+    found = evaluate_stored("feedback", {}, changes, FindingRules(), date(2026, 8, 1))
     assert [(f.rule, f.severity, f.tags) for f in found] == [
         ("feedback_1_stars", "warning", ("shipping",)),
         ("feedback_3_stars", "info", ("packaging", "damage", "fulfilled by Amazon")),

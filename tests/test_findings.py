@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from scraper.diff import Change, FieldChange
-from scraper.findings import FindingRules, evaluate
+from scraper.findings import FindingRules
+from tests.helpers import evaluate_stored
 
 TODAY = date(2026, 7, 28)
 
@@ -92,7 +93,7 @@ CASES = [
     (
         "case waiting for reply",
         "case_log",
-        {'["1"]': {"case_id": "1", "needs_attention": True}},
+        {'["1"]': {"case_id": "1", "status": "NEEDS_ATTENTION"}},
         [],
         [("case_needs_reply", "warning", ())],
     ),
@@ -265,7 +266,7 @@ CASES = [
     ("section", "current", "changes", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_rule(section: str, current: dict, changes: list[Change], expected: list[tuple]) -> None:
-    found = evaluate(section, current, changes, FindingRules(), TODAY)
+    found = evaluate_stored(section, current, changes, FindingRules(), TODAY)
     assert [(f.rule, f.severity, f.tags) for f in found] == expected
 
 
@@ -276,11 +277,11 @@ def test_thresholds_and_words_are_configurable() -> None:
     req = {
         '["B0A"]': {"grain": "B0A", "approval_status": "ACTION_REQUIRED", "requirements": [], "due_date": "2026-08-04"}
     }
-    assert [f.severity for f in evaluate("compliance_requests", req, [], rules, TODAY)] == ["warning"]
+    assert [f.severity for f in evaluate_stored("compliance_requests", req, [], rules, TODAY)] == ["warning"]
     fb = [
         new('["o"]', order_id="o", rating=3, comment="", suppressed=False),
         new('["p"]', order_id="p", rating=4, comment="", suppressed=False),
     ]
-    assert [f.severity for f in evaluate("feedback", {}, fb, rules, TODAY)] == ["warning", "info"]
+    assert [f.severity for f in evaluate_stored("feedback", {}, fb, rules, TODAY)] == ["warning", "info"]
     note = [new('["n"]', subject="Abmahnung wegen Markenrecht")]
-    assert [f.severity for f in evaluate("notifications", {}, note, rules, TODAY)] == ["critical"]
+    assert [f.severity for f in evaluate_stored("notifications", {}, note, rules, TODAY)] == ["critical"]

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from scraper.errors import FieldError, ValueParseError
 from scraper.extract import soup_of
-from scraper.findings import FindingRules, evaluate
+from scraper.findings import FindingRules
 from scraper.parse import parse_page
 from scraper.records import ItemCondition, Unknown
 from scraper.serialize import to_jsonable
@@ -21,6 +21,7 @@ from scraper.spec import Spec
 from scraper.transforms import TransformArgError, compile_transform
 from scraper.values import Locale, parse_fraction
 from tests.conftest import FIXTURES
+from tests.helpers import evaluate_stored
 
 VOC = FIXTURES / "voice_of_customer"
 TODAY = date(2026, 7, 28)
@@ -345,20 +346,21 @@ FINDING_CASES = [
 
 @pytest.mark.parametrize(("record", "expected"), [c[1:] for c in FINDING_CASES], ids=[c[0] for c in FINDING_CASES])
 def test_voc_finding_rules(record: dict[str, Any], expected: list[tuple[str, str]]) -> None:
-    found = evaluate("voice_of_customer", {'["B0TEST0001", "X00TEST001", "NEW"]': record}, [], FindingRules(), TODAY)
+    key = '["B0TEST0001", "X00TEST001", "NEW"]'
+    found = evaluate_stored("voice_of_customer", {key: record}, [], FindingRules(), TODAY)
     assert [(f.rule, f.severity) for f in found] == expected
 
 
 def test_category_threshold_is_configurable() -> None:
     record = {"cx_health": "FAIR", "ncx_rate": "3.1", "category_ncx_rate_mean": "1.5", "category_ncx_rate_sd": "1.2"}
     key = '["B0TEST0001", "X00TEST001", "NEW"]'
-    assert evaluate("voice_of_customer", {key: record}, [], FindingRules(voc_category_sds=2), TODAY) == []
+    assert evaluate_stored("voice_of_customer", {key: record}, [], FindingRules(voc_category_sds=2), TODAY) == []
 
 
 def test_voc_findings_name_the_offer_the_reason_and_the_numbers(spec: Spec) -> None:
     records = parse_page(spec, "voice_of_customer", "api", (VOC / "api" / "de-typical.json").read_bytes()).records
     current = {json.dumps(to_jsonable([r.asin, r.fnsku, r.condition])): to_jsonable(r) for r in records}
-    found = {(f.rule, f.key): f for f in evaluate("voice_of_customer", current, [], FindingRules(), TODAY)}
+    found = {(f.rule, f.key): f for f in evaluate_stored("voice_of_customer", current, [], FindingRules(), TODAY)}
     badge = next(f for (rule, _), f in found.items() if rule == "high_return_rate")
     assert badge.message == (
         "B0DEMO0009 / DEMO-MILL-01: Amazon counts this listing as frequently returned (NCX return rate 12.5 %); "
@@ -379,5 +381,5 @@ def test_voc_findings_name_the_offer_the_reason_and_the_numbers(spec: Spec) -> N
 def test_old_rules_still_work_with_the_new_record() -> None:
     record = {"asin": "B0TEST0001", "sku": "S-1", "fnsku": None, "condition": "USED_GOOD", "cx_health": "POOR"}
     record["top_ncx_reason"] = "ui_others"
-    (finding,) = evaluate("voice_of_customer", {"k": record}, [], FindingRules(), TODAY)
+    (finding,) = evaluate_stored("voice_of_customer", {"k": record}, [], FindingRules(), TODAY)
     assert finding.message == "B0TEST0001 / S-1 / USED_GOOD: CX health poor, top reason: ui_others"
