@@ -22,6 +22,7 @@ from bs4.element import AttributeValueList, NavigableString
 from scraper.capture import Exchange, SectionCapture
 from scraper.mutate import MUTATIONS, PROBES, Mutation
 from scraper.spec import SectionSpec, Spec
+from scraper.text import element_text
 from scraper.values import enum_key
 
 CaptureChange = Callable[[Spec, SectionCapture], SectionCapture]
@@ -181,7 +182,7 @@ def header_renamed(spec: Spec, capture: SectionCapture) -> SectionCapture:
     def change(html: str, n: int) -> str:
         soup = BeautifulSoup(html, "lxml")
         for cell in soup.select(headers):
-            if enum_key(" ".join(cell.get_text(" ").split())) in wanted:
+            if enum_key(element_text(cell)) in wanted:
                 cell.string = cell.get_text(" ").strip() + " (neu)"
         return str(soup)
 

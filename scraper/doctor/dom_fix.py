@@ -40,6 +40,7 @@ from scraper.errors import PageError
 from scraper.extract import dom_field
 from scraper.parse import convert, record_key
 from scraper.spec import LOCALES, FieldSpec, SectionSpec, Spec
+from scraper.text import element_text
 from scraper.values import Locale, enum_key
 
 MAX_CANDIDATES = 400
@@ -103,7 +104,7 @@ def _column_cell(section: SectionSpec, page: Page, row: Tag, f: FieldSpec) -> Ta
     if not f.column or section.dom.headers is None or section.dom.cells is None:
         return row
     if f.column not in page.columns:
-        labels = [enum_key(" ".join(c.get_text(" ").split())) for c in page.soup.select(section.dom.headers)]
+        labels = [enum_key(element_text(c)) for c in page.soup.select(section.dom.headers)]
         keys = {enum_key(label) for label in f.column}
         page.columns[f.column] = next((i for i, label in enumerate(labels) if label in keys), None)
         page.columns[("#",)] = len(labels)
@@ -503,7 +504,7 @@ def _relabel(
     fitting: set[int] | None = None
     labels: set[str] = set()
     for a in aligned:
-        headers = [" ".join(h.get_text(" ").split()) for h in a.page.soup.select(dom.headers)]
+        headers = [element_text(h) for h in a.page.soup.select(dom.headers)]
         for row, record in a.pairs:
             cells = row.select(dom.cells)
             if len(cells) != len(headers):

@@ -18,6 +18,7 @@ from scraper.errors import PageError
 from scraper.extract import dom_field
 from scraper.jsonpath import MISSING, resolve
 from scraper.spec import SectionSpec
+from scraper.text import element_text
 from scraper.values import enum_key
 
 
@@ -58,7 +59,7 @@ def _dom(section: SectionSpec, pages: list[Rendered]) -> list[Match]:
         hits = sum(_count(s, section.dom.next_page) > 0 for s in seen)
         out.append(Match(f"{sid}.dom.next_page", "css", f"matched on {hits} of {len(seen)} page(s)"))
     if section.dom.headers:
-        labels = [" ".join(c.get_text(" ").split()) for c in (seen[0].select(section.dom.headers) if seen else [])]
+        labels = [element_text(c) for c in (seen[0].select(section.dom.headers) if seen else [])]
         out.append(Match(f"{sid}.dom.headers", "css", f"{len(labels)} header cell(s)", ok=bool(labels) or not seen))
     rows = [(s, r) for s in seen for r in s.select(section.dom.rows)]
     for name, f in section.dom.fields.items():
@@ -66,7 +67,7 @@ def _dom(section: SectionSpec, pages: list[Rendered]) -> list[Match]:
         for soup, row in rows:
             scope = row
             if f.column and section.dom.headers and section.dom.cells:
-                labels = [enum_key(" ".join(c.get_text(" ").split())) for c in soup.select(section.dom.headers)]
+                labels = [enum_key(element_text(c)) for c in soup.select(section.dom.headers)]
                 keys = {enum_key(x) for x in f.column}
                 position = next((i for i, label in enumerate(labels) if label in keys), None)
                 cells = row.select(section.dom.cells)
