@@ -25,8 +25,7 @@ from multiprocessing.process import BaseProcess
 from scraper.config import Account, Settings
 from scraper.credentials import Credentials
 from scraper.errors import TimeLimitExceeded
-from scraper.read import SectionOutcome
-from scraper.run import AccountRun, RunOptions, run_account
+from scraper.run import AccountRun, RunOptions, run_account, unread_run
 from scraper.spec import load_spec
 from scraper.status import SectionStatus
 from scraper.text import quiet
@@ -76,12 +75,7 @@ def _walk(
 
 def crashed_run(account: Account, options: RunOptions, reason: str) -> AccountRun:
     """The run of an account whose worker raised or died: every section not read, with the cause."""
-    message = f"[{account.name}] the walk crashed: {reason}"
-    sections = list(options.sections or account.sections)
-    outcomes = [
-        SectionOutcome(s, m, SectionStatus.ERROR, message=message) for m in account.marketplaces for s in sections
-    ]
-    return AccountRun(account.name, outcomes, error=message, error_kind=SectionStatus.CRASHED)
+    return unread_run(account, options, f"[{account.name}] the walk crashed: {reason}", SectionStatus.CRASHED)
 
 
 def _child(

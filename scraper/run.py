@@ -63,6 +63,15 @@ class AccountRun:
         return self.error is None and all(o.status in READ_OK for o in self.outcomes)
 
 
+def unread_run(account: Account, options: RunOptions, message: str, kind: SectionStatus) -> AccountRun:
+    """The run of an account stopped before it read anything (its worker crashed, its time ran out): every
+    section of every marketplace "error" with ``message``, the account stopped for ``kind``."""
+    sections = list(options.sections or account.sections)
+    error = SectionStatus.ERROR
+    outcomes = [SectionOutcome(s, m, error, message=message) for m in account.marketplaces for s in sections]
+    return AccountRun(account.name, outcomes, error=message, error_kind=kind)
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """How to drive the browser for a run or a login."""

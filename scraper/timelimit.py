@@ -17,8 +17,7 @@ from types import FrameType
 
 from scraper.config import Account
 from scraper.errors import TimeLimitExceeded
-from scraper.read import SectionOutcome
-from scraper.run import AccountRun, RunOptions
+from scraper.run import AccountRun, RunOptions, unread_run
 from scraper.status import SectionStatus
 
 TIMED_OUT = SectionStatus.TIMED_OUT
@@ -56,7 +55,4 @@ def timed_out_run(account: Account, options: RunOptions, seconds: int) -> Accoun
         f"[{account.name}] not read: the run was stopped after its time limit of {seconds} s "
         "(settings.queue.time_limit_s or --time-limit)"
     )
-    sections = list(options.sections or account.sections)
-    error = SectionStatus.ERROR
-    outcomes = [SectionOutcome(s, m, error, message=message) for m in account.marketplaces for s in sections]
-    return AccountRun(account.name, outcomes, error=message, error_kind=TIMED_OUT)
+    return unread_run(account, options, message, TIMED_OUT)

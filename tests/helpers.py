@@ -352,3 +352,23 @@ def evaluate_stored(
         if c.kind != "resolved"
     ]
     return evaluate(section, typed, typed_changes, rules, today)
+
+
+CLI_CONFIG = """accounts:
+  main:
+    host: https://sellercentral.amazon.de
+    email: seller@example.com
+    marketplaces: [A1PA6795UKMFR9]
+"""
+"""The smallest accounts file: one account, one marketplace."""
+
+
+def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path`` as SC_WATCH_HOME with CLI_CONFIG in it, a wide terminal, and no outside password, TOTP
+    secret, config or history from the environment."""
+    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "200")
+    for name in ("SC_WATCH_PASSWORD", "SC_WATCH_TOTP_SECRET", "SC_WATCH_CONFIG", "SC_WATCH_DB"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "config.yaml").write_text(CLI_CONFIG, encoding="utf-8")
+    return tmp_path

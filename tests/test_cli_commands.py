@@ -18,24 +18,12 @@ from scraper.records import Feedback
 from scraper.run import AccountRun
 from scraper.spec import load_spec
 from scraper.store import open_history
-from tests.helpers import MemoryKeyring, memory_keyring_installed
-
-CONFIG = """accounts:
-  main:
-    host: https://sellercentral.amazon.de
-    email: seller@example.com
-    marketplaces: [A1PA6795UKMFR9]
-"""
+from tests.helpers import MemoryKeyring, cli_home, memory_keyring_installed
 
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
-    monkeypatch.setenv("COLUMNS", "200")
-    for name in ("SC_WATCH_PASSWORD", "SC_WATCH_TOTP_SECRET", "SC_WATCH_CONFIG", "SC_WATCH_DB"):
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
-    return tmp_path
+    return cli_home(tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -15,24 +15,12 @@ from scraper.cli import EXIT_OK, EXIT_USAGE, main
 from scraper.credentials import load_credentials
 from scraper.errors import UnknownSectionError, UsageError
 from scraper.spec import DEFAULT_SPEC_PATH, Spec
-from tests.test_credentials import MemoryKeyring
-
-CONFIG = """accounts:
-  main:
-    host: https://sellercentral.amazon.de
-    email: seller@example.com
-    marketplaces: [A1PA6795UKMFR9]
-"""
+from tests.helpers import MemoryKeyring, cli_home
 
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SC_WATCH_HOME", str(tmp_path))
-    monkeypatch.setenv("COLUMNS", "200")
-    for name in ("SC_WATCH_PASSWORD", "SC_WATCH_TOTP_SECRET", "SC_WATCH_CONFIG", "SC_WATCH_DB"):
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
-    return tmp_path
+    return cli_home(tmp_path, monkeypatch)
 
 
 @pytest.fixture
